@@ -1,0 +1,179 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The whole configuration of the platform, validated once. Every setting has a default that runs
+ * the embedded stack on one machine; a URL left unset means "use the local stand-in", which the
+ * start-up script then runs. Nothing else in the code base reads `process.env`.
+ */
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+// Well-known keys of the local development chain (Hardhat's default accounts #0 and #1). They
+// are public, so they are accepted only while the platform is served on a loopback address.
+export const DEV_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const DEV_PLATFORM_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const DEV_SESSION_SECRET = "development-session-secret-change-me-0123456789";
+
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+const url = (protocols: string[]) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        if (!URL.canParse(value)) ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
+        else if (!protocols.includes(new URL(value).protocol)) {
+          ctx.addIssue({ code: "custom", message: `must start with ${protocols.map((p) => `${p}//`).join(" or ")}` });
+        }
+      })
+      .optional(),
+  );
+
+const privateKey = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte private key in hex: 0x followed by 64 hex digits")
+    .transform((value) => value.toLowerCase() as `0x${string}`)
+    .optional(),
+);
+
+const address = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address: 0x followed by 40 hex digits")
+    .transform((value) => value as `0x${string}`)
+    .optional(),
+);
+
+const port = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+
+const databaseUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      if (!/^(file:|postgres(ql)?:\/\/)/.test(value)) {
+        ctx.addIssue({ code: "custom", message: "must be file:<path> for SQLite or postgres://… / postgresql://… for PostgreSQL" });
+      } else if (value.startsWith("postgres") && !URL.canParse(value)) {
+        ctx.addIssue({ code: "custom", message: "is not a valid PostgreSQL URL" });
+      }
+    })
+    .default("file:./.data/platform.db"),
+);
+
+const schema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("production")),
+  PORT: port(3000),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
+  PUBLIC_URL: url(["http:", "https:"]),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+  DATABASE_URL: databaseUrl,
+  CHAIN_RPC_URL: url(["http:", "https:"]),
+  CHAIN_ID: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(31337)),
+  FACTORY_ADDRESS: address,
+  DEPLOYER_PRIVATE_KEY: privateKey,
+  IRYS_URL: url(["http:", "https:"]),
+  IRYS_TOKEN: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9-]+$/, "must be a token name such as ethereum or base-eth").default("ethereum")),
+  ARWEAVE_GATEWAY_URL: url(["http:", "https:"]),
+  PLATFORM_PRIVATE_KEY: privateKey,
+  SMTP_URL: url(["smtp:", "smtps:"]),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default("Permanent Press <press@localhost>")),
+  SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  LOCAL_CHAIN_PORT: port(8545),
+  LOCAL_ARWEAVE_PORT: port(1984),
+  LOCAL_BUNDLER_PORT: port(1985),
+  LOCAL_SMTP_PORT: port(2525),
+});
+
+export type RawEnv = z.input<typeof schema>;
+
+export type Env = ReturnType<typeof parseEnv>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Validates a set of variables and fills in the defaults; throws an EnvError naming every bad setting. */
+export function parseEnv(source: Record<string, string | undefined>) {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const raw = result.data;
+  const publicUrl = new URL(raw.PUBLIC_URL ?? `http://127.0.0.1:${raw.PORT}`);
+  const servedLocally = LOOPBACK.has(publicUrl.hostname);
+
+  const problems: string[] = [];
+  const secret = <T>(name: string, value: T | undefined, devDefault: T): T => {
+    if (value !== undefined) return value;
+    if (!servedLocally) problems.push(`${name}: must be set when PUBLIC_URL is not a loopback address`);
+    return devDefault;
+  };
+  const sessionSecret = secret("SESSION_SECRET", raw.SESSION_SECRET, DEV_SESSION_SECRET);
+  const platformKey = secret("PLATFORM_PRIVATE_KEY", raw.PLATFORM_PRIVATE_KEY, DEV_PLATFORM_KEY);
+  if (raw.CHAIN_RPC_URL === undefined && raw.CHAIN_ID !== 31337) {
+    problems.push("CHAIN_ID: the local chain is 31337; set CHAIN_RPC_URL to use another chain");
+  }
+  if (raw.IRYS_URL === undefined && raw.ARWEAVE_GATEWAY_URL !== undefined) {
+    problems.push("IRYS_URL: must be set when ARWEAVE_GATEWAY_URL names an external gateway (the local bundler writes only to the local gateway)");
+  }
+  if (problems.length > 0) throw new EnvError(problems);
+
+  const databaseProvider = raw.DATABASE_URL.startsWith("file:") ? ("sqlite" as const) : ("postgres" as const);
+  return {
+    nodeEnv: raw.NODE_ENV,
+    port: raw.PORT,
+    host: raw.HOST,
+    publicUrl: publicUrl.origin,
+    dataDir: path.resolve(raw.DATA_DIR),
+    database: { url: raw.DATABASE_URL, provider: databaseProvider },
+    chain: {
+      rpcUrl: raw.CHAIN_RPC_URL ?? `http://127.0.0.1:${raw.LOCAL_CHAIN_PORT}`,
+      id: raw.CHAIN_ID,
+      factoryAddress: raw.FACTORY_ADDRESS,
+      deployerKey: raw.DEPLOYER_PRIVATE_KEY ?? (raw.CHAIN_RPC_URL === undefined ? DEV_DEPLOYER_KEY : undefined),
+    },
+    storage: {
+      irysUrl: raw.IRYS_URL ?? `http://127.0.0.1:${raw.LOCAL_BUNDLER_PORT}`,
+      irysToken: raw.IRYS_TOKEN,
+      gatewayUrl: raw.ARWEAVE_GATEWAY_URL ?? `http://127.0.0.1:${raw.LOCAL_ARWEAVE_PORT}`,
+      platformKey,
+    },
+    mail: {
+      smtpUrl: raw.SMTP_URL ?? `smtp://127.0.0.1:${raw.LOCAL_SMTP_PORT}`,
+      from: raw.MAIL_FROM,
+    },
+    sessionSecret,
+    /** Which parts run as local stand-ins because no external URL was configured. */
+    local: {
+      chain: raw.CHAIN_RPC_URL === undefined,
+      bundler: raw.IRYS_URL === undefined,
+      gateway: raw.ARWEAVE_GATEWAY_URL === undefined,
+      mail: raw.SMTP_URL === undefined,
+      ports: { chain: raw.LOCAL_CHAIN_PORT, arweave: raw.LOCAL_ARWEAVE_PORT, bundler: raw.LOCAL_BUNDLER_PORT, smtp: raw.LOCAL_SMTP_PORT },
+    },
+    /** Where the local SMTP catcher keeps every message it receives. */
+    mailboxDir: path.resolve(raw.DATA_DIR, "mail"),
+  };
+}
+
+/** The path of a SQLite database from its `file:` URL, relative paths taken from the working directory. */
+export function sqlitePath(url: string): string {
+  return url.replace(/^file:/, "").replace(/\?.*$/, "");
+}
+
+let cached: Env | undefined;
+
+/** The configuration of this process, parsed on first use. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

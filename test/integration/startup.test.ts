@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/local/service";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function launch(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const portAnswers = (port: number) =>
+  fetch(`http://127.0.0.1:${port}`, { method: "POST", signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
+
+describe("npm start", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-start-"));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it("starts every part, answers /healthz, and leaves nothing running after Ctrl-C", async () => {
+    const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
+    const run = launch({
+      DATA_DIR: dataDir,
+      DATABASE_URL: `file:${path.join(dataDir, "platform.db")}`,
+      PORT: String(ports.web),
+      LOCAL_CHAIN_PORT: String(ports.chain),
+      LOCAL_ARWEAVE_PORT: String(ports.arweave),
+      LOCAL_BUNDLER_PORT: String(ports.bundler),
+      LOCAL_SMTP_PORT: String(ports.smtp),
+    });
+    try {
+      await until(() => /^ready /m.test(run.output()) || run.child.exitCode !== null, 90_000, run.output);
+      const output = run.output();
+      expect(output).toMatch(new RegExp(`^ready +http://127\\.0\\.0\\.1:${ports.web} in [\\d.]+ s$`, "m"));
+      for (const part of ["database", "chain", "storage", "mail"]) expect(output).toMatch(new RegExp(`^${part} +up `, "m"));
+      expect(output).toMatch(/^contracts +factory 0x[0-9a-fA-F]{40}/m);
+
+      const response = await fetch(`http://127.0.0.1:${ports.web}/healthz`);
+      expect(response.status).toBe(200);
+      const health = (await response.json()) as { status: string; parts: Record<string, { status: string }> };
+      expect(health.status).toBe("up");
+      expect(Object.keys(health.parts).sort()).toEqual(["chain", "database", "mail", "storage"]);
+
+      const home = await fetch(`http://127.0.0.1:${ports.web}/`);
+      expect(await home.text()).toContain("Writing that outlives its platform");
+      expect((await fetch(`http://127.0.0.1:${ports.web}/dev/mail`)).status).toBe(200);
+    } finally {
+      run.child.kill("SIGINT");
+    }
+    expect(await run.exited).toBe(0);
+    expect(await portAnswers(ports.chain)).toBe(false);
+    expect(await portAnswers(ports.web)).toBe(false);
+    expect(await portAnswers(ports.arweave)).toBe(false);
+  });
+
+  it("refuses bad configuration with a message naming each setting", async () => {
+    const run = launch({ DATA_DIR: dataDir, CHAIN_RPC_URL: "localhost:8545", PLATFORM_PRIVATE_KEY: "0xnot-a-key" });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("Invalid configuration:");
+    expect(run.output()).toContain("CHAIN_RPC_URL: must start with http:// or https://");
+    expect(run.output()).toContain("PLATFORM_PRIVATE_KEY: must be a 32-byte private key");
+  });
+});

@@ -15,6 +15,12 @@ import { waitFor, type LocalService } from "./service";
 export async function startLocalArweave(opts: { port: number; dir: string; persist: boolean }): Promise<LocalService> {
   fs.mkdirSync(path.dirname(opts.dir), { recursive: true });
   const arlocal = new ArLocal(opts.port, false, opts.dir, opts.persist);
+  // arlocal appends every request to ./logs in the working directory; keep that with our own logs.
+  const logFile = path.join(path.dirname(opts.dir), "logs", "arweave.log");
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  (arlocal as unknown as { log: { logInFile(args: string[]): void } }).log.logInFile = (args) => {
+    if (args.length > 3) fs.appendFile(logFile, `${new Date().toISOString()} ${args.slice(1, 5).join(" ")}\n`, () => {});
+  };
   // arlocal listens on every interface; its Koa app is served here on loopback only.
   const app = (arlocal as unknown as { app: { listen: unknown; callback(): http.RequestListener } }).app;
   app.listen = (port: number) => http.createServer(app.callback()).listen(port, "127.0.0.1");

@@ -1,0 +1,57 @@
+import type { Address, Hex } from "viem";
+
+/** The terms of one edition, as `WritingEditionsFactory` takes them (`EditionParams` in Solidity). */
+export type EditionParams = {
+  name: string;
+  symbol: string;
+  /** Raw 32-byte Arweave transaction id of the essay. */
+  contentId: Hex;
+  /** Raw 32-byte Arweave transaction id of the JSON metadata every token shares. */
+  metadataId: Hex;
+  price: bigint;
+  /** 0 = open edition. */
+  limit: bigint;
+  fundingRecipient: Address;
+  royaltyBps: number;
+  /** Must equal the factory's `feeBps()` when the edition is created. */
+  feeBps: number;
+};
+
+/** EIP-712 types of the message an author signs for lazy creation; mirrors `EDITION_TYPEHASH`. */
+export const editionTypes = {
+  Edition: [
+    { name: "author", type: "address" },
+    { name: "name", type: "string" },
+    { name: "symbol", type: "string" },
+    { name: "contentId", type: "bytes32" },
+    { name: "metadataId", type: "bytes32" },
+    { name: "price", type: "uint96" },
+    { name: "limit", type: "uint64" },
+    { name: "fundingRecipient", type: "address" },
+    { name: "royaltyBps", type: "uint16" },
+    { name: "feeBps", type: "uint16" },
+    { name: "salt", type: "bytes32" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+/**
+ * Everything viem's `signTypedData` needs (add `account`) for the author to authorise lazy creation of
+ * `params` on the factory at `factory` on chain `chainId`.
+ */
+export function editionTypedData(args: {
+  chainId: number;
+  factory: Address;
+  author: Address;
+  params: EditionParams;
+  salt: Hex;
+  deadline: bigint;
+}) {
+  const { chainId, factory, author, params, salt, deadline } = args;
+  return {
+    domain: { name: "WritingEditionsFactory", version: "1", chainId, verifyingContract: factory },
+    types: editionTypes,
+    primaryType: "Edition",
+    message: { author, ...params, salt, deadline },
+  } as const;
+}

@@ -153,6 +153,8 @@ function adapterFactory(url: string): { factory: SqlMigrationAwareDriverAdapterF
         const name = `shadow_${process.pid}_${Date.now()}`;
         await pool.query({ text: `CREATE DATABASE "${name}"` });
         const shadowPool = catalogTolerantPool({ ...config, database: name });
+        // Dropping the shadow database ends connections the pool is still closing; that is expected.
+        shadowPool.on("error", () => {});
         const adapter = await new PrismaPg(shadowPool).connect();
         const dispose = adapter.dispose.bind(adapter);
         adapter.dispose = async () => {

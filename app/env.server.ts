@@ -77,6 +77,7 @@ const schema = z.object({
   CHAIN_ID: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(31337)),
   FACTORY_ADDRESS: address,
   DEPLOYER_PRIVATE_KEY: privateKey,
+  ENS_RPC_URL: url(["http:", "https:"]),
   IRYS_URL: url(["http:", "https:"]),
   IRYS_TOKEN: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9-]+$/, "must be a token name such as ethereum or base-eth").default("ethereum")),
   ARWEAVE_GATEWAY_URL: url(["http:", "https:"]),
@@ -141,6 +142,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
       factoryAddress: raw.FACTORY_ADDRESS,
       deployerKey: raw.DEPLOYER_PRIVATE_KEY ?? (raw.CHAIN_RPC_URL === undefined ? DEV_DEPLOYER_KEY : undefined),
     },
+    /** An Ethereum mainnet RPC for ENS names and avatars; without it, addresses are shown as they are. */
+    ensRpcUrl: raw.ENS_RPC_URL,
     storage: {
       irysUrl: raw.IRYS_URL ?? `http://127.0.0.1:${raw.LOCAL_BUNDLER_PORT}`,
       irysToken: raw.IRYS_TOKEN,

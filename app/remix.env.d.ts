@@ -1,2 +1,11 @@
 /// <reference types="@remix-run/dev" />
 /// <reference types="@remix-run/node" />
+
+import "@remix-run/node";
+
+// Single fetch is on (remix.config.js): loaders and actions return data, typed as such.
+declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}

@@ -1,8 +1,42 @@
-import type { LinksFunction } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { getWriter } from "~/modules/auth/session.server";
 import styles from "~/styles/app.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const writer = await getWriter(request);
+  return { writer: writer ? { handle: writer.handle, address: writer.address } : null };
+}
+
+function SiteHeader() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const writer = data?.writer;
+  return (
+    <header className="site-header">
+      <a href="/" className="brand">
+        Permanent Press
+      </a>
+      <nav aria-label="Account">
+        {writer ? (
+          <>
+            {writer.handle ? <a href={`/${writer.handle}`}>@{writer.handle}</a> : null}
+            <a href="/drafts">Drafts</a>
+            <a href="/settings/profile">Profile</a>
+            <Form method="post" action="/signout" reloadDocument>
+              <button type="submit" className="link">
+                Sign out
+              </button>
+            </Form>
+          </>
+        ) : (
+          <a href="/signin">Sign in</a>
+        )}
+      </nav>
+    </header>
+  );
+}
 
 export function Layout({ children }: { children: React.ReactNode }) {
   return (
@@ -14,11 +48,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        <header className="site-header">
-          <a href="/" className="brand">
-            Permanent Press
-          </a>
-        </header>
+        <SiteHeader />
         <main>{children}</main>
         <ScrollRestoration />
         <Scripts />

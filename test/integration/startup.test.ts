@@ -1,32 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/local/service";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-function launch(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { launchPlatform } from "../support/launch";
 
 const portAnswers = (port: number) =>
   fetch(`http://127.0.0.1:${port}`, { method: "POST", signal: AbortSignal.timeout(1000) }).then(
@@ -40,7 +17,7 @@ describe("npm start", () => {
 
   it("starts every part, answers /healthz, and leaves nothing running after Ctrl-C", async () => {
     const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
-    const run = launch({
+    const run = launchPlatform({
       DATA_DIR: dataDir,
       DATABASE_URL: `file:${path.join(dataDir, "platform.db")}`,
       PORT: String(ports.web),
@@ -50,7 +27,7 @@ describe("npm start", () => {
       LOCAL_SMTP_PORT: String(ports.smtp),
     });
     try {
-      await until(() => /^ready /m.test(run.output()) || run.child.exitCode !== null, 90_000, run.output);
+      await run.ready(90_000);
       const output = run.output();
       expect(output).toMatch(new RegExp(`^ready +http://127\\.0\\.0\\.1:${ports.web} in [\\d.]+ s$`, "m"));
       for (const part of ["database", "chain", "storage", "mail"]) expect(output).toMatch(new RegExp(`^${part} +up `, "m"));
@@ -75,7 +52,7 @@ describe("npm start", () => {
   });
 
   it("refuses bad configuration with a message naming each setting", async () => {
-    const run = launch({ DATA_DIR: dataDir, CHAIN_RPC_URL: "localhost:8545", PLATFORM_PRIVATE_KEY: "0xnot-a-key" });
+    const run = launchPlatform({ DATA_DIR: dataDir, CHAIN_RPC_URL: "localhost:8545", PLATFORM_PRIVATE_KEY: "0xnot-a-key" });
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain("Invalid configuration:");
     expect(run.output()).toContain("CHAIN_RPC_URL: must start with http:// or https://");

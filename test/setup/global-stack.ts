@@ -1,13 +1,14 @@
 /**
  * Starts the local chain (with the contracts deployed), the Arweave gateway with its Irys
  * endpoint, and the SMTP catcher once for the whole run, on free ports, with a scratch data
- * folder. Test workers inherit the settings through the environment and read them with getEnv().
+ * folder and a migrated SQLite database. Test workers inherit the settings through the environment and read them with getEnv().
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseEnv } from "../../app/env.server";
 import { deployContracts } from "../../scripts/lib/deploy";
+import { deployMigrations } from "../../scripts/lib/migrations";
 import { freePort } from "../../scripts/local/service";
 import { startLocalStack } from "../../scripts/local/stack";
 
@@ -27,7 +28,7 @@ export default async function setup() {
   }
   Object.assign(process.env, settings);
   const env = parseEnv(process.env);
-  const stack = await startLocalStack(env, { persist: false });
+  const [stack] = await Promise.all([startLocalStack(env, { persist: false }), deployMigrations(env.database.url)]);
   try {
     await deployContracts(env);
   } catch (error) {

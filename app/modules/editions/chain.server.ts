@@ -15,3 +15,21 @@ export function chainFor(id: number, rpcUrl: string): Chain {
 export function createChainClient(rpcUrl: string, chainId: number) {
   return createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) });
 }
+
+/**
+ * What a browser wallet needs to switch to (or add) the configured chain. The RPC URL given to
+ * wallets is the chain's public one, never the configured URL (which may carry an API key), except
+ * for the local chain.
+ */
+export function walletChain(env: { chain: { id: number; rpcUrl: string }; local: { chain: boolean } }) {
+  const known = KNOWN.find((chain) => chain.id === env.chain.id);
+  const rpcUrl = env.local.chain || !known ? env.chain.rpcUrl : known.rpcUrls.default.http[0]!;
+  return {
+    id: env.chain.id,
+    name: env.local.chain ? "Local chain" : (known?.name ?? `Chain ${env.chain.id}`),
+    rpcUrl,
+    explorerUrl: known?.blockExplorers?.default.url ?? null,
+  };
+}
+
+export type WalletChain = ReturnType<typeof walletChain>;

@@ -1,0 +1,32 @@
+import { getEnv } from "~/env.server";
+import { errorHeaders, UserError } from "~/modules/errors.server";
+
+/** The JSON answer for an error a user caused; anything else is rethrown and becomes a 500. */
+export function userErrorResponse(error: unknown, extra: Record<string, unknown> = {}): Response {
+  if (error instanceof UserError) return Response.json({ error: error.message, ...extra }, { status: error.status, headers: errorHeaders(error) });
+  throw error;
+}
+
+/** Reads a JSON request body of at most `maxBytes`, with a clear error for anything else. */
+export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new UserError(`The request is larger than ${Math.round(maxBytes / 1024)} KB.`, 413);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new UserError(`The request is larger than ${Math.round(maxBytes / 1024)} KB.`, 413);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UserError("The request body is not valid JSON.");
+  }
+}
+
+/**
+ * Refuses a state-changing request sent from another site. SameSite=Lax cookies already keep the
+ * session out of cross-site POSTs; this also covers requests that carry no cookie at all.
+ */
+export function assertSameOrigin(request: Request): void {
+  const origin = request.headers.get("origin");
+  if (origin === null) return;
+  const own = new Set([getEnv().publicUrl, new URL(request.url).origin]);
+  if (!own.has(origin)) throw new UserError("This request came from another site and was refused.", 403);
+}

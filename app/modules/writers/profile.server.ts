@@ -1,0 +1,79 @@
+import { createPublicClient, getAddress, http } from "viem";
+import { mainnet } from "viem/chains";
+import { normalize } from "viem/ens";
+import { z } from "zod";
+import type { Database } from "~/db.server";
+import type { Env } from "~/env.server";
+import { UserError } from "~/modules/errors.server";
+
+// Paths the app uses itself can never be a writer's URL.
+const RESERVED = new Set([
+  "about", "admin", "api", "app", "assets", "auth", "build", "collector", "dev", "drafts", "editor", "entries", "explore",
+  "feed", "feeds", "healthz", "help", "home", "login", "logout", "media", "new", "press", "rss", "settings", "signin",
+  "signout", "sitemap", "static", "subscribe", "subscriptions", "unsubscribe", "uploads", "verify", "www",
+]);
+
+export const handleSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, "A handle has at least 3 characters.")
+  .max(30, "A handle has at most 30 characters.")
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "A handle uses letters, digits and inner hyphens only.")
+  .refine((handle) => !RESERVED.has(handle), "That handle is reserved.");
+
+export const profileSchema = z.object({
+  handle: handleSchema,
+  displayName: z.string().trim().max(80, "A display name has at most 80 characters.").transform((v) => v || null),
+  bio: z.string().trim().max(500, "A bio has at most 500 characters.").transform((v) => v || null),
+});
+
+export type ProfileInput = z.input<typeof profileSchema>;
+
+/** The writer for an address, created on first sign-in. */
+export async function writerForAddress(db: Database, address: string) {
+  const lower = address.toLowerCase();
+  return db.writer.upsert({ where: { address: lower }, create: { address: lower }, update: {} });
+}
+
+/** Updates a writer's profile; a taken handle is refused with 409 and nothing is changed. */
+export async function updateProfile(db: Database, writerId: string, input: ProfileInput, avatarId?: string | null) {
+  const parsed = profileSchema.safeParse(input);
+  if (!parsed.success) throw new UserError(parsed.error.issues.map((issue) => issue.message).join(" "), 422);
+  const taken = await db.writer.findFirst({ where: { handle: parsed.data.handle, NOT: { id: writerId } }, select: { id: true } });
+  if (taken) throw new UserError(`The handle “${parsed.data.handle}” is taken.`, 409);
+  try {
+    return await db.writer.update({
+      where: { id: writerId },
+      data: { ...parsed.data, ...(avatarId === undefined ? {} : { avatarId }) },
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new UserError(`The handle “${parsed.data.handle}” is taken.`, 409);
+    throw error;
+  }
+}
+
+export async function writerByHandle(db: Database, handle: string) {
+  const parsed = handleSchema.safeParse(handle);
+  if (!parsed.success) return null;
+  return db.writer.findUnique({ where: { handle: parsed.data } });
+}
+
+const ENS_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Looks up a writer's ENS name and avatar on mainnet, at most once a day, when an ENS RPC is
+ * configured. A failed lookup keeps what was known; it never blocks sign-in.
+ */
+export async function refreshEns(db: Database, env: Env, writer: { id: string; address: string; ensCheckedAt: Date | null }, now = new Date()): Promise<void> {
+  if (!env.ensRpcUrl) return;
+  if (writer.ensCheckedAt && now.getTime() - writer.ensCheckedAt.getTime() < ENS_TTL_MS) return;
+  try {
+    const client = createPublicClient({ chain: mainnet, transport: http(env.ensRpcUrl, { timeout: 10_000 }) });
+    const ensName = await client.getEnsName({ address: getAddress(writer.address) });
+    const ensAvatar = ensName ? await client.getEnsAvatar({ name: normalize(ensName) }) : null;
+    await db.writer.update({ where: { id: writer.id }, data: { ensName, ensAvatar, ensCheckedAt: now } });
+  } catch (error) {
+    console.warn(`ENS lookup for ${writer.address} failed: ${(error as Error).message}`);
+  }
+}

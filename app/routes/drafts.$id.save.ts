@@ -1,0 +1,19 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { getDb } from "~/db.server";
+import { requireWriterForApi } from "~/modules/auth/session.server";
+import { DraftConflict, saveDraft } from "~/modules/entries/drafts.server";
+import { MAX_DOCUMENT_BYTES } from "~/modules/entries/document.server";
+import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+
+/** Autosave: `{title, document, baseRevision}` in, `{revision}` out, 409 when another tab saved first. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const writer = await requireWriterForApi(request);
+  try {
+    assertSameOrigin(request);
+    const body = (await readJson(request, MAX_DOCUMENT_BYTES + 64 * 1024)) as Record<string, unknown> | null;
+    const saved = await saveDraft(getDb(), writer.id, params.id ?? "", { title: body?.title, document: body?.document, baseRevision: body?.baseRevision });
+    return Response.json(saved);
+  } catch (error) {
+    return userErrorResponse(error, error instanceof DraftConflict ? { currentRevision: error.currentRevision } : {});
+  }
+}

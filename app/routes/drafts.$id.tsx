@@ -1,0 +1,57 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useCallback } from "react";
+import { Editor, links as editorLinks } from "~/components/Editor";
+import { describeStatus, useAutosave } from "~/components/useAutosave";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { requireWriter } from "~/modules/auth/session.server";
+import { getDraft } from "~/modules/entries/drafts.server";
+import type { TiptapDocument } from "~/modules/entries/document.server";
+import { UserError } from "~/modules/errors.server";
+
+export const links: LinksFunction = () => editorLinks;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.draft.title || "Untitled"} · Draft · Permanent Press` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const writer = await requireWriter(request);
+  try {
+    const draft = await getDraft(getDb(), writer.id, params.id ?? "");
+    return { draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision }, gatewayUrl: getEnv().storage.gatewayUrl };
+  } catch (error) {
+    if (error instanceof UserError) throw new Response(error.message, { status: error.status });
+    throw error;
+  }
+}
+
+async function uploadImageFile(file: File): Promise<{ id: string }> {
+  const form = new FormData();
+  form.set("file", file);
+  const response = await fetch("/uploads/images", { method: "POST", body: form });
+  const body = (await response.json().catch(() => ({}))) as { id?: string; error?: string };
+  if (!response.ok || !body.id) throw new Error(body.error ?? `The upload failed (${response.status}).`);
+  return { id: body.id };
+}
+
+export default function DraftEditor() {
+  const { draft, gatewayUrl } = useLoaderData<typeof loader>();
+  const autosave = useAutosave<{ title: string; document: TiptapDocument }>(`/drafts/${draft.id}/save`, draft.revision);
+  const { change } = autosave;
+  const onChange = useCallback((state: { title: string; document: TiptapDocument }) => change({ title: state.title, document: state.document }), [change]);
+  const trouble = autosave.status.kind === "conflict" || autosave.status.kind === "refused" || autosave.status.kind === "offline";
+  return (
+    <section className="draft">
+      <div className="draft-bar">
+        <a href="/drafts">← Drafts</a>
+        <span role="status" data-testid="save-status" data-state={autosave.status.kind} className={trouble ? "error" : "muted"}>
+          {describeStatus(autosave.status)}
+        </span>
+        <a href={`/drafts/${draft.id}/markdown`} download>
+          Export Markdown
+        </a>
+      </div>
+      <Editor initialTitle={draft.title} initialDocument={draft.document} gatewayUrl={gatewayUrl} onChange={onChange} onUploadImage={uploadImageFile} />
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { SignIn } from "~/components/SignIn";
+import { getEnv } from "~/env.server";
+import { getWriter } from "~/modules/auth/session.server";
+import { walletChain } from "~/modules/editions/chain.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Permanent Press" }];
+
+/** Only local paths: a sign-in link can never send someone to another site. */
+function safeNext(value: string | null): string {
+  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/drafts";
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  if (await getWriter(request)) throw redirect(next);
+  return { chain: walletChain(getEnv()), next };
+}
+
+export default function SignInPage() {
+  const { chain, next } = useLoaderData<typeof loader>();
+  return (
+    <section>
+      <h1>Sign in</h1>
+      <p>Your wallet is your account: what you publish is signed by it and belongs to it.</p>
+      <noscript>
+        <p className="notice">Signing in needs JavaScript and a wallet extension. Reading works without either.</p>
+      </noscript>
+      <SignIn chain={chain} next={next} />
+    </section>
+  );
+}

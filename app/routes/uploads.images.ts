@@ -1,0 +1,21 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { requireWriterForApi } from "~/modules/auth/session.server";
+import { UserError } from "~/modules/errors.server";
+import { fileField, readForm } from "~/modules/forms.server";
+import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
+import { MAX_IMAGE_BYTES, uploadImage } from "~/modules/storage/uploads.server";
+
+/** An image for an essay: multipart field `file` in, `{id, url}` out (the Arweave id and a gateway URL). */
+export async function action({ request }: ActionFunctionArgs) {
+  const writer = await requireWriterForApi(request);
+  try {
+    assertSameOrigin(request);
+    const file = await fileField(await readForm(request, MAX_IMAGE_BYTES), "file");
+    if (!file) throw new UserError("Choose an image to upload.");
+    return Response.json(await uploadImage(getDb(), getEnv(), writer, file));
+  } catch (error) {
+    return userErrorResponse(error);
+  }
+}

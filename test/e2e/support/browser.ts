@@ -1,0 +1,91 @@
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { createWalletClient, http, toHex, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+
+export const BASE_URL = () => process.env.E2E_BASE_URL!;
+const SHOTS = path.resolve(__dirname, "../../../test-results/screenshots");
+
+/** Debian's Chromium, headless, with no background traffic; Playwright gives it a fresh profile. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Saves a full-page screenshot under test-results/screenshots/<database>-<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${process.env.E2E_DATABASE ?? "sqlite"}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * Gives the page an EIP-1193 wallet announced through EIP-6963, backed by a private key held in
+ * the test and the local chain: it signs messages and typed data and sends transactions for real.
+ */
+export async function injectWallet(page: Page, privateKey: Hex) {
+  const account = privateKeyToAccount(privateKey);
+  const rpcUrl = process.env.E2E_RPC_URL!;
+  const wallet = createWalletClient({ account, chain: { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } }, transport: http(rpcUrl) });
+  let chainId = hardhat.id;
+  await page.exposeFunction("__testWallet", async (method: string, params: unknown[]) => {
+    try {
+      switch (method) {
+        case "eth_requestAccounts":
+        case "eth_accounts":
+          return { result: [account.address] };
+        case "eth_chainId":
+          return { result: toHex(chainId) };
+        case "wallet_switchEthereumChain": {
+          const wanted = Number((params[0] as { chainId: string }).chainId);
+          if (wanted !== hardhat.id) return { error: { code: 4902, message: "Unrecognized chain." } };
+          chainId = wanted;
+          return { result: null };
+        }
+        case "personal_sign":
+          return { result: await account.signMessage({ message: { raw: params[0] as Hex } }) };
+        case "eth_signTypedData_v4":
+          return { result: await account.signTypedData(JSON.parse(params[1] as string)) };
+        case "eth_sendTransaction": {
+          const tx = params[0] as { to: Hex; data?: Hex; value?: Hex; gas?: Hex };
+          return { result: await wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : undefined }) };
+        }
+        default:
+          return { result: await wallet.request({ method: method as never, params: params as never }) };
+      }
+    } catch (error) {
+      return { error: { code: (error as { code?: number }).code ?? -32603, message: (error as Error).message } };
+    }
+  });
+  await page.addInitScript(() => {
+    const call = (window as unknown as { __testWallet(method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string } }> }).__testWallet;
+    const provider = {
+      async request({ method, params }: { method: string; params?: unknown[] }) {
+        const answer = await call(method, params ?? []);
+        if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+        return answer.result;
+      },
+      on() {},
+      removeListener() {},
+    };
+    const info = Object.freeze({ uuid: "6d3c6a2e-0000-4000-8000-000000000001", name: "Test Wallet", icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E", rdns: "press.permanent.testwallet" });
+    const announce = () => window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+    window.addEventListener("eip6963:requestProvider", announce);
+    announce();
+  });
+  return account;
+}

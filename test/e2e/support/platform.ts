@@ -1,0 +1,63 @@
+/**
+ * Global setup of the browser tests: the production build started by the same script users run
+ * (`npm start`'s scripts/start.ts), on free ports with a scratch data folder, on SQLite or, when
+ * E2E_DATABASE_URL names a PostgreSQL server, on a fresh database there.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { freePort } from "../../../scripts/local/service";
+import { launchPlatform } from "../../support/launch";
+
+export default async function setup() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-e2e-"));
+  const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
+  let databaseUrl = `file:${path.join(dataDir, "platform.db")}`;
+  let dropDatabase = async () => {};
+  const server = process.env.E2E_DATABASE_URL;
+  if (server) {
+    const name = `e2e_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    };
+  }
+  const platform = launchPlatform({
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    PORT: String(ports.web),
+    LOCAL_CHAIN_PORT: String(ports.chain),
+    LOCAL_ARWEAVE_PORT: String(ports.arweave),
+    LOCAL_BUNDLER_PORT: String(ports.bundler),
+    LOCAL_SMTP_PORT: String(ports.smtp),
+  });
+  try {
+    await platform.ready(120_000);
+  } catch (error) {
+    platform.child.kill("SIGKILL");
+    await dropDatabase();
+    throw error;
+  }
+  Object.assign(process.env, {
+    E2E_BASE_URL: `http://127.0.0.1:${ports.web}`,
+    E2E_RPC_URL: `http://127.0.0.1:${ports.chain}`,
+    E2E_DATA_DIR: dataDir,
+    E2E_DATABASE: server ? "postgres" : "sqlite",
+  });
+  return async () => {
+    platform.child.kill("SIGINT");
+    await Promise.race([platform.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await dropDatabase();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,79 @@
+import crypto from "node:crypto";
+import type { Browser } from "playwright-core";
+import { generatePrivateKey } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASE_URL, injectWallet, launchBrowser, screenshot } from "./support/browser";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(() => browser?.close());
+
+describe("a writer in the browser", () => {
+  it("says so when there is no wallet, with a way to get one", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${BASE_URL()}/signin`);
+    await page.getByText("No wallet found in this browser.").waitFor();
+    expect(await page.getByRole("link", { name: "Find a wallet" }).getAttribute("href")).toBe("https://ethereum.org/en/wallets/find-wallet/");
+    await screenshot(page, "signin-no-wallet");
+    await page.close();
+  });
+
+  it("signs in with a wallet, writes an essay that autosaves, and finds it intact after a reload", async () => {
+    const page = await browser.newPage();
+    await injectWallet(page, generatePrivateKey());
+    await page.goto(`${BASE_URL()}/signin`);
+    await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+    await page.waitForURL(/\/settings\/profile/);
+
+    const handle = `writer-${crypto.randomBytes(3).toString("hex")}`;
+    await page.getByLabel("Handle").fill(handle);
+    await page.getByLabel("Display name").fill("Grace Writer");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    // A first sign-in asks for a profile, then goes where the writer was going: their drafts.
+    await page.waitForURL(/\/drafts$/);
+    await page.goto(`${BASE_URL()}/${handle}`);
+    await page.getByRole("heading", { level: 1, name: "Grace Writer" }).waitFor();
+
+    await page.goto(`${BASE_URL()}/drafts`);
+    await page.getByRole("button", { name: "New draft" }).click();
+    await page.waitForURL(/\/drafts\/[a-z0-9]+$/);
+    const draftUrl = page.url();
+
+    await page.getByTestId("title").fill("Notes on permanence");
+    const editor = page.getByTestId("editor");
+    await editor.click();
+    await page.keyboard.type("## Why it lasts");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("Paper burns; replicated bytes do not.");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("- arweave");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("signatures");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("Read the spec");
+    await page.keyboard.down("Shift");
+    for (let i = 0; i < "the spec".length; i++) await page.keyboard.press("ArrowLeft");
+    await page.keyboard.up("Shift");
+    await page.getByRole("button", { name: "Link" }).click();
+    await page.getByLabel("Link address").fill("https://example.com/spec");
+    await page.getByRole("button", { name: "Apply" }).click();
+
+    const status = page.getByTestId("save-status");
+    await expect.poll(() => status.getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
+    expect(await status.textContent()).toMatch(/^Saved at /);
+    await screenshot(page, "editor-autosaved");
+
+    await page.reload();
+    await expect.poll(() => page.getByTestId("title").inputValue()).toBe("Notes on permanence");
+    const after = page.getByTestId("editor");
+    expect(await after.locator("h2").textContent()).toBe("Why it lasts");
+    expect(await after.locator("ul li").allTextContents()).toEqual(["arweave", "signatures"]);
+    expect(await after.locator('a[href="https://example.com/spec"]').textContent()).toBe("the spec");
+    expect(page.url()).toBe(draftUrl);
+    await screenshot(page, "editor-after-reload");
+    await page.close();
+  });
+});

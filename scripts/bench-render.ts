@@ -15,7 +15,7 @@ const TARGET_DOCS_PER_SECOND = 1000;
 const WARM_UP_MS = 1000;
 const MEASURE_MS = 3000;
 const GATEWAY = "https://arweave.net";
-const PAGES = { editor: "routes/drafts.$id", reader: "routes/$handle" } as const;
+const PAGES = { editor: "routes/drafts.$id", reader: "routes/$handle.$slug" } as const;
 
 const VOCABULARY = (
   "the of and to a in that is was it for on as with by at from this be are or an not but have which one all their there been has more " +

@@ -5,7 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { getDb } from "../app/db.server";
 import { EnvError, parseEnv, type Env } from "../app/env.server";
+import { startOutboxWorker } from "../app/modules/entries/outbox.server";
 import { deployContracts } from "./lib/deploy";
 import { deployMigrations } from "./lib/migrations";
 import { startWebServer } from "./lib/web";
@@ -51,11 +53,13 @@ async function main() {
   let stopping = false;
   let stack: LocalStack | undefined;
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
+  let outbox: ReturnType<typeof startOutboxWorker> | undefined;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stop", "shutting down");
     await web?.stop();
+    await outbox?.stop();
     await stack?.stop();
     process.exit(code);
   };
@@ -74,6 +78,8 @@ async function main() {
       log("contracts", `factory ${deployment.factory} (implementation ${deployment.implementation})`);
     }
     web = await startWebServer({ host: env.host, port: env.port });
+    // Uploads that a publish could not finish (bundler down, process stopped) resume here.
+    outbox = startOutboxWorker(getDb(), env, { log: (line) => log("outbox", line) });
     const response = await fetch(`${web.url}/healthz`);
     const health = (await response.json()) as { status: string; parts: Record<string, PartReport> };
     const descriptions = describe(env, stack);

@@ -102,7 +102,21 @@ export function useAutosave<T>(url: string, initialRevision: number) {
     };
   }, [save]);
 
-  return { status, change, saveNow: save };
+  /** Resolves once everything typed so far is saved; rejects when it cannot be. */
+  const flush = useCallback(async () => {
+    for (;;) {
+      if (stopped.current) throw new Error("This draft changed elsewhere; reload it before publishing.");
+      if (latest.current === null && !inFlight.current) return;
+      if (!inFlight.current) {
+        await save();
+        if (latest.current !== null && !inFlight.current) throw new Error("The draft could not be saved; see the message above.");
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }, [save]);
+
+  return { status, change, flush };
 }
 
 export function describeStatus(status: SaveStatus): string {

@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { useLoaderData } from "@remix-run/react";
 import { useCallback } from "react";
 import { Editor, links as editorLinks } from "~/components/Editor";
+import { PublishButton } from "~/components/PublishButton";
 import { describeStatus, useAutosave } from "~/components/useAutosave";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
@@ -18,7 +19,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
   try {
     const draft = await getDraft(getDb(), writer.id, params.id ?? "");
-    return { draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision }, gatewayUrl: getEnv().storage.gatewayUrl };
+    return {
+      draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision, editing: draft.entryId !== null },
+      address: writer.address,
+      gatewayUrl: getEnv().storage.gatewayUrl,
+    };
   } catch (error) {
     if (error instanceof UserError) throw new Response(error.message, { status: error.status });
     throw error;
@@ -35,7 +40,7 @@ async function uploadImageFile(file: File): Promise<{ id: string }> {
 }
 
 export default function DraftEditor() {
-  const { draft, gatewayUrl } = useLoaderData<typeof loader>();
+  const { draft, address, gatewayUrl } = useLoaderData<typeof loader>();
   const autosave = useAutosave<{ title: string; document: TiptapDocument }>(`/drafts/${draft.id}/save`, draft.revision);
   const { change } = autosave;
   const onChange = useCallback((state: { title: string; document: TiptapDocument }) => change({ title: state.title, document: state.document }), [change]);
@@ -50,6 +55,7 @@ export default function DraftEditor() {
         <a href={`/drafts/${draft.id}/markdown`} download>
           Export Markdown
         </a>
+        <PublishButton draftId={draft.id} address={address} editing={draft.editing} beforePublish={autosave.flush} />
       </div>
       <Editor initialTitle={draft.title} initialDocument={draft.document} gatewayUrl={gatewayUrl} onChange={onChange} onUploadImage={uploadImageFile} />
     </section>

@@ -57,7 +57,8 @@ const MAX_ITEM_BYTES = 50 * 1024 * 1024;
  * A local endpoint speaking the Irys upload protocol in front of a local gateway: it verifies each
  * ANS-104 data item, wraps it in a bundle posted to the gateway as an Arweave transaction, and
  * mines it, so the item is readable by id and findable by tag as soon as the upload answers.
- * Uploading is free here: prices are 0 and every balance suffices.
+ * Uploading is free here: prices are 0 and every balance suffices. Like Irys, it answers 200 for a
+ * new item, 201 for one it already has, and `GET /tx/{id}` for items it holds.
  */
 export async function startLocalBundler(opts: { port: number; gatewayUrl: string; walletFile: string }): Promise<LocalService> {
   const gateway = new URL(opts.gatewayUrl);
@@ -92,6 +93,11 @@ export async function startLocalBundler(opts: { port: number; gatewayUrl: string
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
+  // Refusals are plain text, as Irys nodes send them, so clients can show the reason.
+  const refuse = (res: http.ServerResponse, status: number, reason: string) => {
+    res.writeHead(status, { "content-type": "text/plain" });
+    res.end(reason);
+  };
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -107,19 +113,26 @@ export async function startLocalBundler(opts: { port: number; gatewayUrl: string
         let size = 0;
         for await (const chunk of req) {
           size += (chunk as Buffer).length;
-          if (size > MAX_ITEM_BYTES) return json(res, 413, { error: `data items above ${MAX_ITEM_BYTES} bytes go through the chunked upload` });
+          if (size > MAX_ITEM_BYTES) return refuse(res, 413, `data items above ${MAX_ITEM_BYTES} bytes go through the chunked upload`);
           chunks.push(chunk as Buffer);
         }
         const bytes = Buffer.concat(chunks);
         const verified = await verifyDataItem(bytes);
-        if (!verified) return json(res, 400, { error: "invalid data item: its structure or signature does not verify" });
+        if (!verified) return refuse(res, 400, "invalid data item: its structure or signature does not verify");
         const { created } = await serially(() => store({ id: verified.id, bytes }));
-        const receipt = { id: verified.id, timestamp: Date.now(), version: "1.0.0", public: verified.owner, deadlineHeight: 0, block: 0 };
-        return json(res, created ? 200 : 201, receipt);
+        if (!created) {
+          res.writeHead(201, { "content-type": "text/plain" });
+          return res.end(`Transaction ${verified.id} already received`);
+        }
+        return json(res, 200, { id: verified.id, timestamp: Date.now(), version: "1.0.0", public: verified.owner, deadlineHeight: 0, block: 0 });
       }
-      json(res, 404, { error: `no such route: ${req.method} ${pathname}` });
+      if (req.method === "GET" && parts[0] === "tx" && parts.length === 2) {
+        const held = await fetch(new URL(`/${parts[1]}`, gateway), { method: "HEAD" });
+        return held.ok ? json(res, 200, { id: parts[1] }) : refuse(res, 404, `no data item ${parts[1]}`);
+      }
+      refuse(res, 404, `no such route: ${req.method} ${pathname}`);
     } catch (error) {
-      json(res, 500, { error: (error as Error).message });
+      refuse(res, 500, (error as Error).message);
     }
   });
   await new Promise<void>((resolve) => server.listen(opts.port, "127.0.0.1", resolve));

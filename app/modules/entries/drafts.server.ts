@@ -13,6 +13,8 @@ export interface DraftState {
   revision: number;
   wordCount: number;
   updatedAt: Date;
+  /** The published entry this draft edits, if any. */
+  entryId: string | null;
 }
 
 function checkTitle(title: unknown): string {
@@ -50,6 +52,7 @@ export async function getDraft(db: Database, writerId: string, id: string): Prom
     revision: draft.revision,
     wordCount: draft.wordCount,
     updatedAt: draft.updatedAt,
+    entryId: draft.entryId,
   };
 }
 

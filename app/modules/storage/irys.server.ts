@@ -1,10 +1,9 @@
+import Irys from "@irys/sdk";
+import type { Env } from "~/env.server";
 import type { SignedDataItem } from "./data-item.server";
 
 export class UploadError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = "UploadError";
   }
@@ -14,37 +13,60 @@ export interface UploadReceipt {
   id: string;
   /** True when the bundler already held this data item: a retried upload is not a new copy. */
   alreadyStored: boolean;
-  timestamp?: number;
+}
+
+export interface BundlerTarget {
+  bundlerUrl: string;
+  token: string;
+  /** The key the bundler charges: the platform's. */
+  privateKey: `0x${string}`;
+}
+
+/** The configured bundler, paid by the platform key. */
+export function bundlerTarget(env: Pick<Env, "storage">): BundlerTarget {
+  return { bundlerUrl: env.storage.irysUrl, token: env.storage.irysToken, privateKey: env.storage.platformKey };
+}
+
+const clients = new Map<string, Irys>();
+
+// The Irys client does no network I/O until it uploads; one per bundler, token and key.
+function client(target: BundlerTarget): Irys {
+  const key = `${target.bundlerUrl}|${target.token}|${target.privateKey}`;
+  let irys = clients.get(key);
+  if (!irys) {
+    irys = new Irys({ url: target.bundlerUrl, token: target.token, key: target.privateKey.slice(2) });
+    clients.set(key, irys);
+  }
+  return irys;
+}
+
+/** Whether the bundler already holds a data item (`GET /tx/{id}` answers 200). */
+export async function bundlerHas(id: string, bundlerUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL(`/tx/${id}`, bundlerUrl), { signal: AbortSignal.timeout(10_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Uploads a signed data item with the Irys upload protocol: `POST /tx/{token}` with the raw
- * ANS-104 bytes. The bundler answers 200 for a new item and 201 for one it already has.
+ * Uploads a signed data item to an Irys-protocol bundler with the Irys client. The id is fixed by
+ * the item's signature, so retrying is safe: a bundler that already has the item answers 201,
+ * which the client reports as an error, and the item is then confirmed present and counted as
+ * stored.
  */
-export async function uploadDataItem(item: SignedDataItem, opts: { bundlerUrl: string; token: string; timeoutMs?: number }): Promise<UploadReceipt> {
-  let response: Response;
+export async function uploadDataItem(item: SignedDataItem, target: BundlerTarget): Promise<UploadReceipt> {
+  const irys = client(target);
   try {
-    response = await fetch(new URL(`/tx/${opts.token}`, opts.bundlerUrl), {
-      method: "POST",
-      headers: { "content-type": "application/octet-stream" },
-      body: new Uint8Array(item.bytes),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
-    });
+    const response = await irys.uploader.uploadTransaction(new irys.arbundles.DataItem(item.bytes));
+    const id = (response.data as { id?: string }).id;
+    if (id !== undefined && id !== item.id) throw new UploadError(`the bundler answered with id ${id} for data item ${item.id}`);
+    return { id: item.id, alreadyStored: false };
   } catch (error) {
-    throw new UploadError(`the bundler at ${opts.bundlerUrl} could not be reached: ${(error as Error).message}`);
+    if (error instanceof UploadError) throw error;
+    if (await bundlerHas(item.id, target.bundlerUrl)) return { id: item.id, alreadyStored: true };
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UploadError(`the bundler at ${target.bundlerUrl} did not take data item ${item.id}: ${message}`);
   }
-  const text = await response.text();
-  if (response.status !== 200 && response.status !== 201) {
-    throw new UploadError(`the bundler refused data item ${item.id} (${response.status}): ${text.slice(0, 300)}`, response.status);
-  }
-  let body: { id?: string; timestamp?: number } = {};
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    // Some bundlers answer a duplicate with plain text; the id is known anyway.
-  }
-  if (body.id !== undefined && body.id !== item.id) {
-    throw new UploadError(`the bundler answered with an unexpected id ${body.id} for ${item.id}`);
-  }
-  return { id: item.id, alreadyStored: response.status === 201, timestamp: body.timestamp };
 }

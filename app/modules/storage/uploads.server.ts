@@ -3,7 +3,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "./data-item.server";
-import { uploadDataItem } from "./irys.server";
+import { bundlerTarget, uploadDataItem } from "./irys.server";
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
@@ -41,7 +41,7 @@ export async function uploadImage(db: Database, env: Env, writer: { id: string; 
     { name: "App-Name", value: "PermanentPress" },
     { name: "Uploader", value: writer.address },
   ], env.storage.platformKey);
-  await uploadDataItem(item, { bundlerUrl: env.storage.irysUrl, token: env.storage.irysToken });
+  await uploadDataItem(item, bundlerTarget(env));
   const sha256 = crypto.createHash("sha256").update(file.bytes).digest("hex");
   await db.upload.upsert({
     where: { writerId_arweaveId: { writerId: writer.id, arweaveId: item.id } },

@@ -1,0 +1,69 @@
+import { useState } from "react";
+import { connectWallet, discoverWallets, PlatformRefusal, walletErrorMessage, type Eip1193Provider } from "./wallet";
+
+interface Prepared {
+  revision: number;
+  timestamp: number;
+  version: number;
+  typedData: { domain: Record<string, unknown>; types: Record<string, Array<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
+}
+
+async function post<T>(url: string, body: unknown): Promise<T> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const result = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (!response.ok) throw new PlatformRefusal(result.error ?? `Publishing failed (${response.status}).`);
+  return result;
+}
+
+/** The wallet of the signed-in writer: the first discovered wallet whose account is theirs. */
+async function writerWallet(address: string): Promise<Eip1193Provider> {
+  const wallets = await discoverWallets();
+  if (wallets.length === 0) throw new PlatformRefusal("No wallet found in this browser: publishing needs your wallet's signature.");
+  for (const wallet of wallets) {
+    const account = await connectWallet(wallet.provider);
+    if (account.toLowerCase() === address.toLowerCase()) return wallet.provider;
+  }
+  throw new PlatformRefusal(`Switch your wallet to ${address}, the account you signed in with.`);
+}
+
+/**
+ * Publishes the draft: saves pending edits, has the writer's wallet sign the entry (EIP-712), and
+ * goes to the published page.
+ */
+export function PublishButton(props: { draftId: string; address: string; editing: boolean; beforePublish: () => Promise<void> }) {
+  const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false });
+
+  async function publish() {
+    try {
+      setState({ busy: true, message: "Saving…", error: false });
+      await props.beforePublish();
+      const url = `/drafts/${props.draftId}/publish`;
+      const prepared = await post<Prepared>(url, { intent: "prepare" });
+      setState({ busy: true, message: "Sign the entry in your wallet…", error: false });
+      const provider = await writerWallet(props.address);
+      const typedData = {
+        ...prepared.typedData,
+        types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }], ...prepared.typedData.types },
+      };
+      const signature = await provider.request({ method: "eth_signTypedData_v4", params: [props.address, JSON.stringify(typedData)] });
+      setState({ busy: true, message: "Publishing…", error: false });
+      const published = await post<{ url: string }>(url, { intent: "publish", revision: prepared.revision, timestamp: prepared.timestamp, signature });
+      window.location.assign(published.url);
+    } catch (error) {
+      setState({ busy: false, message: walletErrorMessage(error), error: true });
+    }
+  }
+
+  return (
+    <div className="publish">
+      <button type="button" onClick={() => void publish()} disabled={state.busy}>
+        {props.editing ? "Publish new version" : "Publish"}
+      </button>
+      {state.message ? (
+        <span role={state.error ? "alert" : "status"} className={state.error ? "error" : "muted"}>
+          {state.message}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+import { getAddress, isHex, type Hex } from "viem";
+import type { Database } from "~/db.server";
+import type { Env } from "~/env.server";
+import { createChainClient } from "~/modules/editions/chain.server";
+import { UserError } from "~/modules/errors.server";
+import { createSignedDataItem } from "~/modules/storage/data-item.server";
+import { documentStats, documentText, documentToMarkdown, renderDocument } from "./document.server";
+import { slugify } from "./drafts.server";
+import { canonicalJson, contentDigest, entryTags, entryTypedData, ENTRY_FORMAT_VERSION, type Entry, type EntryContent } from "./entry";
+import type { TiptapDocument } from "./extensions";
+import { uploadVersion } from "./outbox.server";
+
+/** A signature is accepted for a publication prepared at most this long ago. */
+const SIGNING_WINDOW_S = 30 * 60;
+const EXCERPT_LENGTH = 280;
+
+interface PublishSource {
+  draft: { id: string; title: string; document: TiptapDocument; revision: number; entryId: string | null };
+  /** The entry this draft edits, if it edits one. */
+  entry: { id: string; originalDigest: string; latestVersion: number } | null;
+}
+
+async function loadSource(db: Database, writerId: string, draftId: string): Promise<PublishSource> {
+  const draft = await db.draft.findFirst({ where: { id: draftId, writerId }, include: { entry: { select: { id: true, originalDigest: true, latestVersion: true } } } });
+  if (!draft) throw new UserError("There is no such draft.", 404);
+  return {
+    draft: { id: draft.id, title: draft.title, document: JSON.parse(draft.content) as TiptapDocument, revision: draft.revision, entryId: draft.entryId },
+    entry: draft.entry,
+  };
+}
+
+/** What gets signed and stored for a draft at a moment: everything but the signature. */
+async function unsignedEntry(source: PublishSource, contributor: `0x${string}`, timestamp: number) {
+  const { draft, entry } = source;
+  if (!draft.title.trim()) throw new UserError("Give the essay a title before publishing.", 422);
+  if (documentStats(draft.document).words === 0) throw new UserError("There is nothing to publish yet: the essay is empty.", 422);
+  const content: EntryContent = { title: draft.title, body: documentToMarkdown(draft.document), json: draft.document, timestamp };
+  const digest = await contentDigest(content);
+  const version = entry ? entry.latestVersion + 1 : 1;
+  const originalDigest = entry ? entry.originalDigest : digest;
+  return { content, digest, originalDigest, version, typedData: entryTypedData({ title: content.title, digest, originalDigest, version, contributor }) };
+}
+
+/**
+ * Step one of publishing: the exact entry the writer's wallet is asked to sign (EIP-712), for the
+ * draft as saved at `revision`. Nothing is stored; the server rebuilds the same entry on publish.
+ */
+export async function preparePublication(db: Database, writer: { id: string; address: string }, draftId: string, now = new Date()) {
+  const source = await loadSource(db, writer.id, draftId);
+  const timestamp = Math.floor(now.getTime() / 1000);
+  const prepared = await unsignedEntry(source, getAddress(writer.address), timestamp);
+  return { revision: source.draft.revision, timestamp, digest: prepared.digest, version: prepared.version, typedData: prepared.typedData };
+}
+
+async function uniqueSlug(db: Database, writerId: string, title: string): Promise<string> {
+  const base = slugify(title);
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!(await db.entry.findFirst({ where: { writerId, slug }, select: { id: true } }))) return slug;
+  }
+}
+
+export interface PublishResult {
+  entryId: string;
+  slug: string;
+  version: number;
+  arweaveId: string;
+  digest: string;
+  status: string;
+}
+
+/**
+ * Step two: checks the author's signature over the rebuilt entry (plain, ERC-1271 and ERC-6492
+ * wallets), signs the data item with the platform key, and writes the version with its data item
+ * (the outbox) in one transaction. Then it tries the upload at once; if that fails the outbox
+ * worker retries with the same bytes. Publishing the same signed version twice changes nothing.
+ */
+export async function publishDraft(
+  db: Database,
+  env: Env,
+  writer: { id: string; address: string },
+  input: { draftId: string; revision: unknown; timestamp: unknown; signature: unknown },
+  now = new Date(),
+): Promise<PublishResult> {
+  if (typeof input.signature !== "string" || !isHex(input.signature)) throw new UserError("The signature is missing or not hex.");
+  if (typeof input.timestamp !== "number" || !Number.isSafeInteger(input.timestamp)) throw new UserError("The publication time is missing.");
+  const nowS = Math.floor(now.getTime() / 1000);
+  if (input.timestamp > nowS + 60 || input.timestamp < nowS - SIGNING_WINDOW_S) throw new UserError("This signature is too old: publish again to sign a fresh one.", 422);
+
+  const source = await loadSource(db, writer.id, input.draftId);
+  if (source.draft.revision !== input.revision) {
+    throw new UserError("The draft changed after you signed it. Publish again to sign what is there now.", 409);
+  }
+  const contributor = getAddress(writer.address);
+  const prepared = await unsignedEntry(source, contributor, input.timestamp);
+
+  const existing = await db.entryVersion.findUnique({ where: { digest: prepared.digest }, include: { entry: { select: { slug: true } } } });
+  if (existing) {
+    return { entryId: existing.entryId, slug: existing.entry.slug, version: existing.version, arweaveId: existing.arweaveId, digest: existing.digest, status: existing.status };
+  }
+
+  const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
+  const signature = input.signature as Hex;
+  const valid = await chain.verifyTypedData({ address: contributor, signature, ...prepared.typedData }).catch(() => false);
+  if (!valid) throw new UserError("The signature does not match this entry and your address.", 401);
+
+  const entry: Entry = {
+    format: ENTRY_FORMAT_VERSION,
+    content: prepared.content,
+    digest: prepared.digest,
+    originalDigest: prepared.originalDigest,
+    version: prepared.version,
+    authorship: { contributor, signature },
+    edition: null,
+  };
+  const entryJson = canonicalJson(entry);
+  const item = await createSignedDataItem(entryJson, entryTags(entry), env.storage.platformKey);
+  const html = renderDocument(prepared.content.json, { gatewayUrl: env.storage.gatewayUrl });
+  const stats = documentStats(prepared.content.json);
+  const excerpt = documentText(prepared.content.json).replace(/\s+/g, " ").trim().slice(0, EXCERPT_LENGTH);
+  const publishedAt = new Date(input.timestamp * 1000);
+  const newSlug = source.entry ? null : await uniqueSlug(db, writer.id, entry.content.title);
+
+  const written = await db.$transaction(async (tx) => {
+    let entryId: string;
+    let slug: string;
+    if (source.entry) {
+      // Conditional on the version it follows: two publications racing cannot both become v2.
+      const moved = await tx.entry.updateMany({
+        where: { id: source.entry.id, latestVersion: prepared.version - 1 },
+        data: { latestVersion: prepared.version, title: entry.content.title, excerpt, wordCount: stats.words, updatedAt: publishedAt },
+      });
+      if (moved.count !== 1) throw new UserError("A newer version of this entry was published meanwhile. Reload the draft.", 409);
+      entryId = source.entry.id;
+      slug = (await tx.entry.findUniqueOrThrow({ where: { id: entryId }, select: { slug: true } })).slug;
+    } else {
+      slug = newSlug!;
+      const created = await tx.entry.create({
+        data: {
+          writerId: writer.id,
+          originalDigest: entry.originalDigest,
+          slug,
+          latestVersion: 1,
+          title: entry.content.title,
+          excerpt,
+          wordCount: stats.words,
+          publishedAt,
+          updatedAt: publishedAt,
+        },
+      });
+      entryId = created.id;
+      await tx.draft.update({ where: { id: source.draft.id }, data: { entryId } });
+    }
+    const version = await tx.entryVersion.create({
+      data: {
+        entryId,
+        version: entry.version,
+        digest: entry.digest,
+        arweaveId: item.id,
+        title: entry.content.title,
+        entryJson,
+        html,
+        contributor,
+        signature,
+        timestamp: entry.content.timestamp,
+        dataItem: new Uint8Array(item.bytes),
+      },
+    });
+    return { entryId, slug, versionId: version.id };
+  });
+
+  const status = await uploadVersion(db, env, written.versionId, now);
+  return { entryId: written.entryId, slug: written.slug, version: entry.version, arweaveId: item.id, digest: entry.digest, status };
+}

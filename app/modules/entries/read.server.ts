@@ -1,0 +1,38 @@
+import type { Database } from "~/db.server";
+import { UserError } from "~/modules/errors.server";
+import { handleSchema } from "~/modules/writers/profile.server";
+import { createDraft } from "./drafts.server";
+import type { TiptapDocument } from "./extensions";
+
+/** An entry as its page shows it: one version's essay and the history of all versions. */
+export async function entryPage(db: Database, handle: string, slug: string, version?: number) {
+  const parsedHandle = handleSchema.safeParse(handle);
+  if (!parsedHandle.success) return null;
+  const entry = await db.entry.findFirst({
+    where: { slug, writer: { handle: parsedHandle.data } },
+    include: {
+      writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true } },
+      versions: { orderBy: { version: "desc" }, select: { version: true, arweaveId: true, digest: true, status: true, timestamp: true, lastError: true } },
+    },
+  });
+  if (!entry) return null;
+  const shown = version ?? entry.latestVersion;
+  const current = await db.entryVersion.findUnique({ where: { entryId_version: { entryId: entry.id, version: shown } }, select: { version: true, title: true, html: true, arweaveId: true, digest: true, timestamp: true, contributor: true } });
+  if (!current) return null;
+  return { entry, current };
+}
+
+/**
+ * The draft that edits a published entry: the one already open, or a new one holding the latest
+ * version's document. Publishing it makes the entry's next version.
+ */
+export async function draftForEntry(db: Database, writerId: string, entryId: string): Promise<string> {
+  const entry = await db.entry.findFirst({ where: { id: entryId, writerId }, include: { draft: { select: { id: true } } } });
+  if (!entry) throw new UserError("There is no such entry of yours.", 404);
+  if (entry.draft) return entry.draft.id;
+  const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId, version: entry.latestVersion } }, select: { entryJson: true } });
+  const { content } = JSON.parse(latest.entryJson) as { content: { title: string; json: TiptapDocument } };
+  const draft = await createDraft(db, writerId, { title: content.title, document: content.json });
+  await db.draft.update({ where: { id: draft.id }, data: { entryId } });
+  return draft.id;
+}

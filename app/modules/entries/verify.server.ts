@@ -1,0 +1,100 @@
+import { getAddress, isAddress, isHex, type Hex } from "viem";
+import { z } from "zod";
+import type { Env } from "~/env.server";
+import { createChainClient } from "~/modules/editions/chain.server";
+import { fetchData } from "~/modules/storage/gateway.server";
+import { contentDigest, entryTypedData, ENTRY_FORMAT_VERSION, type Entry } from "./entry";
+import { parseMirrorEntry, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
+
+const entrySchema = z.object({
+  format: z.literal(ENTRY_FORMAT_VERSION),
+  content: z.object({
+    title: z.string(),
+    body: z.string(),
+    json: z.object({ type: z.literal("doc") }).passthrough(),
+    timestamp: z.number().int().nonnegative(),
+  }),
+  digest: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  originalDigest: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  version: z.number().int().min(1),
+  authorship: z.object({
+    contributor: z.string().refine((value) => isAddress(value, { strict: false }), "not an address"),
+    signature: z.string().refine((value) => isHex(value), "not hex"),
+  }),
+  edition: z.object({ chainId: z.number().int(), address: z.string() }).nullable(),
+});
+
+export type Verification =
+  | {
+      kind: "entry";
+      verified: boolean;
+      problems: string[];
+      title: string;
+      contributor: `0x${string}`;
+      version: number;
+      digest: string;
+      computedDigest: string;
+      originalDigest: string;
+      timestamp: number;
+    }
+  | { kind: "mirror"; verified: boolean; verdict: MirrorVerdict; title: string; contributor: `0x${string}`; digest: string; originalDigest: string }
+  | { kind: "unreadable"; verified: false; problems: string[] };
+
+/**
+ * Verifies an entry from its JSON alone: the digest recomputed from the canonical bytes of its
+ * content, then the author's EIP-712 signature over it (plain, ERC-1271 or ERC-6492 wallets,
+ * through the chain client). Mirror entries are checked by Mirror's own scheme.
+ */
+export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): Promise<Verification> {
+  if (typeof json === "object" && json !== null && "authorship" in json && typeof (json as { authorship?: { signingKey?: unknown } }).authorship?.signingKey === "string") {
+    const mirror = parseMirrorEntry(json);
+    const verdict = await verifyMirrorEntry(mirror);
+    return { kind: "mirror", verified: verdict.status !== "failed", verdict, title: mirror.title, contributor: mirror.contributor, digest: mirror.digest, originalDigest: mirror.originalDigest };
+  }
+  const parsed = entrySchema.safeParse(json);
+  if (!parsed.success) {
+    return { kind: "unreadable", verified: false, problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "entry"}: ${issue.message}`) };
+  }
+  const entry = parsed.data as unknown as Entry;
+  const contributor = getAddress(entry.authorship.contributor);
+  const problems: string[] = [];
+  const computedDigest = await contentDigest(entry.content);
+  if (computedDigest !== entry.digest) {
+    problems.push(`The content does not match its digest: it says ${entry.digest}, its bytes give ${computedDigest}. It was changed after it was signed.`);
+  }
+  if (entry.version === 1 && entry.originalDigest !== entry.digest) problems.push("A first version must have its own digest as its original digest.");
+  const typedData = entryTypedData({ title: entry.content.title, digest: entry.digest, originalDigest: entry.originalDigest, version: entry.version, contributor });
+  const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
+  const signed = await chain.verifyTypedData({ address: contributor, signature: entry.authorship.signature as Hex, ...typedData }).catch(() => false);
+  if (!signed) problems.push(`The signature is not ${contributor}'s signature of this entry.`);
+  return {
+    kind: "entry",
+    verified: problems.length === 0,
+    problems,
+    title: entry.content.title,
+    contributor,
+    version: entry.version,
+    digest: entry.digest,
+    computedDigest,
+    originalDigest: entry.originalDigest,
+    timestamp: entry.content.timestamp,
+  };
+}
+
+/** Fetches an entry from the gateway by its Arweave id and verifies it; undefined when not found. */
+export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, arweaveId: string): Promise<Verification | undefined> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(arweaveId)) return { kind: "unreadable", verified: false, problems: ["That is not an Arweave id (43 base64url characters)."] };
+  const bytes = await fetchData(arweaveId, env.storage.gatewayUrl);
+  if (!bytes) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return { kind: "unreadable", verified: false, problems: ["The data stored under this id is not JSON, so it is not an entry."] };
+  }
+  try {
+    return await verifyEntryJson(env, json);
+  } catch (error) {
+    return { kind: "unreadable", verified: false, problems: [(error as Error).message] };
+  }
+}

@@ -1,0 +1,84 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import editorStyles from "~/components/editor.css";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { getWriter } from "~/modules/auth/session.server";
+import { entryPage } from "~/modules/entries/read.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data ? [{ title: `${data.title} · ${data.byline}` }, { name: "description", content: data.excerpt }] : [{ title: "Not found" }];
+
+const STATUS: Record<string, string> = { queued: "waiting to upload", uploaded: "uploaded, awaiting the gateway", confirmed: "on Arweave" };
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const requested = new URL(request.url).searchParams.get("version");
+  const version = requested && /^\d{1,6}$/.test(requested) ? Number(requested) : undefined;
+  const page = await entryPage(getDb(), params.handle ?? "", params.slug ?? "", version);
+  if (!page) throw new Response("There is no such entry.", { status: 404 });
+  const viewer = await getWriter(request);
+  const { entry, current } = page;
+  const gateway = getEnv().storage.gatewayUrl;
+  return {
+    title: current.title,
+    html: current.html,
+    byline: entry.writer.displayName ?? entry.writer.ensName ?? `@${entry.writer.handle}`,
+    handle: entry.writer.handle!,
+    slug: entry.slug,
+    entryId: entry.id,
+    excerpt: entry.excerpt,
+    readingMinutes: Math.max(1, Math.round(entry.wordCount / 238)),
+    publishedAt: new Date(current.timestamp * 1000).toISOString(),
+    version: current.version,
+    latestVersion: entry.latestVersion,
+    arweaveId: current.arweaveId,
+    isAuthor: viewer?.id === entry.writer.id,
+    versions: entry.versions.map((v) => ({ ...v, publishedAt: new Date(v.timestamp * 1000).toISOString(), statusText: STATUS[v.status] ?? v.status, gatewayUrl: `${gateway}/${v.arweaveId}` })),
+  };
+}
+
+const date = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+export default function EntryPage() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <article className="entry">
+      <header>
+        <h1>{data.title}</h1>
+        <p className="muted byline">
+          <a href={`/${data.handle}`}>{data.byline}</a> · <time dateTime={data.publishedAt}>{date(data.publishedAt)}</time> · {data.readingMinutes} min read
+          {data.version !== data.latestVersion ? (
+            <>
+              {" "}
+              · version {data.version} of {data.latestVersion}, <a href={`/${data.handle}/${data.slug}`}>read the latest</a>
+            </>
+          ) : null}
+        </p>
+      </header>
+      <div className="prose" dangerouslySetInnerHTML={{ __html: data.html }} />
+      <footer className="entry-footer">
+        <p>
+          <a href={`/verify/${data.arweaveId}`}>Verify this entry</a> — signed by its writer, stored permanently on Arweave as <code>{data.arweaveId}</code>.
+        </p>
+        {data.isAuthor ? (
+          <Form method="post" action={`/entries/${data.entryId}/edit`} reloadDocument>
+            <button type="submit">Edit (publishes a new version)</button>
+          </Form>
+        ) : null}
+        <section aria-labelledby="versions">
+          <h2 id="versions">Versions</h2>
+          <ol className="versions" reversed>
+            {data.versions.map((v) => (
+              <li key={v.version} data-status={v.status}>
+                <a href={`/${data.handle}/${data.slug}?version=${v.version}`}>Version {v.version}</a>, {date(v.publishedAt)} · <span className="muted">{v.statusText}</span> ·{" "}
+                <a href={`/verify/${v.arweaveId}`}>proof</a> · <a href={v.gatewayUrl}>{v.arweaveId}</a>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </footer>
+    </article>
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm run verify -- <arweave id>`: fetches an entry from the configured gateway, recomputes its
+ * digest and checks its author's signature. Exits 0 when verified, 1 otherwise.
+ */
+import { EnvError, getEnv } from "../app/env.server";
+import { verifyArweaveEntry } from "../app/modules/entries/verify.server";
+import { loadDotEnv } from "./lib/dotenv";
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  const id = process.argv[2];
+  if (!id) throw new Error("usage: npm run verify -- <arweave id>");
+  const env = getEnv();
+  const result = await verifyArweaveEntry(env, id);
+  if (!result) {
+    console.log(`not found: ${env.storage.gatewayUrl} has nothing under ${id}`);
+    return 1;
+  }
+  console.log(`${result.verified ? "verified" : "NOT VERIFIED"}  ${id}`);
+  if (result.kind === "entry") {
+    console.log(`title        ${result.title}`);
+    console.log(`contributor  ${result.contributor}`);
+    console.log(`version      ${result.version} (original digest ${result.originalDigest})`);
+    console.log(`digest       ${result.digest}${result.computedDigest === result.digest ? " (recomputed: matches)" : ` (recomputed: ${result.computedDigest})`}`);
+  }
+  if (result.kind === "mirror") {
+    console.log(`mirror entry ${result.title} by ${result.contributor}: ${result.verdict.status}${"signer" in result.verdict ? ` ${result.verdict.signer}` : ` (${result.verdict.reason})`}`);
+  }
+  if ("problems" in result) for (const problem of result.problems) console.log(`problem      ${problem}`);
+  return result.verified ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof EnvError || error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -74,6 +74,16 @@ describe("a writer in the browser", () => {
     expect(await after.locator('a[href="https://example.com/spec"]').textContent()).toBe("the spec");
     expect(page.url()).toBe(draftUrl);
     await screenshot(page, "editor-after-reload");
+
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    await page.waitForURL(new RegExp(`/${handle}/notes-on-permanence$`));
+    expect(await page.locator("article.entry h1").textContent()).toBe("Notes on permanence");
+    expect(await page.locator(".prose ul li").allTextContents()).toEqual(["arweave", "signatures"]);
+    expect(await page.locator(".versions li").first().getAttribute("data-status")).toBe("confirmed");
+    await screenshot(page, "entry-published");
+    await page.getByRole("link", { name: "Verify this entry" }).click();
+    expect(await page.getByTestId("verdict").textContent()).toBe("Verified");
+    await screenshot(page, "entry-proof");
     await page.close();
   });
 });

@@ -1,18 +1,11 @@
 import { useState } from "react";
-import { connectWallet, discoverWallets, PlatformRefusal, walletErrorMessage, type Eip1193Provider } from "./wallet";
+import { connectWallet, discoverWallets, PlatformRefusal, postJson as post, walletErrorMessage, type Eip1193Provider } from "./wallet";
 
 interface Prepared {
   revision: number;
   timestamp: number;
   version: number;
   typedData: { domain: Record<string, unknown>; types: Record<string, Array<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
-}
-
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const result = (await response.json().catch(() => ({}))) as T & { error?: string };
-  if (!response.ok) throw new PlatformRefusal(result.error ?? `Publishing failed (${response.status}).`);
-  return result;
 }
 
 /** The wallet of the signed-in writer: the first discovered wallet whose account is theirs. */

@@ -105,3 +105,42 @@ export async function signInWithEthereum(provider: Eip1193Provider, address: `0x
   const result = (await post({ intent: "verify", message, signature })) as { handle: string | null };
   return { handle: result.handle };
 }
+
+export interface Call {
+  to: string;
+  data: string;
+  value: string;
+}
+
+/** Sends a transaction from the connected account and waits for it to be mined; throws when it reverts. */
+export async function sendAndWait(provider: Eip1193Provider, from: string, call: Call, onSent?: (hash: string) => void): Promise<string> {
+  const hash = (await provider.request({ method: "eth_sendTransaction", params: [{ from, to: call.to, data: call.data, value: call.value }] })) as string;
+  onSent?.(hash);
+  for (let i = 0; i < 600; i++) {
+    const receipt = (await provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as { status: string } | null;
+    if (receipt) {
+      if (receipt.status !== "0x1") throw new PlatformRefusal("The transaction was mined but failed; nothing was charged but gas.");
+      return hash;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new PlatformRefusal(`The transaction ${hash} is still pending; check your wallet.`);
+}
+
+/** The first wallet found, connected and switched to the chain; with the account it uses. */
+export async function connectOnChain(chain: ChainInfo): Promise<{ provider: Eip1193Provider; account: `0x${string}` }> {
+  const wallets = await discoverWallets();
+  const wallet = wallets[0];
+  if (!wallet) throw new PlatformRefusal("No wallet found in this browser. Install one (ethereum.org/wallets) and reload.");
+  const account = await connectWallet(wallet.provider);
+  await ensureChain(wallet.provider, chain);
+  return { provider: wallet.provider, account };
+}
+
+/** POSTs JSON to the platform and returns its answer, or throws its message. */
+export async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const result = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (!response.ok) throw new PlatformRefusal(result.error ?? `The request failed (${response.status}).`);
+  return result;
+}

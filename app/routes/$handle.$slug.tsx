@@ -4,6 +4,10 @@ import editorStyles from "~/components/editor.css";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { getWriter } from "~/modules/auth/session.server";
+import { CollectButton } from "~/components/CollectButton";
+import { WithdrawButton } from "~/components/WithdrawButton";
+import { walletChain } from "~/modules/editions/chain.server";
+import { editionForEntry } from "~/modules/editions/editions.server";
 import { entryPage } from "~/modules/entries/read.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
@@ -20,8 +24,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!page) throw new Response("There is no such entry.", { status: 404 });
   const viewer = await getWriter(request);
   const { entry, current } = page;
-  const gateway = getEnv().storage.gatewayUrl;
+  const env = getEnv();
+  const gateway = env.storage.gatewayUrl;
   return {
+    edition: await editionForEntry(getDb(), entry.id),
+    chain: walletChain(env),
     title: current.title,
     html: current.html,
     byline: entry.writer.displayName ?? entry.writer.ensName ?? `@${entry.writer.handle}`,
@@ -58,6 +65,39 @@ export default function EntryPage() {
         </p>
       </header>
       <div className="prose" dangerouslySetInnerHTML={{ __html: data.html }} />
+      {data.edition ? (
+        <section className="edition" aria-labelledby="collect">
+          <h2 id="collect">Collect</h2>
+          <p>
+            {data.edition.priceEth === "0" ? "Free" : `${data.edition.priceEth} ETH`} ·{" "}
+            <span data-testid="supply">
+              {data.edition.minted} collected{data.edition.supplyLimit > 0 ? ` of ${data.edition.supplyLimit}` : ", open edition"}
+            </span>
+          </p>
+          {data.edition.soldOut ? (
+            <p className="sold-out" data-testid="sold-out">
+              Sold out: every copy has been collected.
+            </p>
+          ) : (
+            <CollectButton editionId={data.edition.id} priceEth={data.edition.priceEth} chain={data.chain} />
+          )}
+          {data.isAuthor && data.edition.status === "live" ? <WithdrawButton editionId={data.edition.id} heldEth={data.edition.heldEth} chain={data.chain} /> : null}
+          {data.edition.collectors.length > 0 ? (
+            <ol className="collectors" data-testid="collectors">
+              {data.edition.collectors.map((c) => (
+                <li key={c.tokenId}>
+                  <a href={`/collector/${c.collector}`}>{`${c.collector.slice(0, 6)}…${c.collector.slice(-4)}`}</a>
+                  {c.message ? <q>{c.message}</q> : null} <time dateTime={c.timestamp} className="muted">{date(c.timestamp)}</time>
+                </li>
+              ))}
+            </ol>
+          ) : null}
+        </section>
+      ) : data.isAuthor ? (
+        <p>
+          <a href={`/entries/${data.entryId}/edition`}>Make it collectible</a>: readers collect it as an edition on {data.chain.name}.
+        </p>
+      ) : null}
       <footer className="entry-footer">
         <p>
           <a href={`/verify/${data.arweaveId}`}>Verify this entry</a> — signed by its writer, stored permanently on Arweave as <code>{data.arweaveId}</code>.

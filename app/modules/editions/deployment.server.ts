@@ -31,3 +31,8 @@ export function readDeployment(chainId: number, dataDir: string): Deployment | u
   if (!fs.existsSync(file)) return undefined;
   return deploymentSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
 }
+
+/** The factory the app uses: FACTORY_ADDRESS, or the deployment record of the configured chain. */
+export function factoryAddress(env: { chain: { id: number; factoryAddress?: `0x${string}` }; dataDir: string }): `0x${string}` | undefined {
+  return env.chain.factoryAddress ?? (readDeployment(env.chain.id, env.dataDir)?.factory as `0x${string}` | undefined);
+}

@@ -1,7 +1,7 @@
 import { getDb } from "~/db.server";
 import type { Env } from "~/env.server";
 import { createChainClient } from "~/modules/editions/chain.server";
-import { readDeployment } from "~/modules/editions/deployment.server";
+import { factoryAddress } from "~/modules/editions/deployment.server";
 import { createMailTransport } from "~/modules/mail/transport.server";
 
 export type PartName = "database" | "chain" | "storage" | "mail";
@@ -49,9 +49,9 @@ export async function checkHealth(env: Env): Promise<Health> {
       const client = createChainClient(env.chain.rpcUrl, env.chain.id);
       const [chainId, blockNumber] = await Promise.all([client.getChainId(), client.getBlockNumber()]);
       if (chainId !== env.chain.id) throw new Error(`the RPC serves chain ${chainId}, not the configured ${env.chain.id}`);
-      const factory = env.chain.factoryAddress ?? readDeployment(env.chain.id, env.dataDir)?.factory;
+      const factory = factoryAddress(env);
       if (!factory) throw new Error(`no factory is deployed on chain ${chainId}: run npm run deploy or set FACTORY_ADDRESS`);
-      const code = await client.getCode({ address: factory as `0x${string}` });
+      const code = await client.getCode({ address: factory });
       if (!code || code === "0x") throw new Error(`the factory ${factory} has no code on chain ${chainId}`);
       return { chainId, blockNumber: Number(blockNumber), factory };
     }),

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createWalletClient, http, toHex, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 
 export const BASE_URL = () => process.env.E2E_BASE_URL!;
@@ -88,4 +88,10 @@ export async function injectWallet(page: Page, privateKey: Hex) {
     announce();
   });
   return account;
+}
+
+/** The private key of one of the local chain's funded development accounts (Hardhat's default mnemonic). */
+export function devAccountKey(index: number): Hex {
+  const account = mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: index });
+  return toHex(account.getHdKey().privateKey!);
 }

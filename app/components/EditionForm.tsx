@@ -1,0 +1,98 @@
+import { useState } from "react";
+import { connectOnChain, postJson, walletErrorMessage, sendAndWait, type ChainInfo } from "./wallet";
+
+interface Prepared {
+  editionId: string;
+  address: string;
+  createCall: { to: string; data: string; value: string };
+  typedData: { domain: Record<string, unknown>; types: Record<string, ReadonlyArray<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
+}
+
+const bigintSafe = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+
+/**
+ * The writer's terms for an edition, then one of two ways to create it: send the factory's create
+ * transaction now, or sign the terms so the first collector's purchase deploys it.
+ */
+export function EditionForm(props: { entryId: string; entryUrl: string; chain: ChainInfo; defaultRecipient: string }) {
+  const [state, setState] = useState<{ busy: boolean; text: string | null; error: boolean }>({ busy: false, text: null, error: false });
+
+  async function create(form: HTMLFormElement, mode: "direct" | "lazy") {
+    const data = new FormData(form);
+    const terms = {
+      price: String(data.get("price") ?? ""),
+      supply: String(data.get("supply") ?? ""),
+      royaltyPercent: String(data.get("royaltyPercent") ?? ""),
+      fundingRecipient: String(data.get("fundingRecipient") ?? ""),
+    };
+    const url = `/entries/${props.entryId}/edition`;
+    try {
+      setState({ busy: true, text: "Storing the cover and metadata on Arweave…", error: false });
+      const prepared = await postJson<Prepared>(url, { intent: "prepare", terms });
+      const { provider, account } = await connectOnChain(props.chain);
+      if (mode === "direct") {
+        setState({ busy: true, text: "Confirm the create transaction in your wallet…", error: false });
+        const txHash = await sendAndWait(provider, account, prepared.createCall, () => setState({ busy: true, text: "Pending: creating the edition…", error: false }));
+        await postJson(url, { intent: "confirm", editionId: prepared.editionId, mode, txHash });
+      } else {
+        setState({ busy: true, text: "Sign the terms in your wallet (no transaction, no gas)…", error: false });
+        const typedData = {
+          ...prepared.typedData,
+          types: {
+            EIP712Domain: [
+              { name: "name", type: "string" },
+              { name: "version", type: "string" },
+              { name: "chainId", type: "uint256" },
+              { name: "verifyingContract", type: "address" },
+            ],
+            ...prepared.typedData.types,
+          },
+        };
+        const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, bigintSafe(typedData)] });
+        await postJson(url, { intent: "confirm", editionId: prepared.editionId, mode, signature });
+      }
+      window.location.assign(props.entryUrl);
+    } catch (error) {
+      setState({ busy: false, text: walletErrorMessage(error), error: true });
+    }
+  }
+
+  return (
+    <form
+      className="stack edition-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const mode = ((event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null)?.value === "lazy" ? "lazy" : "direct";
+        void create(event.currentTarget, mode);
+      }}
+    >
+      <label>
+        Price in ETH <span className="muted">(0 for free)</span>
+        <input name="price" defaultValue="0.01" inputMode="decimal" required />
+      </label>
+      <label>
+        Supply <span className="muted">(0 for an open edition)</span>
+        <input name="supply" defaultValue="100" inputMode="numeric" required />
+      </label>
+      <label>
+        Royalty on resales, % <input name="royaltyPercent" defaultValue="5" inputMode="decimal" required />
+      </label>
+      <label>
+        Proceeds go to <input name="fundingRecipient" defaultValue={props.defaultRecipient} />
+      </label>
+      <div className="actions">
+        <button type="submit" name="mode" value="direct" disabled={state.busy}>
+          Create now (you pay the gas)
+        </button>
+        <button type="submit" name="mode" value="lazy" disabled={state.busy}>
+          Sign — the first collector deploys it
+        </button>
+      </div>
+      {state.text ? (
+        <p role={state.error ? "alert" : "status"} data-testid="edition-status" className={state.error ? "error" : "muted"}>
+          {state.text}
+        </p>
+      ) : null}
+    </form>
+  );
+}

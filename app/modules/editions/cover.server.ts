@@ -1,0 +1,40 @@
+const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+
+/** Splits a title into at most `maxLines` lines of about `width` characters, ending with … if cut. */
+export function wrapTitle(title: string, width = 26, maxLines = 4): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of title.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length > width && line) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = `${kept[maxLines - 1]!.replace(/[\s.,;:]+$/, "")}…`;
+  return kept;
+}
+
+/** A hue fixed by the text, so every essay's cover has its own colour. */
+function hueOf(text: string): number {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
+  return hash % 360;
+}
+
+/**
+ * The cover of an edition: the essay's title and byline set on a coloured ground, as an SVG
+ * document we write ourselves (every text escaped), 1200 by 1200.
+ */
+export function editionCover(title: string, byline: string): string {
+  const hue = hueOf(title);
+  const lines = wrapTitle(title);
+  const top = 600 - ((lines.length - 1) * 96) / 2;
+  const text = lines
+    .map((line, i) => `<text x="100" y="${top + i * 96}" font-size="80" font-weight="700">${escapeXml(line)}</text>`)
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="1200" viewBox="0 0 1200 1200"><rect width="1200" height="1200" fill="hsl(${hue},45%,92%)"/><rect x="60" y="60" width="1080" height="1080" fill="none" stroke="hsl(${hue},40%,30%)" stroke-width="4"/><g font-family="Georgia, 'Times New Roman', serif" fill="hsl(${hue},45%,18%)">${text}<text x="100" y="1060" font-size="40">${escapeXml(byline)}</text></g></svg>`;
+}

@@ -1,0 +1,260 @@
+import crypto from "node:crypto";
+import { encodeFunctionData, formatEther, getAddress, isAddress, isHex, parseEther, toHex, type Address, type Hex } from "viem";
+import { z } from "zod";
+import { editionTypedData, type EditionParams } from "../../../contracts/typed-data";
+import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
+import type { Database } from "~/db.server";
+import type { Env } from "~/env.server";
+import { UserError } from "~/modules/errors.server";
+import { createSignedDataItem } from "~/modules/storage/data-item.server";
+import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
+import { createChainClient } from "./chain.server";
+import { editionCover } from "./cover.server";
+import { factoryAddress } from "./deployment.server";
+
+/** How long a lazy edition's signature stays usable by a first collector. */
+const LAZY_DEADLINE_S = 365 * 24 * 60 * 60;
+
+export const termsSchema = z.object({
+  price: z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}(\.\d{1,18})?$/, "The price is an amount of ETH such as 0.01 (or 0 for free).")
+    .transform((value) => parseEther(value))
+    .refine((wei) => wei < 2n ** 96n, "That price is too high."),
+  supply: z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}$/, "The supply is a whole number: 0 for an open edition.")
+    .transform(Number),
+  royaltyPercent: z
+    .string()
+    .trim()
+    .regex(/^\d{1,2}(\.\d{1,2})?$/, "The royalty is a percentage such as 5 or 7.5.")
+    .transform((value) => Math.round(Number(value) * 100))
+    .refine((bps) => bps <= 5000, "A royalty can be at most 50%."),
+  fundingRecipient: z
+    .string()
+    .trim()
+    .refine((value) => value === "" || isAddress(value, { strict: false }), "The funding recipient must be an address.")
+    .transform((value) => (value === "" ? undefined : getAddress(value))),
+});
+
+export type EditionTerms = z.input<typeof termsSchema>;
+
+const bytes32OfArweaveId = (id: string): Hex => toHex(Buffer.from(id, "base64url"));
+
+function paramsOf(edition: { name: string; symbol: string; contentId: string; metadataId: string; price: string; supplyLimit: number; fundingRecipient: string; royaltyBps: number; feeBps: number }): EditionParams {
+  return {
+    name: edition.name,
+    symbol: edition.symbol,
+    contentId: bytes32OfArweaveId(edition.contentId),
+    metadataId: bytes32OfArweaveId(edition.metadataId),
+    price: BigInt(edition.price),
+    limit: BigInt(edition.supplyLimit),
+    fundingRecipient: getAddress(edition.fundingRecipient),
+    royaltyBps: edition.royaltyBps,
+    feeBps: edition.feeBps,
+  };
+}
+
+function requireFactory(env: Env): Address {
+  const factory = factoryAddress(env);
+  if (!factory) throw new UserError("Editions are not available: no factory is deployed on this chain.", 409);
+  return factory;
+}
+
+async function uploadJsonOrSvg(env: Env, data: string, contentType: string, uploader: string): Promise<string> {
+  const item = await createSignedDataItem(data, [
+    { name: "Content-Type", value: contentType },
+    { name: "App-Name", value: "PermanentPress" },
+    { name: "Uploader", value: uploader },
+  ], env.storage.platformKey);
+  await uploadDataItem(item, bundlerTarget(env));
+  return item.id;
+}
+
+/**
+ * Step one of making an entry collectible: checks the terms, stores the edition's cover and
+ * metadata on Arweave, fixes the clone's address (factory.predictAddress) and records the edition
+ * as prepared. Returns what the author's wallet needs: the create call (direct) and the typed
+ * data (lazy: the first collector deploys).
+ */
+export async function prepareEdition(db: Database, env: Env, writer: { id: string; address: string; handle: string | null; displayName: string | null }, entryId: string, terms: EditionTerms, now = new Date()) {
+  const parsed = termsSchema.safeParse(terms);
+  if (!parsed.success) throw new UserError(parsed.error.issues.map((issue) => issue.message).join(" "), 422);
+  const entry = await db.entry.findFirst({ where: { id: entryId, writerId: writer.id }, include: { edition: true } });
+  if (!entry) throw new UserError("There is no such entry of yours.", 404);
+  if (entry.edition && entry.edition.status !== "prepared") throw new UserError("This entry is already an edition.", 409);
+  const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId, version: entry.latestVersion } }, select: { arweaveId: true } });
+  const factory = requireFactory(env);
+  const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
+  const feeBps = Number(await chain.readContract({ address: factory, abi: writingEditionsFactoryAbi, functionName: "feeBps" }));
+
+  const author = getAddress(writer.address);
+  const byline = writer.displayName ?? (writer.handle ? `@${writer.handle}` : author);
+  const url = `${env.publicUrl}/${writer.handle}/${entry.slug}`;
+  const coverId = await uploadJsonOrSvg(env, editionCover(entry.title, byline), "image/svg+xml", author);
+  const metadata = {
+    name: entry.title,
+    description: `${entry.excerpt}${entry.excerpt.length >= 280 ? "…" : ""}\n\nRead it at ${url}`,
+    image: `ar://${coverId}`,
+    external_url: url,
+    content: `ar://${latest.arweaveId}`,
+    attributes: [
+      { trait_type: "Writer", value: byline },
+      { trait_type: "Original digest", value: entry.originalDigest },
+    ],
+  };
+  const metadataId = await uploadJsonOrSvg(env, JSON.stringify(metadata), "application/json", author);
+  const salt = toHex(crypto.randomBytes(32));
+  const row = {
+    chainId: env.chain.id,
+    factory: factory.toLowerCase(),
+    author: author.toLowerCase(),
+    name: Buffer.from(entry.title).length <= 64 ? entry.title : `${Buffer.from(entry.title).subarray(0, 60).toString("utf8").replace(/\uFFFD$/, "")}…`,
+    symbol: "ESSAY",
+    price: parsed.data.price.toString(),
+    supplyLimit: parsed.data.supply,
+    royaltyBps: parsed.data.royaltyPercent,
+    feeBps,
+    fundingRecipient: (parsed.data.fundingRecipient ?? author).toLowerCase(),
+    contentId: latest.arweaveId,
+    metadataId,
+    salt,
+    deadline: Math.floor(now.getTime() / 1000) + LAZY_DEADLINE_S,
+  };
+  const params = paramsOf(row);
+  const address = (await chain.readContract({ address: factory, abi: writingEditionsFactoryAbi, functionName: "predictAddress", args: [author, params, salt] })).toLowerCase();
+  const edition = await db.edition.upsert({
+    where: { entryId },
+    create: { entryId, ...row, address, status: "prepared" },
+    update: { ...row, address, status: "prepared", signature: null },
+  });
+  return {
+    editionId: edition.id,
+    address: getAddress(address),
+    createCall: { to: factory, data: encodeFunctionData({ abi: writingEditionsFactoryAbi, functionName: "create", args: [params, salt] }), value: "0x0" },
+    typedData: editionTypedData({ chainId: env.chain.id, factory, author, params, salt, deadline: BigInt(row.deadline) }),
+  };
+}
+
+/**
+ * Step two. Direct: the author sent the create transaction; the edition shows as soon as it is
+ * mined and the indexer flips it live. Lazy: the author's EIP-712 signature is checked (plain or
+ * contract wallets) and kept; the edition can be collected at once and the first collector deploys it.
+ */
+export async function confirmEdition(db: Database, env: Env, writer: { id: string; address: string }, editionId: string, input: { mode: "direct"; txHash: string } | { mode: "lazy"; signature: string }) {
+  const edition = await db.edition.findFirst({ where: { id: editionId, entry: { writerId: writer.id } } });
+  if (!edition) throw new UserError("There is no such edition of yours.", 404);
+  if (edition.status === "live") return edition;
+  const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
+  if (input.mode === "direct") {
+    if (!isHex(input.txHash) || input.txHash.length !== 66) throw new UserError("That is not a transaction hash.");
+    const receipt = await chain.waitForTransactionReceipt({ hash: input.txHash, timeout: 60_000 }).catch(() => undefined);
+    if (!receipt) throw new UserError("The create transaction was not mined in time; the edition will appear once it is.", 409);
+    if (receipt.status !== "success") throw new UserError("The create transaction failed on chain.", 422);
+    const code = await chain.getCode({ address: getAddress(edition.address) });
+    if (!code || code === "0x") throw new UserError("That transaction did not create this edition.", 422);
+    return db.edition.update({ where: { id: edition.id }, data: { status: "live", createdBlock: Number(receipt.blockNumber), createdTx: input.txHash } });
+  }
+  if (!isHex(input.signature)) throw new UserError("The signature is missing or not hex.");
+  const typedData = editionTypedData({ chainId: edition.chainId, factory: getAddress(edition.factory), author: getAddress(writer.address), params: paramsOf(edition), salt: edition.salt as Hex, deadline: BigInt(edition.deadline!) });
+  const valid = await chain.verifyTypedData({ address: getAddress(writer.address), signature: input.signature, ...typedData }).catch(() => false);
+  if (!valid) throw new UserError("The signature does not match these terms and your address.", 401);
+  return db.edition.update({ where: { id: edition.id }, data: { status: "signed", signature: input.signature } });
+}
+
+/** Why a collect would fail, in words for the reader, from the contracts' custom errors. */
+function collectRefusal(error: unknown): string {
+  const text = `${(error as { shortMessage?: string }).shortMessage ?? ""} ${(error as Error).message ?? ""}`;
+  if (/SoldOut/.test(text)) return "Sold out: every copy of this edition has been collected.";
+  if (/IncorrectPayment/.test(text)) return "The price of this edition changed; reload the page.";
+  if (/SignatureExpired/.test(text)) return "This edition's offer has expired.";
+  if (/insufficient funds/i.test(text)) return "Your wallet does not hold enough ETH for the price and gas.";
+  return "The chain refused this collect.";
+}
+
+/**
+ * The transaction a reader's wallet sends to collect: `purchase` on a live edition, or
+ * `createWithSignature` on a signed one (deploying it). It is simulated first, so a sold-out
+ * edition or a short balance is reported before the wallet opens.
+ */
+export async function collectCall(db: Database, env: Env, editionId: string, input: { collector: string; message: string }) {
+  if (!isAddress(input.collector, { strict: false })) throw new UserError("That is not an Ethereum address.");
+  const message = input.message.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  if (Buffer.byteLength(message) > 280) throw new UserError("A message has at most 280 bytes.", 422);
+  const edition = await db.edition.findUnique({ where: { id: editionId } });
+  if (!edition || edition.status === "prepared") throw new UserError("There is no such edition.", 404);
+  if (edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit) throw new UserError("Sold out: every copy of this edition has been collected.", 409);
+  const collector = getAddress(input.collector);
+  const value = BigInt(edition.price);
+  const call =
+    edition.status === "live"
+      ? { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] }) }
+      : {
+          to: getAddress(edition.factory),
+          data: encodeFunctionData({
+            abi: writingEditionsFactoryAbi,
+            functionName: "createWithSignature",
+            args: [paramsOf(edition), { author: getAddress(edition.author), salt: edition.salt as Hex, deadline: BigInt(edition.deadline!), signature: edition.signature as Hex }, collector, message],
+          }),
+        };
+  const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
+  try {
+    await chain.call({ account: collector, to: call.to, data: call.data, value });
+  } catch (error) {
+    throw new UserError(collectRefusal(error), 409);
+  }
+  return { ...call, value: toHex(value), chainId: edition.chainId };
+}
+
+/** The writer's withdraw call for an edition: anyone may send it; proceeds go to the recipients. */
+export async function withdrawCall(db: Database, editionId: string) {
+  const edition = await db.edition.findUnique({ where: { id: editionId } });
+  if (!edition || edition.status !== "live") throw new UserError("There is no such live edition.", 404);
+  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0" };
+}
+
+/** What an entry page shows of its edition, from indexed rows only. */
+export async function editionForEntry(db: Database, entryId: string) {
+  const edition = await db.edition.findUnique({
+    where: { entryId },
+    include: { purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 }, withdrawals: { select: { amount: true } } },
+  });
+  if (!edition || edition.status === "prepared") return null;
+  const sold = edition.purchases.reduce((sum, p) => sum + BigInt(p.price), 0n);
+  const withdrawn = edition.withdrawals.reduce((sum, w) => sum + BigInt(w.amount), 0n);
+  return {
+    id: edition.id,
+    address: getAddress(edition.address),
+    chainId: edition.chainId,
+    status: edition.status,
+    priceWei: edition.price,
+    priceEth: formatEther(BigInt(edition.price)),
+    supplyLimit: edition.supplyLimit,
+    minted: edition.minted,
+    soldOut: edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit,
+    heldEth: formatEther(sold - withdrawn),
+    collectors: edition.purchases.map((p) => ({ tokenId: p.tokenId, collector: getAddress(p.collector), message: p.message, timestamp: p.timestamp.toISOString() })),
+  };
+}
+
+/** Everything an address collected, newest first. */
+export async function collectedBy(db: Database, address: string) {
+  if (!isAddress(address, { strict: false })) return null;
+  const purchases = await db.purchase.findMany({
+    where: { collector: address.toLowerCase() },
+    orderBy: { timestamp: "desc" },
+    take: 200,
+    include: { edition: { include: { entry: { select: { title: true, slug: true, writer: { select: { handle: true, displayName: true } } } } } } },
+  });
+  return purchases.map((p) => ({
+    tokenId: p.tokenId,
+    message: p.message,
+    timestamp: p.timestamp.toISOString(),
+    title: p.edition.entry.title,
+    url: `/${p.edition.entry.writer.handle}/${p.edition.entry.slug}`,
+    byline: p.edition.entry.writer.displayName ?? `@${p.edition.entry.writer.handle}`,
+  }));
+}

@@ -1,0 +1,21 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { collectCall } from "~/modules/editions/editions.server";
+import { UserError } from "~/modules/errors.server";
+import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+
+const body = z.object({ collector: z.string(), message: z.string().default("") });
+
+/** The collect transaction for a reader's wallet, checked against the chain before the wallet opens. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  try {
+    assertSameOrigin(request);
+    const parsed = body.safeParse(await readJson(request, 8 * 1024));
+    if (!parsed.success) throw new UserError("Send {collector, message}.");
+    return Response.json(await collectCall(getDb(), getEnv(), params.id ?? "", parsed.data));
+  } catch (error) {
+    return userErrorResponse(error);
+  }
+}

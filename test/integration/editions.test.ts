@@ -25,9 +25,10 @@ async function fundedWriter() {
   const account = privateKeyToAccount(generatePrivateKey());
   const receipt = await chain.waitForTransactionReceipt({ hash: await walletOf(funded(9)).sendTransaction({ to: account.address, value: parseEther("1") }) });
   expect(receipt.status).toBe("success");
-  const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle: `e-${crypto.randomBytes(4).toString("hex")}`, displayName: "Edith" } });
+  const handle = `e-${crypto.randomBytes(4).toString("hex")}`;
+  const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle, displayName: "Edith" } });
   const { id } = await createDraft(db, writer.id);
-  await saveDraft(db, writer.id, id, { title: "A collectible essay", document: { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "Worth keeping." }] }] }, baseRevision: 1 });
+  await saveDraft(db, writer.id, id, { title: "A collectible essay", document: { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: `Worth keeping, says ${handle}.` }] }] }, baseRevision: 1 });
   const prepared = await preparePublication(db, writer, id);
   const published = await publishDraft(db, env, writer, { draftId: id, revision: prepared.revision, timestamp: prepared.timestamp, signature: await account.signTypedData(prepared.typedData) });
   return { account, writer, entryId: published.entryId, arweaveId: published.arweaveId };

@@ -83,9 +83,8 @@ describe("publishing", () => {
     const proof = await (await visitor.fetch(`/verify/${published.arweaveId}`)).text();
     expect(proof).toContain('data-testid="verdict" class="ok">Verified</h1>');
 
-    const again = await publishDraft(db, getEnv(), writer, await signed(account, writer, draftId));
-    expect(again.arweaveId).not.toBe(published.arweaveId);
-    expect(again.version).toBe(2);
+    const unchanged = await preparePublication(db, writer, draftId).then(() => undefined, (error: unknown) => error as UserError);
+    expect(unchanged).toMatchObject({ status: 409, message: "Nothing changed since version 1: edit the essay to publish a new version." });
   });
 
   it("publishes an edit as version 2 with the same original digest, and keeps version 1 reachable", async () => {

@@ -4,29 +4,32 @@ import type { Env } from "~/env.server";
 import { createChainClient } from "~/modules/editions/chain.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
-import { documentStats, documentText, documentToMarkdown, renderDocument } from "./document.server";
+import { documentStats, documentToMarkdown, renderDocument } from "./document.server";
 import { slugify } from "./drafts.server";
+import { claimSlug, entrySummary } from "./listing.server";
 import { canonicalJson, contentDigest, entryTags, entryTypedData, ENTRY_FORMAT_VERSION, type Entry, type EntryContent } from "./entry";
 import type { TiptapDocument } from "./extensions";
 import { uploadVersion } from "./outbox.server";
 
 /** A signature is accepted for a publication prepared at most this long ago. */
 const SIGNING_WINDOW_S = 30 * 60;
-const EXCERPT_LENGTH = 280;
 
 interface PublishSource {
   draft: { id: string; title: string; document: TiptapDocument; revision: number; entryId: string | null };
-  /** The entry this draft edits, if it edits one. */
-  entry: { id: string; originalDigest: string; latestVersion: number } | null;
+  /** The entry this draft edits, if it edits one, with its latest version's title and document. */
+  entry: { id: string; originalDigest: string; latestVersion: number; latest: { title: string; json: TiptapDocument } } | null;
 }
 
 async function loadSource(db: Database, writerId: string, draftId: string): Promise<PublishSource> {
   const draft = await db.draft.findFirst({ where: { id: draftId, writerId }, include: { entry: { select: { id: true, originalDigest: true, latestVersion: true } } } });
   if (!draft) throw new UserError("There is no such draft.", 404);
-  return {
-    draft: { id: draft.id, title: draft.title, document: JSON.parse(draft.content) as TiptapDocument, revision: draft.revision, entryId: draft.entryId },
-    entry: draft.entry,
-  };
+  let entry: PublishSource["entry"] = null;
+  if (draft.entry) {
+    const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: draft.entry.id, version: draft.entry.latestVersion } }, select: { entryJson: true } });
+    const { content } = JSON.parse(latest.entryJson) as { content: { title: string; json: TiptapDocument } };
+    entry = { ...draft.entry, latest: { title: content.title, json: content.json } };
+  }
+  return { draft: { id: draft.id, title: draft.title, document: JSON.parse(draft.content) as TiptapDocument, revision: draft.revision, entryId: draft.entryId }, entry };
 }
 
 /** What gets signed and stored for a draft at a moment: everything but the signature. */
@@ -34,6 +37,9 @@ async function unsignedEntry(source: PublishSource, contributor: `0x${string}`, 
   const { draft, entry } = source;
   if (!draft.title.trim()) throw new UserError("Give the essay a title before publishing.", 422);
   if (documentStats(draft.document).words === 0) throw new UserError("There is nothing to publish yet: the essay is empty.", 422);
+  if (entry && entry.latest.title === draft.title && canonicalJson(entry.latest.json) === canonicalJson(draft.document)) {
+    throw new UserError(`Nothing changed since version ${entry.latestVersion}: edit the essay to publish a new version.`, 409);
+  }
   const content: EntryContent = { title: draft.title, body: documentToMarkdown(draft.document), json: draft.document, timestamp };
   const digest = await contentDigest(content);
   const version = entry ? entry.latestVersion + 1 : 1;
@@ -53,11 +59,8 @@ export async function preparePublication(db: Database, writer: { id: string; add
 }
 
 async function uniqueSlug(db: Database, writerId: string, title: string): Promise<string> {
-  const base = slugify(title);
-  for (let n = 1; ; n++) {
-    const slug = n === 1 ? base : `${base}-${n}`;
-    if (!(await db.entry.findFirst({ where: { writerId, slug }, select: { id: true } }))) return slug;
-  }
+  const taken = await db.entry.findMany({ where: { writerId, slug: { startsWith: slugify(title) } }, select: { slug: true } });
+  return claimSlug(new Set(taken.map((entry) => entry.slug)), title);
 }
 
 export interface PublishResult {
@@ -94,7 +97,8 @@ export async function publishDraft(
   const contributor = getAddress(writer.address);
   const prepared = await unsignedEntry(source, contributor, input.timestamp);
 
-  const existing = await db.entryVersion.findUnique({ where: { digest: prepared.digest }, include: { entry: { select: { slug: true } } } });
+  const existing = await db.entryVersion.findUnique({ where: { digest: prepared.digest }, include: { entry: { select: { slug: true, writerId: true } } } });
+  if (existing && existing.entry.writerId !== writer.id) throw new UserError("An identical entry was published by someone else at the same second. Publish again.", 409);
   if (existing) {
     return { entryId: existing.entryId, slug: existing.entry.slug, version: existing.version, arweaveId: existing.arweaveId, digest: existing.digest, status: existing.status };
   }
@@ -116,8 +120,7 @@ export async function publishDraft(
   const entryJson = canonicalJson(entry);
   const item = await createSignedDataItem(entryJson, entryTags(entry), env.storage.platformKey);
   const html = renderDocument(prepared.content.json, { gatewayUrl: env.storage.gatewayUrl });
-  const stats = documentStats(prepared.content.json);
-  const excerpt = documentText(prepared.content.json).replace(/\s+/g, " ").trim().slice(0, EXCERPT_LENGTH);
+  const { excerpt, wordCount } = entrySummary(prepared.content.json);
   const publishedAt = new Date(input.timestamp * 1000);
   const newSlug = source.entry ? null : await uniqueSlug(db, writer.id, entry.content.title);
 
@@ -128,7 +131,7 @@ export async function publishDraft(
       // Conditional on the version it follows: two publications racing cannot both become v2.
       const moved = await tx.entry.updateMany({
         where: { id: source.entry.id, latestVersion: prepared.version - 1 },
-        data: { latestVersion: prepared.version, title: entry.content.title, excerpt, wordCount: stats.words, updatedAt: publishedAt },
+        data: { latestVersion: prepared.version, title: entry.content.title, excerpt, wordCount, updatedAt: publishedAt },
       });
       if (moved.count !== 1) throw new UserError("A newer version of this entry was published meanwhile. Reload the draft.", 409);
       entryId = source.entry.id;
@@ -143,7 +146,7 @@ export async function publishDraft(
           latestVersion: 1,
           title: entry.content.title,
           excerpt,
-          wordCount: stats.words,
+          wordCount,
           publishedAt,
           updatedAt: publishedAt,
         },

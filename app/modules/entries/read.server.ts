@@ -2,6 +2,7 @@ import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
 import { handleSchema } from "~/modules/writers/profile.server";
 import { createDraft } from "./drafts.server";
+import { mirrorDocument } from "./import-mirror.server";
 import type { TiptapDocument } from "./extensions";
 
 /** An entry as its page shows it: one version's essay and the history of all versions. */
@@ -31,8 +32,10 @@ export async function draftForEntry(db: Database, writerId: string, entryId: str
   if (!entry) throw new UserError("There is no such entry of yours.", 404);
   if (entry.draft) return entry.draft.id;
   const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId, version: entry.latestVersion } }, select: { entryJson: true } });
-  const { content } = JSON.parse(latest.entryJson) as { content: { title: string; json: TiptapDocument } };
-  const draft = await createDraft(db, writerId, { title: content.title, document: content.json });
+  // Entries imported from Mirror carry Mirror's JSON: Markdown only, converted as on import.
+  const { content } = JSON.parse(latest.entryJson) as { content: { title: string; json?: TiptapDocument; body: string } };
+  const document = content.json ?? mirrorDocument(content.body).doc;
+  const draft = await createDraft(db, writerId, { title: content.title, document });
   await db.draft.update({ where: { id: draft.id }, data: { entryId } });
   return draft.id;
 }

@@ -1,0 +1,22 @@
+import { documentStats, documentText, type TiptapDocument } from "./document.server";
+import { slugify } from "./drafts.server";
+
+/** How much of an essay lists it: on pages, in feeds, in edition metadata. */
+const EXCERPT_LENGTH = 280;
+
+/** The excerpt and word count stored with an entry, the same whether published or restored. */
+export function entrySummary(doc: TiptapDocument): { excerpt: string; wordCount: number } {
+  return { excerpt: documentText(doc).replace(/\s+/g, " ").trim().slice(0, EXCERPT_LENGTH), wordCount: documentStats(doc).words };
+}
+
+/** A slug not yet used among `taken`, which it then joins: `title`, `title-2`, ... as publishing picks them. */
+export function claimSlug(taken: Set<string>, title: string): string {
+  const base = slugify(title);
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(slug)) {
+      taken.add(slug);
+      return slug;
+    }
+  }
+}

@@ -2,8 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/local/service";
-import { launchPlatform } from "../support/launch";
+import { freeLocalPorts, launchPlatform } from "../support/launch";
 
 const portAnswers = (port: number) =>
   fetch(`http://127.0.0.1:${port}`, { method: "POST", signal: AbortSignal.timeout(1000) }).then(
@@ -16,16 +15,8 @@ describe("npm start", () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it("starts every part, answers /healthz, and leaves nothing running after Ctrl-C", async () => {
-    const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
-    const run = launchPlatform({
-      DATA_DIR: dataDir,
-      DATABASE_URL: `file:${path.join(dataDir, "platform.db")}`,
-      PORT: String(ports.web),
-      LOCAL_CHAIN_PORT: String(ports.chain),
-      LOCAL_ARWEAVE_PORT: String(ports.arweave),
-      LOCAL_BUNDLER_PORT: String(ports.bundler),
-      LOCAL_SMTP_PORT: String(ports.smtp),
-    });
+    const { ports, settings } = await freeLocalPorts();
+    const run = launchPlatform({ ...settings, DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "platform.db")}` });
     try {
       await run.ready(90_000);
       const output = run.output();

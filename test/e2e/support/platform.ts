@@ -7,12 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { freePort } from "../../../scripts/local/service";
-import { launchPlatform } from "../../support/launch";
+import { freeLocalPorts, launchPlatform } from "../../support/launch";
 
 export default async function setup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-e2e-"));
-  const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
+  const { ports, settings } = await freeLocalPorts();
   let databaseUrl = `file:${path.join(dataDir, "platform.db")}`;
   let dropDatabase = async () => {};
   const server = process.env.E2E_DATABASE_URL;
@@ -32,15 +31,7 @@ export default async function setup() {
       await client.end();
     };
   }
-  const platform = launchPlatform({
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    PORT: String(ports.web),
-    LOCAL_CHAIN_PORT: String(ports.chain),
-    LOCAL_ARWEAVE_PORT: String(ports.arweave),
-    LOCAL_BUNDLER_PORT: String(ports.bundler),
-    LOCAL_SMTP_PORT: String(ports.smtp),
-  });
+  const platform = launchPlatform({ ...settings, DATA_DIR: dataDir, DATABASE_URL: databaseUrl });
   try {
     await platform.ready(120_000);
   } catch (error) {

@@ -1,0 +1,43 @@
+import { parseArgs } from "node:util";
+import { createDatabase, type Database } from "../../app/db.server";
+import { parseEnv, type Env } from "../../app/env.server";
+import { parseContributor } from "../../app/modules/entries/rebuild.server";
+import { loadDotEnv } from "./dotenv";
+import { deployMigrations } from "./migrations";
+
+/**
+ * The shared shell of the commands that work on one contributor's entries (`rebuild`,
+ * `import:mirror`): `--contributor 0x… [--database <url>]`, a database named here is migrated
+ * first (it may be new), and errors end the process with a readable message and exit code 1.
+ */
+export function runForContributor(usage: string, work: (db: Database, env: Env, contributor: `0x${string}`) => Promise<void>): void {
+  const main = async () => {
+    loadDotEnv();
+    const { values } = parseArgs({ options: { contributor: { type: "string" }, database: { type: "string" } } });
+    if (!values.contributor) throw new Error(`usage: ${usage}`);
+    const contributor = parseContributor(values.contributor);
+    const env = parseEnv({ ...process.env, ...(values.database ? { DATABASE_URL: values.database } : {}) });
+    // The configured database is migrated by `npm start` and `db:deploy`; one named here may be new.
+    if (values.database) {
+      const applied = await deployMigrations(env.database.url).catch((error: Error) => {
+        throw new Error(`could not apply migrations to ${values.database} (is a server using it?): ${error.message.split("\n")[0]}`);
+      });
+      if (applied.length > 0) console.log(`applied migrations ${applied.join(", ")}`);
+    }
+    const db = createDatabase(env.database.url);
+    try {
+      await work(db, env, contributor);
+    } finally {
+      await db.$disconnect();
+    }
+  };
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      // fetch reports an unreachable gateway as "fetch failed"; the cause says why.
+      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+      console.error(error instanceof Error ? `${error.message}${cause}` : error);
+      process.exit(1);
+    },
+  );
+}

@@ -84,7 +84,13 @@ const schema = z.object({
   PLATFORM_PRIVATE_KEY: privateKey,
   SMTP_URL: url(["smtp:", "smtps:"]),
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default("Permanent Press <press@localhost>")),
+  MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(50).default(5)),
+  MAIL_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(5000).default(500)),
   SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  INDEXER_CONFIRMATIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(12)),
+  INDEXER_BLOCK_RANGE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(2000)),
+  INDEXER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).default(2000)),
+  INDEXER_START_BLOCK: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
   LOCAL_CHAIN_PORT: port(8545),
   LOCAL_ARWEAVE_PORT: port(1984),
   LOCAL_BUNDLER_PORT: port(1985),
@@ -142,6 +148,14 @@ export function parseEnv(source: Record<string, string | undefined>) {
       factoryAddress: raw.FACTORY_ADDRESS,
       deployerKey: raw.DEPLOYER_PRIVATE_KEY ?? (raw.CHAIN_RPC_URL === undefined ? DEV_DEPLOYER_KEY : undefined),
     },
+    /** The chain indexer: how deep a reorg it can undo, how many blocks one request reads, how often it polls. */
+    indexer: {
+      confirmations: raw.INDEXER_CONFIRMATIONS,
+      blockRange: raw.INDEXER_BLOCK_RANGE,
+      pollMs: raw.INDEXER_POLL_MS,
+      /** Where reading starts without a cursor; unset: the factory's deploy block from its deployment record. */
+      startBlock: raw.INDEXER_START_BLOCK,
+    },
     /** An Ethereum mainnet RPC for ENS names and avatars; without it, addresses are shown as they are. */
     ensRpcUrl: raw.ENS_RPC_URL,
     storage: {
@@ -153,6 +167,10 @@ export function parseEnv(source: Record<string, string | undefined>) {
     mail: {
       smtpUrl: raw.SMTP_URL ?? `smtp://127.0.0.1:${raw.LOCAL_SMTP_PORT}`,
       from: raw.MAIL_FROM,
+      /** SMTP connections each mail worker keeps open to the relay. */
+      concurrency: raw.MAIL_CONCURRENCY,
+      /** Newsletter deliveries a worker reserves at a time. */
+      batchSize: raw.MAIL_BATCH_SIZE,
     },
     sessionSecret,
     /** Which parts run as local stand-ins because no external URL was configured. */

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { getDb } from "../app/db.server";
 import { EnvError, parseEnv, type Env } from "../app/env.server";
+import { startIndexer } from "../app/modules/editions/indexer.server";
 import { startOutboxWorker } from "../app/modules/entries/outbox.server";
 import { deployContracts } from "./lib/deploy";
 import { deployMigrations } from "./lib/migrations";
@@ -54,12 +55,14 @@ async function main() {
   let stack: LocalStack | undefined;
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
   let outbox: ReturnType<typeof startOutboxWorker> | undefined;
+  let indexer: ReturnType<typeof startIndexer> | undefined;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stop", "shutting down");
     await web?.stop();
     await outbox?.stop();
+    await indexer?.stop();
     await stack?.stop();
     process.exit(code);
   };
@@ -80,6 +83,12 @@ async function main() {
     web = await startWebServer({ host: env.host, port: env.port });
     // Uploads that a publish could not finish (bundler down, process stopped) resume here.
     outbox = startOutboxWorker(getDb(), env, { log: (line) => log("outbox", line) });
+    // The database follows the chain: editions, purchases and withdrawals, reorgs undone.
+    try {
+      indexer = startIndexer(getDb(), env, { log: (line) => log("indexer", line) });
+    } catch (error) {
+      log("indexer", `not started: ${(error as Error).message}`);
+    }
     const response = await fetch(`${web.url}/healthz`);
     const health = (await response.json()) as { status: string; parts: Record<string, PartReport> };
     const descriptions = describe(env, stack);

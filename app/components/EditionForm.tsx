@@ -25,7 +25,7 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
       royaltyPercent: String(data.get("royaltyPercent") ?? ""),
       fundingRecipient: String(data.get("fundingRecipient") ?? ""),
     };
-    const url = `/entries/${props.entryId}/edition`;
+    const url = `/entries/${props.entryId}/edition/api`;
     try {
       setState({ busy: true, text: "Storing the cover and metadata on Arweave…", error: false });
       const prepared = await postJson<Prepared>(url, { intent: "prepare", terms });
@@ -33,7 +33,7 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
       if (mode === "direct") {
         setState({ busy: true, text: "Confirm the create transaction in your wallet…", error: false });
         const txHash = await sendAndWait(provider, account, prepared.createCall, () => setState({ busy: true, text: "Pending: creating the edition…", error: false }));
-        await postJson(url, { intent: "confirm", editionId: prepared.editionId, mode, txHash });
+        await postJson(url, { intent: "confirm", editionId: prepared.editionId, confirmation: { mode, txHash } });
       } else {
         setState({ busy: true, text: "Sign the terms in your wallet (no transaction, no gas)…", error: false });
         const typedData = {
@@ -49,7 +49,7 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
           },
         };
         const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, bigintSafe(typedData)] });
-        await postJson(url, { intent: "confirm", editionId: prepared.editionId, mode, signature });
+        await postJson(url, { intent: "confirm", editionId: prepared.editionId, confirmation: { mode, signature } });
       }
       window.location.assign(props.entryUrl);
     } catch (error) {

@@ -58,8 +58,15 @@ export async function injectWallet(page: Page, privateKey: Hex) {
         }
         case "personal_sign":
           return { result: await account.signMessage({ message: { raw: params[0] as Hex } }) };
-        case "eth_signTypedData_v4":
-          return { result: await account.signTypedData(JSON.parse(params[1] as string)) };
+        case "eth_signTypedData_v4": {
+          // Wallets take integers as decimal strings; viem wants bigints for them.
+          const typed = JSON.parse(params[1] as string) as { types: Record<string, Array<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
+          for (const field of typed.types[typed.primaryType] ?? []) {
+            const value = typed.message[field.name];
+            if (/^u?int\d*$/.test(field.type) && typeof value === "string") typed.message[field.name] = BigInt(value);
+          }
+          return { result: await account.signTypedData(typed as never) };
+        }
         case "eth_sendTransaction": {
           const tx = params[0] as { to: Hex; data?: Hex; value?: Hex; gas?: Hex };
           return { result: await wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : undefined }) };

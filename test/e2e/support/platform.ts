@@ -48,6 +48,10 @@ export default async function setup() {
   return async () => {
     platform.child.kill("SIGINT");
     await Promise.race([platform.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    // The server's log stays with the screenshots, for reading after a failure.
+    const logs = path.resolve(__dirname, "../../../test-results");
+    fs.mkdirSync(logs, { recursive: true });
+    fs.writeFileSync(path.join(logs, `platform-${server ? "postgres" : "sqlite"}.log`), platform.output());
     await dropDatabase();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };

@@ -1,0 +1,591 @@
+/**
+ * The chain indexer: follows the factory's `EditionCreated` and its editions' sales, mints, payouts
+ * and limit changes, and writes them to the database. It reads up to the chain head; the blocks
+ * within `confirmations` of the head are unconfirmed, their hashes kept, and checked on every pass:
+ * a reorg is rolled back to the fork point and read again. The cursor moves in the same transaction
+ * as the rows of its range, so a stopped or killed indexer resumes where the last commit left it,
+ * with nothing lost and nothing twice. See docs/decisions/006-chain-indexer.md.
+ */
+import crypto from "node:crypto";
+import { type Address, type Hex, type Log, type PublicClient, type RpcLog, BlockNotFoundError, createPublicClient, formatLog, http } from "viem";
+import type { Database } from "~/db.server";
+import type { Env } from "~/env.server";
+import { writingEditionsAbi } from "~/generated/contracts";
+import { Prisma } from "~/generated/prisma/sqlite/client";
+import { chainFor } from "./chain.server";
+import { factoryAddress, readDeployment } from "./deployment.server";
+import { ALL_TOPICS, EDITION_TOPICS, createdEditionOf, decodeLogs, type ChainEvents, type EditionCreation } from "./events.server";
+
+export type IndexerEnv = Pick<Env, "chain" | "dataDir" | "indexer">;
+
+export interface IndexResult {
+  /** First block this call read; above `toBlock` when there was nothing new. */
+  fromBlock: number;
+  /** The cursor after the call: the last block indexed. */
+  toBlock: number;
+  /** Editions that went live (created on chain and recorded). */
+  editions: number;
+  /** Editions the factory created that are not the platform's (no entry of their author's has their content). */
+  skipped: number;
+  purchases: number;
+  withdrawals: number;
+  /** Blocks undone by reorgs. */
+  rolledBack: number;
+}
+
+export interface IndexOptions {
+  client?: PublicClient;
+  log?: (line: string) => void;
+  /** Ends the pass after the range being written. */
+  signal?: AbortSignal;
+  /** Failed attempts at one request (or range) before the pass gives up. */
+  retries?: number;
+  /** The first retry's delay; each further one doubles it (with jitter), up to a minute. */
+  backoffMs?: number;
+}
+
+/** Requests with more addresses than this are split (providers cap the address list). */
+const ADDRESSES_PER_REQUEST = 500;
+const RPC_BATCH_SIZE = 100;
+const MAX_BACKOFF_MS = 60_000;
+/** Passes restarted because the chain changed while they read it, before one fails. */
+const MAX_RESTARTS = 5;
+const PROGRESS_EVERY_MS = 10_000;
+/** 11 parameters a row: far below SQLite's 32,766 and PostgreSQL's 65,535 per statement. */
+const ROWS_PER_INSERT = 500;
+/** Int columns hold 32 bits; a uint64 limit above that is, for any edition, no limit in practice. */
+const MAX_INT = 2 ** 31 - 1;
+
+type Tx = Prisma.TransactionClient;
+type Cursor = { blockNumber: number; blockHash: string };
+type Header = { hash: Hex; parentHash: Hex; timestamp: number };
+
+/** The chain moved under a pass (a reorg), or another indexer moved the cursor: retrying the same request cannot help. */
+class PassInterrupted extends Error {
+  constructor(
+    message: string,
+    readonly reason: "reorg" | "cursor",
+  ) {
+    super(message);
+  }
+}
+
+/** A client for the indexer: JSON-RPC batching for headers and calls, and no retries of its own (the indexer's back off and log). */
+export function createIndexerClient(env: IndexerEnv): PublicClient {
+  return createPublicClient({
+    chain: chainFor(env.chain.id, env.chain.rpcUrl),
+    transport: http(env.chain.rpcUrl, { batch: { batchSize: RPC_BATCH_SIZE }, retryCount: 0, timeout: 30_000 }),
+  }) as PublicClient;
+}
+
+/** The factory whose editions are indexed, and the block reading starts from when there is no cursor. */
+export function indexedFactory(env: IndexerEnv): { address: Address; startBlock: number } {
+  const address = factoryAddress(env);
+  if (!address) {
+    throw new Error(`No factory to index on chain ${env.chain.id}: set FACTORY_ADDRESS (and INDEXER_START_BLOCK), or deploy the contracts with npm run deploy.`);
+  }
+  const record = readDeployment(env.chain.id, env.dataDir);
+  const recorded = record && record.factory.toLowerCase() === address.toLowerCase() ? Number(record.deployBlock) : undefined;
+  return { address, startBlock: env.indexer.startBlock ?? recorded ?? 0 };
+}
+
+interface Context {
+  db: Database;
+  env: IndexerEnv;
+  client: PublicClient;
+  chainId: number;
+  factory: { address: Address; lower: string; startBlock: number };
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  retries: number;
+  backoffMs: number;
+}
+
+/** Exponential backoff with jitter, so retries from many processes do not arrive together. */
+function backoffMs(failures: number, baseMs: number): number {
+  const ms = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(ms * (0.75 + Math.random() * 0.5));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+function reasonOf(error: unknown): string {
+  const { shortMessage, message } = error as { shortMessage?: string; message?: string };
+  return (shortMessage ?? message ?? String(error)).split("\n")[0]!;
+}
+
+/** Runs `call` until it succeeds, backing off between failures; `onFailure` may shrink the next attempt. */
+async function retrying<T>(ctx: Context, what: () => string, call: () => Promise<T>, onFailure?: () => void): Promise<T> {
+  for (let failures = 1; ; failures++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof PassInterrupted || failures > ctx.retries || ctx.signal?.aborted) throw error;
+      const failed = what();
+      onFailure?.();
+      const delay = backoffMs(failures, ctx.backoffMs);
+      ctx.log(`${failed} failed (${reasonOf(error)}); retry ${failures} of ${ctx.retries} in ${delay} ms`);
+      await sleep(delay, ctx.signal);
+      if (ctx.signal?.aborted) throw error;
+    }
+  }
+}
+
+/** The header of block `number`, or null when the chain has no such block (any more). */
+async function headerAt(client: PublicClient, number: number): Promise<Header | null> {
+  try {
+    const block = await client.getBlock({ blockNumber: BigInt(number) });
+    return { hash: block.hash, parentHash: block.parentHash, timestamp: Number(block.timestamp) };
+  } catch (error) {
+    if (error instanceof BlockNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** Headers of several blocks, in batched requests; a missing block means the chain just got shorter. */
+async function headersOf(client: PublicClient, numbers: Iterable<number>): Promise<Map<number, Header>> {
+  const list = [...numbers];
+  const headers = await Promise.all(list.map((n) => headerAt(client, n)));
+  const byNumber = new Map<number, Header>();
+  headers.forEach((header, i) => {
+    if (!header) throw new PassInterrupted(`block ${list[i]} is no longer on the chain`, "reorg");
+    byNumber.set(list[i]!, header);
+  });
+  return byNumber;
+}
+
+/** Logs with any of `topics` from `addresses`; viem's getLogs would decode them too, for a second time. */
+async function getLogs(client: PublicClient, addresses: string[], topics: Hex[], fromBlock: number, toBlock: number): Promise<Log[]> {
+  const requests: Promise<RpcLog[]>[] = [];
+  for (let i = 0; i < addresses.length; i += ADDRESSES_PER_REQUEST) {
+    requests.push(
+      client.request({
+        method: "eth_getLogs",
+        params: [{ address: addresses.slice(i, i + ADDRESSES_PER_REQUEST) as Address[], topics: [topics], fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }],
+      }),
+    );
+  }
+  return (await Promise.all(requests)).flat().map((log) => formatLog(log));
+}
+
+const toQuantity = (n: number): Hex => `0x${n.toString(16)}`;
+
+interface Range {
+  from: number;
+  to: number;
+  toHash: Hex;
+  events: ChainEvents;
+  headers: Map<number, Header>;
+  /** Blocks within `confirmations` of the head: their hashes are kept to detect a reorg. */
+  unconfirmed: number[];
+}
+
+/**
+ * Reads a range's logs: the factory's and the live editions' in one request (per address chunk),
+ * then those of editions created inside the range, from their creation on. Checks that what it read
+ * is one chain that continues the indexed one.
+ */
+async function readRange(ctx: Context, live: Map<string, string>, cursor: Cursor | null, from: number, to: number, head: number): Promise<Range> {
+  const { client, factory } = ctx;
+  const firstUnconfirmed = Math.max(from, head - ctx.env.indexer.confirmations + 1);
+  // Near the head a reorg can happen mid-read: the last block's hash before and after the logs
+  // must agree (one hash fixes every block below it).
+  const toBefore = to >= firstUnconfirmed ? await headerAt(client, to) : undefined;
+  const logs = await getLogs(client, [factory.address, ...live.keys()], ALL_TOPICS, from, to);
+  const newcomers = new Map<string, number>();
+  for (const log of logs) {
+    const edition = createdEditionOf(log, factory.address);
+    if (edition && !live.has(edition) && !newcomers.has(edition)) newcomers.set(edition, Number(log.blockNumber));
+  }
+  if (newcomers.size > 0) {
+    const since = Math.min(...newcomers.values());
+    logs.push(...(await getLogs(client, [...newcomers.keys()], EDITION_TOPICS, since, to)));
+    logs.sort((a, b) => Number(a.blockNumber! - b.blockNumber!) || a.logIndex! - b.logIndex!);
+  }
+  const events = decodeLogs(logs, factory.address);
+
+  const unconfirmed: number[] = [];
+  for (let n = firstUnconfirmed; n <= to; n++) unconfirmed.push(n);
+  const wanted = new Set<number>([to, ...unconfirmed]);
+  const follows = cursor !== null && from === cursor.blockNumber + 1;
+  if (follows) wanted.add(from);
+  for (const mint of events.mints) if (mint.blockTimestamp === undefined) wanted.add(mint.blockNumber);
+  const headers = await headersOf(client, wanted);
+
+  if (follows && headers.get(from)!.parentHash !== cursor.blockHash) {
+    throw new PassInterrupted(`block ${from} does not follow the indexed block ${cursor.blockNumber}`, "reorg");
+  }
+  if (toBefore !== undefined && toBefore?.hash !== headers.get(to)!.hash) throw new PassInterrupted(`block ${to} changed while its logs were read`, "reorg");
+  for (const log of logs) {
+    const header = headers.get(Number(log.blockNumber));
+    if (header && header.hash !== log.blockHash) throw new PassInterrupted(`the logs of block ${log.blockNumber} are from another branch`, "reorg");
+  }
+  return { from, to, toHash: headers.get(to)!.hash, events, headers, unconfirmed };
+}
+
+/** Moves the cursor only from where this indexer left it: a second indexer's write fails instead of doubling rows. */
+async function moveCursor(tx: Tx, chainId: number, from: Cursor | null, to: Cursor | null) {
+  if (from === null) {
+    if ((await tx.indexerCursor.findUnique({ where: { chainId } })) !== null) throw new PassInterrupted(`another indexer started chain ${chainId}`, "cursor");
+    if (to) await tx.indexerCursor.create({ data: { chainId, ...to } });
+    return;
+  }
+  const where = { chainId, blockNumber: from.blockNumber, blockHash: from.blockHash };
+  const moved = to ? await tx.indexerCursor.updateMany({ where, data: to }) : await tx.indexerCursor.deleteMany({ where });
+  if (moved.count !== 1) throw new PassInterrupted(`another indexer moved the cursor of chain ${chainId}`, "cursor");
+}
+
+/** Back to "not deployed": `signed` where collectors hold the author's signature, `prepared` otherwise. */
+async function undeploy(tx: Tx, where: Prisma.EditionWhereInput) {
+  const reverted = { createdBlock: null, createdTx: null };
+  await tx.edition.updateMany({ where: { ...where, signature: null }, data: { ...reverted, status: "prepared" } });
+  await tx.edition.updateMany({ where: { ...where, signature: { not: null } }, data: { ...reverted, status: "signed" } });
+}
+
+/** Sets `minted` to the number of Purchase rows of each edition. */
+async function recountMinted(tx: Tx, editionIds: Iterable<string>) {
+  const ids = [...new Set(editionIds)];
+  if (ids.length === 0) return;
+  const counts = await tx.purchase.groupBy({ by: ["editionId"], where: { editionId: { in: ids } }, _count: { _all: true } });
+  const byId = new Map(counts.map((row) => [row.editionId, row._count._all]));
+  for (const id of ids) await tx.edition.update({ where: { id }, data: { minted: byId.get(id) ?? 0 } });
+}
+
+type PurchaseRow = Omit<Prisma.PurchaseCreateManyInput, "id">;
+type WithdrawalRow = Omit<Prisma.WithdrawalCreateManyInput, "id">;
+const PURCHASE_COLUMNS: (keyof PurchaseRow)[] = ["editionId", "tokenId", "collector", "price", "message", "blockNumber", "blockHash", "txHash", "logIndex", "timestamp"];
+const WITHDRAWAL_COLUMNS: (keyof WithdrawalRow)[] = ["editionId", "payee", "recipient", "amount", "blockNumber", "blockHash", "txHash", "logIndex"];
+
+/**
+ * Multi-row INSERTs, the same SQL on SQLite and PostgreSQL: Prisma's createMany costs about eight
+ * times as much per row, and these are the rows a backfill writes by the thousand. No "or ignore":
+ * the cursor makes every range written once, so a duplicate is a bug to hear about.
+ */
+async function insertRows<Row extends object>(tx: Tx, table: "Purchase" | "Withdrawal", columns: (keyof Row & string)[], rows: Row[]) {
+  const names = Prisma.raw(["id", ...columns].map((column) => `"${column}"`).join(", "));
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const values = rows.slice(i, i + ROWS_PER_INSERT).map((row) => Prisma.sql`(${Prisma.join([crypto.randomUUID(), ...columns.map((column) => row[column])])})`);
+    await tx.$executeRaw`INSERT INTO ${Prisma.raw(`"${table}"`)} (${names}) VALUES ${Prisma.join(values)}`;
+  }
+}
+
+const asInt = (value: bigint) => (value > BigInt(MAX_INT) ? MAX_INT : Number(value));
+
+/**
+ * Records a created edition: the row the app wrote for it goes live; an edition made elsewhere is
+ * recorded only when its content is an entry's and its author that entry's writer (anyone can
+ * create a clone naming any essay), and the entry has no other edition than a prepared one.
+ */
+async function recordCreation(tx: Tx, ctx: Context, creation: EditionCreation): Promise<{ id: string } | { skipped: string }> {
+  const data = {
+    factory: ctx.factory.lower,
+    author: creation.author,
+    name: creation.name,
+    symbol: creation.symbol,
+    price: creation.price.toString(),
+    supplyLimit: asInt(creation.limit),
+    royaltyBps: creation.royaltyBps,
+    feeBps: creation.feeBps,
+    fundingRecipient: creation.fundingRecipient,
+    contentId: creation.contentId,
+    metadataId: creation.metadataId,
+    salt: creation.salt,
+    status: "live",
+    createdBlock: creation.blockNumber,
+    createdTx: creation.txHash,
+  };
+  const known = await tx.edition.findUnique({ where: { chainId_address: { chainId: ctx.chainId, address: creation.address } }, select: { id: true } });
+  if (known) return tx.edition.update({ where: { id: known.id }, data, select: { id: true } });
+  const version = await tx.entryVersion.findUnique({
+    where: { arweaveId: creation.contentId },
+    select: { entry: { select: { id: true, writer: { select: { address: true } }, edition: { select: { id: true, status: true } } } } },
+  });
+  if (!version) return { skipped: `no entry has its content ${creation.contentId}` };
+  const { entry } = version;
+  if (entry.writer.address.toLowerCase() !== creation.author) return { skipped: `its author ${creation.author} did not write the entry` };
+  if (entry.edition && entry.edition.status !== "prepared") return { skipped: `the entry already has a ${entry.edition.status} edition` };
+  const placed = { chainId: ctx.chainId, address: creation.address, ...data };
+  if (entry.edition) return tx.edition.update({ where: { id: entry.edition.id }, data: { ...placed, signature: null, deadline: null }, select: { id: true } });
+  return tx.edition.create({ data: { entryId: entry.id, ...placed }, select: { id: true } });
+}
+
+/** Writes one range and moves the cursor past it, in one transaction. */
+async function writeRange(ctx: Context, live: Map<string, string>, cursor: Cursor | null, range: Range, head: number) {
+  const { chainId } = ctx;
+  return ctx.db.$transaction(
+    async (tx) => {
+      await moveCursor(tx, chainId, cursor, { blockNumber: range.to, blockHash: range.toHash });
+      const ids = new Map(live);
+      const indexed = new Map<string, string>();
+      let skipped = 0;
+      for (const creation of range.events.creations) {
+        const outcome = await recordCreation(tx, ctx, creation);
+        if ("skipped" in outcome) {
+          skipped++;
+          ctx.log(`edition ${creation.address} (block ${creation.blockNumber}) is not the platform's: ${outcome.skipped}`);
+        } else {
+          ids.set(creation.address, outcome.id);
+          indexed.set(creation.address, outcome.id);
+        }
+      }
+      // The app marks an edition live from its creation receipt; if that block was replaced before
+      // the indexer got there, the creation is not on the chain it read.
+      await undeploy(tx, { chainId, status: "live", createdBlock: { gte: range.from, lte: range.to }, address: { notIn: [...indexed.keys()] } });
+
+      const sales = new Map(range.events.sales.map((sale) => [`${sale.edition}:${sale.tokenId}`, sale]));
+      const purchases = range.events.mints
+        .filter((mint) => ids.has(mint.edition))
+        .map((mint): PurchaseRow => {
+          const sale = sales.get(`${mint.edition}:${mint.tokenId}`);
+          return {
+            editionId: ids.get(mint.edition)!,
+            tokenId: Number(mint.tokenId),
+            collector: mint.collector,
+            price: (sale?.price ?? 0n).toString(),
+            message: sale?.message ?? "",
+            blockNumber: mint.blockNumber,
+            blockHash: mint.blockHash,
+            txHash: mint.txHash,
+            logIndex: mint.logIndex,
+            timestamp: new Date((mint.blockTimestamp ?? range.headers.get(mint.blockNumber)!.timestamp) * 1000),
+          };
+        });
+      await insertRows(tx, "Purchase", PURCHASE_COLUMNS, purchases);
+      const withdrawals = range.events.payouts
+        .filter((payout) => ids.has(payout.edition))
+        .map((payout): WithdrawalRow => ({
+          editionId: ids.get(payout.edition)!,
+          payee: payout.payee,
+          recipient: payout.recipient,
+          amount: payout.amount.toString(),
+          blockNumber: payout.blockNumber,
+          blockHash: payout.blockHash,
+          txHash: payout.txHash,
+          logIndex: payout.logIndex,
+        }));
+      await insertRows(tx, "Withdrawal", WITHDRAWAL_COLUMNS, withdrawals);
+      // In chain order, so the last change of an edition's limit wins.
+      const limits = new Map(range.events.limitChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.limit]));
+      for (const [id, limit] of limits) await tx.edition.update({ where: { id }, data: { supplyLimit: asInt(limit) } });
+      await recountMinted(tx, purchases.map((purchase) => purchase.editionId));
+
+      if (range.unconfirmed.length > 0) {
+        await tx.indexedBlock.createMany({ data: range.unconfirmed.map((number) => ({ chainId, number, hash: range.headers.get(number)!.hash })) });
+      }
+      await tx.indexedBlock.deleteMany({ where: { chainId, number: { lte: head - ctx.env.indexer.confirmations } } });
+      return { indexed, skipped, purchases: purchases.length, withdrawals: withdrawals.length };
+    },
+    { maxWait: 30_000, timeout: 120_000 },
+  );
+}
+
+/** Each live edition's limit as of block `number`, where it differs from the stored one. */
+async function limitsAt(ctx: Context, number: number): Promise<Map<string, number>> {
+  const editions = await ctx.db.edition.findMany({
+    where: { chainId: ctx.chainId, factory: ctx.factory.lower, status: "live", createdBlock: { lte: number } },
+    select: { id: true, address: true, supplyLimit: true },
+  });
+  const changed = new Map<string, number>();
+  for (let i = 0; i < editions.length; i += ADDRESSES_PER_REQUEST) {
+    const chunk = editions.slice(i, i + ADDRESSES_PER_REQUEST);
+    const limits = await Promise.all(
+      chunk.map((edition) => ctx.client.readContract({ address: edition.address as Address, abi: writingEditionsAbi, functionName: "limit", blockNumber: BigInt(number) })),
+    );
+    chunk.forEach((edition, j) => {
+      const limit = asInt(limits[j]!);
+      if (limit !== edition.supplyLimit) changed.set(edition.id, limit);
+    });
+  }
+  return changed;
+}
+
+/**
+ * Undoes every block after `fork` (all of them when `fork` is null): their purchases and
+ * withdrawals go, editions created in them are no longer deployed, counts and limits are as they
+ * were at the fork.
+ */
+async function rollBack(ctx: Context, cursor: Cursor, fork: Cursor | null) {
+  const { chainId } = ctx;
+  const last = fork?.blockNumber ?? -1;
+  const limits = fork ? await retrying(ctx, () => `reading limits at block ${last}`, () => limitsAt(ctx, last)) : new Map<string, number>();
+  await ctx.db.$transaction(
+    async (tx) => {
+      await moveCursor(tx, chainId, cursor, fork);
+      const after = { edition: { chainId }, blockNumber: { gt: last } };
+      const touched = await tx.purchase.groupBy({ by: ["editionId"], where: after });
+      await tx.purchase.deleteMany({ where: after });
+      await tx.withdrawal.deleteMany({ where: after });
+      await undeploy(tx, { chainId, status: "live", createdBlock: { gt: last } });
+      for (const [id, supplyLimit] of limits) await tx.edition.update({ where: { id }, data: { supplyLimit } });
+      await recountMinted(tx, touched.map((row) => row.editionId));
+      await tx.indexedBlock.deleteMany({ where: { chainId, number: { gt: last } } });
+    },
+    { maxWait: 30_000, timeout: 120_000 },
+  );
+}
+
+/**
+ * Compares the indexed chain with the node's. The cursor's block hash fixes all blocks below it, so
+ * one header answers in the usual case; on a mismatch, the kept hashes find the fork point. No kept
+ * hash matching means a reorg deeper than the window, or another chain behind the same id (a
+ * restarted local node): everything is read again from the start block.
+ */
+async function undoReorg(ctx: Context, cursor: Cursor): Promise<{ blocks: number; cursor: Cursor | null } | undefined> {
+  const { client, chainId } = ctx;
+  const current = await retrying(ctx, () => `reading block ${cursor.blockNumber}`, () => headerAt(client, cursor.blockNumber));
+  if (current?.hash === cursor.blockHash) return undefined;
+  const kept = await ctx.db.indexedBlock.findMany({ where: { chainId, number: { lt: cursor.blockNumber } }, orderBy: { number: "desc" } });
+  const onChain = await retrying(ctx, () => "reading kept blocks", () => Promise.all(kept.map((block) => headerAt(client, block.number))));
+  const match = kept.find((block, i) => onChain[i]?.hash === block.hash);
+  const fork = match ? { blockNumber: match.number, blockHash: match.hash } : null;
+  const restart = ctx.factory.startBlock - 1;
+  if (fork) ctx.log(`reorg: block ${cursor.blockNumber} changed; rolling back to block ${fork.blockNumber}`);
+  else ctx.log(`reorg deeper than ${ctx.env.indexer.confirmations} blocks (or a new chain behind chain id ${chainId}): reading everything again from block ${ctx.factory.startBlock}`);
+  await rollBack(ctx, cursor, fork);
+  return { blocks: cursor.blockNumber - (fork?.blockNumber ?? restart), cursor: fork };
+}
+
+async function liveEditions(ctx: Context): Promise<Map<string, string>> {
+  const rows = await ctx.db.edition.findMany({ where: { chainId: ctx.chainId, factory: ctx.factory.lower, status: "live" }, select: { id: true, address: true } });
+  return new Map(rows.map((row) => [row.address.toLowerCase(), row.id]));
+}
+
+/** One pass: undo a reorg if there was one, then index every block up to the head seen at its start. */
+async function pass(ctx: Context, result: IndexResult) {
+  const { env } = ctx;
+  const head = Number(await retrying(ctx, () => "reading the chain head", () => ctx.client.getBlockNumber({ cacheTime: 0 })));
+  let cursor: Cursor | null = await ctx.db.indexerCursor.findUnique({ where: { chainId: ctx.chainId }, select: { blockNumber: true, blockHash: true } });
+  if (cursor) {
+    const undone = await undoReorg(ctx, cursor);
+    if (undone) {
+      result.rolledBack += undone.blocks;
+      cursor = undone.cursor;
+    }
+  }
+  const live = await liveEditions(ctx);
+  let from = Math.max(cursor ? cursor.blockNumber + 1 : 0, ctx.factory.startBlock);
+  result.fromBlock = Math.min(result.fromBlock, from);
+  result.toBlock = cursor?.blockNumber ?? from - 1;
+
+  let span = env.indexer.blockRange;
+  let reported = Date.now();
+  while (from <= head && !ctx.signal?.aborted) {
+    let to = from;
+    const { range, written } = await retrying(
+      ctx,
+      () => `indexing blocks ${from}-${to}`,
+      async () => {
+        to = Math.min(head, from + span - 1);
+        const range = await readRange(ctx, live, cursor, from, to, head);
+        return { range, written: await writeRange(ctx, live, cursor, range, head) };
+      },
+      // A provider that refuses a request often refuses its size: ask for fewer blocks.
+      () => (span = Math.max(1, Math.ceil(span / 2))),
+    );
+    for (const [address, id] of written.indexed) live.set(address, id);
+    cursor = { blockNumber: range.to, blockHash: range.toHash };
+    result.toBlock = range.to;
+    result.editions += written.indexed.size;
+    result.skipped += written.skipped;
+    result.purchases += written.purchases;
+    result.withdrawals += written.withdrawals;
+    from = range.to + 1;
+    span = Math.min(env.indexer.blockRange, span * 2);
+    if (Date.now() - reported > PROGRESS_EVERY_MS) {
+      reported = Date.now();
+      ctx.log(`indexed to block ${range.to} of ${head}: ${result.purchases} purchases so far`);
+    }
+  }
+}
+
+/**
+ * Indexes from the cursor (or the factory's start block) up to the chain head, undoing a reorg
+ * first if the chain changed under the indexed blocks. RPC and database errors are retried with
+ * backoff; the pass fails once one request has failed `retries` times.
+ */
+export async function indexOnce(db: Database, env: IndexerEnv, opts: IndexOptions = {}): Promise<IndexResult> {
+  const factory = indexedFactory(env);
+  const ctx: Context = {
+    db,
+    env,
+    client: opts.client ?? createIndexerClient(env),
+    chainId: env.chain.id,
+    factory: { ...factory, lower: factory.address.toLowerCase() },
+    log: opts.log ?? (() => {}),
+    signal: opts.signal,
+    retries: opts.retries ?? 6,
+    backoffMs: opts.backoffMs ?? 500,
+  };
+  const served = await retrying(ctx, () => "reading the chain id", () => ctx.client.getChainId());
+  if (served !== env.chain.id) throw new Error(`${env.chain.rpcUrl} serves chain ${served}, not chain ${env.chain.id} (CHAIN_ID)`);
+  const result: IndexResult = { fromBlock: Number.MAX_SAFE_INTEGER, toBlock: 0, editions: 0, skipped: 0, purchases: 0, withdrawals: 0, rolledBack: 0 };
+  for (let restarts = 0; ; restarts++) {
+    try {
+      await pass(ctx, result);
+      return result;
+    } catch (error) {
+      if (!(error instanceof PassInterrupted) || error.reason !== "reorg" || restarts >= MAX_RESTARTS) throw error;
+      ctx.log(`${error.message}: checking for a reorg`);
+    }
+  }
+}
+
+function summary(result: IndexResult): string {
+  const parts = [
+    `${result.editions} edition(s) live`,
+    `${result.purchases} purchase(s)`,
+    `${result.withdrawals} withdrawal(s)`,
+    ...(result.skipped ? [`${result.skipped} edition(s) not the platform's`] : []),
+    ...(result.rolledBack ? [`${result.rolledBack} block(s) rolled back`] : []),
+  ];
+  return `blocks ${result.fromBlock}-${result.toBlock}: ${parts.join(", ")}`;
+}
+
+/**
+ * Runs the indexer until stopped: a pass every `INDEXER_POLL_MS` (each reads the head, so it
+ * catches up on everything since the last). A failed pass is logged and retried with backoff.
+ * Throws at once when there is no factory to follow.
+ */
+export function startIndexer(db: Database, env: IndexerEnv, opts: { log?: (line: string) => void; client?: PublicClient } = {}) {
+  const log = opts.log ?? (() => {});
+  const factory = indexedFactory(env);
+  const client = opts.client ?? createIndexerClient(env);
+  const controller = new AbortController();
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+  log(`following factory ${factory.address} on chain ${env.chain.id} from block ${factory.startBlock}`);
+  const tick = () => {
+    running = indexOnce(db, env, { client, log, signal: controller.signal })
+      .then((result) => {
+        failures = 0;
+        if (result.editions || result.purchases || result.withdrawals || result.skipped || result.rolledBack) log(summary(result));
+      })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted) return;
+        failures++;
+        log(`indexing failed: ${reasonOf(error)}`);
+      })
+      .finally(() => {
+        if (!controller.signal.aborted) timer = setTimeout(tick, failures > 0 ? backoffMs(failures, env.indexer.pollMs) : env.indexer.pollMs);
+      });
+  };
+  tick();
+  return {
+    async stop() {
+      controller.abort();
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

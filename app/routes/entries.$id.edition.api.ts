@@ -1,0 +1,42 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { requireWriterForApi } from "~/modules/auth/session.server";
+import { confirmEdition, prepareEdition } from "~/modules/editions/editions.server";
+import { UserError } from "~/modules/errors.server";
+import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+
+/**
+ * Making an entry an edition, for the writer's page: `prepare` stores the cover and metadata and
+ * answers the create call and the typed data; `confirm` records the sent transaction or the signature.
+ */
+const body = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("prepare"), terms: z.object({ price: z.string(), supply: z.string(), royaltyPercent: z.string(), fundingRecipient: z.string() }) }),
+  z.object({
+    intent: z.literal("confirm"),
+    editionId: z.string(),
+    confirmation: z.discriminatedUnion("mode", [z.object({ mode: z.literal("direct"), txHash: z.string() }), z.object({ mode: z.literal("lazy"), signature: z.string() })]),
+  }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const writer = await requireWriterForApi(request);
+  try {
+    assertSameOrigin(request);
+    const parsed = body.safeParse(await readJson(request, 16 * 1024));
+    if (!parsed.success) throw new UserError("Send {intent: 'prepare', terms} or {intent: 'confirm', editionId, confirmation: {mode, txHash | signature}}.");
+    const db = getDb();
+    if (parsed.data.intent === "prepare") {
+      const prepared = await prepareEdition(db, getEnv(), writer, params.id ?? "", parsed.data.terms);
+      // Amounts are uint256 in the typed data: decimal strings in JSON, as wallets take them.
+      const body = JSON.stringify(prepared, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+      return new Response(body, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
+    }
+    const edition = await confirmEdition(db, getEnv(), writer, parsed.data.editionId, parsed.data.confirmation);
+    return Response.json({ status: edition.status, address: edition.address });
+  } catch (error) {
+    return userErrorResponse(error);
+  }
+}
+

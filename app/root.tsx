@@ -1,9 +1,13 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { pageWantsScripts } from "~/components/page-scripts";
 import { getWriter } from "~/modules/auth/session.server";
 import styles from "~/styles/app.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+/** A response a loader throws keeps its headers (a 304's ETag and caching, a 404's content type). */
+export const headers: HeadersFunction = ({ errorHeaders }) => errorHeaders ?? new Headers();
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await getWriter(request);
@@ -22,6 +26,7 @@ function SiteHeader() {
         {writer ? (
           <>
             {writer.handle ? <a href={`/${writer.handle}`}>@{writer.handle}</a> : null}
+            <a href="/following">Following</a>
             <a href="/drafts">Drafts</a>
             <a href="/settings/profile">Profile</a>
             <Form method="post" action="/signout" reloadDocument>
@@ -39,6 +44,7 @@ function SiteHeader() {
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const scripts = pageWantsScripts(useMatches());
   return (
     <html lang="en">
       <head>
@@ -50,8 +56,12 @@ export function Layout({ children }: { children: React.ReactNode }) {
       <body>
         <SiteHeader />
         <main>{children}</main>
-        <ScrollRestoration />
-        <Scripts />
+        {scripts ? (
+          <>
+            <ScrollRestoration />
+            <Scripts />
+          </>
+        ) : null}
       </body>
     </html>
   );
@@ -69,6 +79,9 @@ export function ErrorBoundary() {
     <article className="error">
       <h1>{title}</h1>
       {message ? <p>{message}</p> : null}
+      <p>
+        <a href="/">Read the latest essays</a> on the front page.
+      </p>
     </article>
   );
 }

@@ -9,6 +9,7 @@ import { getDb } from "../app/db.server";
 import { EnvError, parseEnv, type Env } from "../app/env.server";
 import { startIndexer } from "../app/modules/editions/indexer.server";
 import { startOutboxWorker } from "../app/modules/entries/outbox.server";
+import { startMailWorker } from "../app/modules/mail/outbox.server";
 import { deployContracts } from "./lib/deploy";
 import { deployMigrations } from "./lib/migrations";
 import { startWebServer } from "./lib/web";
@@ -55,6 +56,7 @@ async function main() {
   let stack: LocalStack | undefined;
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
   let outbox: ReturnType<typeof startOutboxWorker> | undefined;
+  let mail: ReturnType<typeof startMailWorker> | undefined;
   let indexer: ReturnType<typeof startIndexer> | undefined;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -62,6 +64,7 @@ async function main() {
     log("stop", "shutting down");
     await web?.stop();
     await outbox?.stop();
+    await mail?.stop();
     await indexer?.stop();
     await stack?.stop();
     process.exit(code);
@@ -83,6 +86,8 @@ async function main() {
     web = await startWebServer({ host: env.host, port: env.port });
     // Uploads that a publish could not finish (bundler down, process stopped) resume here.
     outbox = startOutboxWorker(getDb(), env, { log: (line) => log("outbox", line) });
+    // Confirmations, welcomes and newsletters: queued in the database, sent (and resumed) here.
+    mail = startMailWorker(getDb(), env, { log: (line) => log("mail", line) });
     // The database follows the chain: editions, purchases and withdrawals, reorgs undone.
     try {
       indexer = startIndexer(getDb(), env, { log: (line) => log("indexer", line) });

@@ -1,6 +1,8 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data as withHeaders } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import editorStyles from "~/components/editor.css";
+import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { getWriter } from "~/modules/auth/session.server";
@@ -8,26 +10,52 @@ import { CollectButton } from "~/components/CollectButton";
 import { WithdrawButton } from "~/components/WithdrawButton";
 import { walletChain } from "~/modules/editions/chain.server";
 import { editionForEntry } from "~/modules/editions/editions.server";
-import { entryPage } from "~/modules/entries/read.server";
+import { entryHistory, entryVersion } from "~/modules/entries/read.server";
+import { etagOf, hasSession, matchesEtag, readerCacheControl } from "~/modules/reading/cache.server";
+import { readingMinutes } from "~/modules/reading/listings.server";
+import type { PageHandle } from "~/components/page-scripts";
+import { longDate } from "~/components/dates";
+import { shareMeta } from "~/components/share-meta";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: `${data.title} · ${data.byline}` }, { name: "description", content: data.excerpt }] : [{ title: "Not found" }];
+  data
+    ? [
+        ...shareMeta({ title: `${data.title} · ${data.byline}`, description: data.excerpt, url: data.canonical, type: "article", image: data.card }),
+        { property: "article:published_time", content: data.publishedAt },
+        { property: "article:author", content: data.byline },
+        { name: "fc:miniapp", content: JSON.stringify({ version: "1", imageUrl: data.card, button: { title: "Collect", action: { type: "launch_miniapp", url: data.canonical, name: "Permanent Press" } } }) },
+      ]
+    : [{ title: "Not found" }];
+
+/** The page is plain HTML; the client bundle loads only where the reader can collect or withdraw. */
+export const handle: PageHandle = { scripts: (data) => Boolean((data as { edition?: unknown } | undefined)?.edition) };
+
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 const STATUS: Record<string, string> = { queued: "waiting to upload", uploaded: "uploaded, awaiting the gateway", confirmed: "on Arweave" };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const requested = new URL(request.url).searchParams.get("version");
   const version = requested && /^\d{1,6}$/.test(requested) ? Number(requested) : undefined;
-  const page = await entryPage(getDb(), params.handle ?? "", params.slug ?? "", version);
-  if (!page) throw new Response("There is no such entry.", { status: 404 });
-  const viewer = await getWriter(request);
-  const { entry, current } = page;
+  // Anonymous readers revalidate before the essay is read; a signed-in page names its reader and is never stored.
+  const signedIn = hasSession(request);
+  const entry = await entryHistory(getDb(), params.handle ?? "", params.slug ?? "");
+  if (!entry) throw new Response("There is no such entry.", { status: 404 });
+  const etag = etagOf([entry.id, entry.latestVersion, entry.updatedAt.getTime(), entry.writer.updatedAt.getTime(), entry.edition?.status, entry.edition?.minted, version ?? "latest"]);
+  const cacheHeaders: Record<string, string> = signedIn ? { "cache-control": readerCacheControl(true) } : { "cache-control": readerCacheControl(false), etag };
+  if (!signedIn && matchesEtag(request, etag)) throw new Response(null, { status: 304, headers: cacheHeaders });
+  const current = await entryVersion(getDb(), entry, version);
+  if (!current) throw new Response("There is no such entry.", { status: 404 });
+  const viewer = signedIn ? await getWriter(request) : undefined;
   const env = getEnv();
   const gateway = env.storage.gatewayUrl;
-  return {
-    edition: await editionForEntry(getDb(), entry.id),
+  const canonical = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  return withHeaders({
+    canonical,
+    card: `${canonical}/card.svg`,
+    edition: entry.edition ? await editionForEntry(getDb(), entry.id) : null,
     chain: walletChain(env),
     title: current.title,
     html: current.html,
@@ -36,17 +64,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     slug: entry.slug,
     entryId: entry.id,
     excerpt: entry.excerpt,
-    readingMinutes: Math.max(1, Math.round(entry.wordCount / 238)),
+    readingMinutes: readingMinutes(entry.wordCount),
     publishedAt: new Date(current.timestamp * 1000).toISOString(),
     version: current.version,
     latestVersion: entry.latestVersion,
     arweaveId: current.arweaveId,
     isAuthor: viewer?.id === entry.writer.id,
     versions: entry.versions.map((v) => ({ ...v, publishedAt: new Date(v.timestamp * 1000).toISOString(), statusText: STATUS[v.status] ?? v.status, gatewayUrl: `${gateway}/${v.arweaveId}` })),
-  };
+  }, { headers: cacheHeaders });
 }
 
-const date = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const date = longDate;
 
 export default function EntryPage() {
   const data = useLoaderData<typeof loader>();
@@ -98,6 +126,7 @@ export default function EntryPage() {
           <a href={`/entries/${data.entryId}/edition`}>Make it collectible</a>: readers collect it as an edition on {data.chain.name}.
         </p>
       ) : null}
+      <SubscribeForm handle={data.handle} writerName={data.byline} />
       <footer className="entry-footer">
         <p>
           <a href={`/verify/${data.arweaveId}`}>Verify this entry</a> — signed by its writer, stored permanently on Arweave as <code>{data.arweaveId}</code>.

@@ -1,18 +1,41 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { EntryList } from "~/components/EntryList";
+import type { PageHandle } from "~/components/page-scripts";
+import { shareMeta } from "~/components/share-meta";
+import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { hasSession, readerCacheControl } from "~/modules/reading/cache.server";
+import { pageNumber, recentEntries } from "~/modules/reading/listings.server";
 import { writerByHandle } from "~/modules/writers/profile.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: `${data.writer.name} · Permanent Press` }, { name: "description", content: data.writer.bio ?? `Writing by ${data.writer.name}` }] : [{ title: "Not found" }];
+export const handle: PageHandle = { scripts: false };
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data
+    ? [
+        ...shareMeta({ title: `${data.writer.name} · Permanent Press`, description: data.writer.bio ?? `Writing by ${data.writer.name}`, url: data.canonical, type: "profile", image: data.writer.avatar }),
+        { tagName: "link", rel: "alternate", type: "application/rss+xml", title: data.writer.name, href: `/${data.writer.handle}/rss.xml` },
+        { tagName: "link", rel: "alternate", type: "application/atom+xml", title: data.writer.name, href: `/${data.writer.handle}/atom.xml` },
+        { tagName: "link", rel: "alternate", type: "application/feed+json", title: data.writer.name, href: `/${data.writer.handle}/feed.json` },
+      ]
+    : [{ title: "Not found" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await writerByHandle(getDb(), params.handle ?? "");
   if (!writer?.handle) throw new Response("No writer has this address.", { status: 404 });
   const env = getEnv();
   const avatar = writer.avatarId ? `${env.storage.gatewayUrl}/${writer.avatarId}` : writer.ensAvatar;
-  return {
+  const page = pageNumber(request);
+  const listing = await recentEntries(getDb(), { page, writerId: writer.id });
+  return data({
+    ...listing,
+    page,
+    canonical: `${env.publicUrl}/${writer.handle}${page > 1 ? `?page=${page}` : ""}`,
     writer: {
       handle: writer.handle,
       name: writer.displayName ?? writer.ensName ?? `@${writer.handle}`,
@@ -21,11 +44,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
       ensName: writer.ensName,
       avatar,
     },
-  };
+  }, { headers: { "cache-control": readerCacheControl(hasSession(request)) } });
 }
 
 export default function WriterPage() {
-  const { writer } = useLoaderData<typeof loader>();
+  const { writer, entries, page, hasMore } = useLoaderData<typeof loader>();
   return (
     <section className="writer">
       <header className="writer-header">
@@ -38,6 +61,11 @@ export default function WriterPage() {
         </div>
       </header>
       {writer.bio ? <p className="bio">{writer.bio}</p> : null}
+      <SubscribeForm handle={writer.handle} writerName={writer.name} />
+      <EntryList entries={entries} page={page} hasMore={hasMore} showWriter={false} empty={`${writer.name} has not published yet.`} />
+      <p className="muted">
+        Follow in a reader: <a href={`/${writer.handle}/rss.xml`}>RSS</a> · <a href={`/${writer.handle}/atom.xml`}>Atom</a> · <a href={`/${writer.handle}/feed.json`}>JSON Feed</a>
+      </p>
     </section>
   );
 }

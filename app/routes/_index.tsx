@@ -1,17 +1,52 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { EntryList } from "~/components/EntryList";
+import type { PageHandle } from "~/components/page-scripts";
+import { shareMeta } from "~/components/share-meta";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { hasSession, readerCacheControl } from "~/modules/reading/cache.server";
+import { pageNumber, recentEntries } from "~/modules/reading/listings.server";
 
-export const meta: MetaFunction = () => [
-  { title: "Permanent Press" },
-  { name: "description", content: "Essays that live forever on Arweave, signed by their writers, collected as editions." },
+export const handle: PageHandle = { scripts: false };
+
+const DESCRIPTION = "Essays that live forever on Arweave, signed by their writers, collected as editions.";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  ...shareMeta({ title: "Permanent Press", description: DESCRIPTION, url: data?.canonical ?? "/", type: "website" }),
+  { tagName: "link", rel: "alternate", type: "application/rss+xml", title: "Permanent Press", href: "/rss.xml" },
+  { tagName: "link", rel: "alternate", type: "application/atom+xml", title: "Permanent Press", href: "/atom.xml" },
+  { tagName: "link", rel: "alternate", type: "application/feed+json", title: "Permanent Press", href: "/feed.json" },
 ];
 
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const page = pageNumber(request);
+  const { publicUrl } = getEnv();
+  const listing = await recentEntries(getDb(), { page });
+  return data({ ...listing, page, canonical: page > 1 ? `${publicUrl}/?page=${page}` : `${publicUrl}/` }, { headers: { "cache-control": readerCacheControl(hasSession(request)) } });
+}
+
 export default function Home() {
+  const { entries, page, hasMore } = useLoaderData<typeof loader>();
   return (
     <article>
-      <h1>Writing that outlives its platform</h1>
-      <p>
-        Every essay published here is signed by its writer&apos;s wallet and stored permanently on Arweave. Readers collect
-        essays as editions on an Ethereum L2 and subscribe by email or by wallet.
+      {page === 1 ? (
+        <>
+          <h1>Writing that outlives its platform</h1>
+          <p>
+            Every essay published here is signed by its writer&apos;s wallet and stored permanently on Arweave. Readers collect
+            essays as editions on an Ethereum L2 and subscribe by email or by wallet.
+          </p>
+        </>
+      ) : (
+        <h1>Earlier essays</h1>
+      )}
+      <EntryList entries={entries} page={page} hasMore={hasMore} showWriter empty="Nothing is published yet." />
+      <p className="muted">
+        Follow every new essay: <a href="/rss.xml">RSS</a> · <a href="/atom.xml">Atom</a> · <a href="/feed.json">JSON Feed</a>
       </p>
     </article>
   );

@@ -26,15 +26,21 @@ function hueOf(text: string): number {
 }
 
 /**
- * The cover of an edition: the essay's title and byline set on a coloured ground, as an SVG
- * document we write ourselves (every text escaped), 1200 by 1200.
+ * The essay's title and byline set on a coloured ground, as an SVG document we write ourselves
+ * (every text escaped), `width` by `height`.
  */
-export function editionCover(title: string, byline: string): string {
+function titleCard(title: string, byline: string, width: number, height: number, maxLines: number): string {
   const hue = hueOf(title);
-  const lines = wrapTitle(title);
-  const top = 600 - ((lines.length - 1) * 96) / 2;
+  const lines = wrapTitle(title, 26, maxLines);
+  const top = height / 2 - ((lines.length - 1) * 96) / 2;
   const text = lines
     .map((line, i) => `<text x="100" y="${top + i * 96}" font-size="80" font-weight="700">${escapeXml(line)}</text>`)
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="1200" viewBox="0 0 1200 1200"><rect width="1200" height="1200" fill="hsl(${hue},45%,92%)"/><rect x="60" y="60" width="1080" height="1080" fill="none" stroke="hsl(${hue},40%,30%)" stroke-width="4"/><g font-family="Georgia, 'Times New Roman', serif" fill="hsl(${hue},45%,18%)">${text}<text x="100" y="1060" font-size="40">${escapeXml(byline)}</text></g></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="hsl(${hue},45%,92%)"/><rect x="60" y="60" width="${width - 120}" height="${height - 120}" fill="none" stroke="hsl(${hue},40%,30%)" stroke-width="4"/><g font-family="Georgia, 'Times New Roman', serif" fill="hsl(${hue},45%,18%)">${text}<text x="100" y="${height - 140}" font-size="40">${escapeXml(byline)}</text></g></svg>`;
 }
+
+/** The cover of an edition, 1200 by 1200. */
+export const editionCover = (title: string, byline: string) => titleCard(title, byline, 1200, 1200, 4);
+
+/** The card shown where an entry's link is shared (Open Graph, Twitter, Farcaster), 1200 by 630. */
+export const socialCard = (title: string, byline: string) => titleCard(title, byline, 1200, 630, 3);

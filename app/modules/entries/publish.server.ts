@@ -4,6 +4,7 @@ import type { Env } from "~/env.server";
 import { createChainClient } from "~/modules/editions/chain.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
+import { enqueueNewsletter } from "~/modules/subscriptions/newsletters.server";
 import { documentStats, documentToMarkdown, renderDocument } from "./document.server";
 import { slugify } from "./drafts.server";
 import { claimSlug, entrySummary } from "./listing.server";
@@ -153,6 +154,7 @@ export async function publishDraft(
       });
       entryId = created.id;
       await tx.draft.update({ where: { id: source.draft.id }, data: { entryId } });
+      await enqueueNewsletter(tx, { entryId, writerId: writer.id });
     }
     const version = await tx.entryVersion.create({
       data: {

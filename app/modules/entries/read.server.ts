@@ -7,20 +7,35 @@ import type { TiptapDocument } from "./extensions";
 
 /** An entry as its page shows it: one version's essay and the history of all versions. */
 export async function entryPage(db: Database, handle: string, slug: string, version?: number) {
+  const entry = await entryHistory(db, handle, slug);
+  if (!entry) return null;
+  const current = await entryVersion(db, entry, version);
+  return current ? { entry, current } : null;
+}
+
+/**
+ * An entry, its writer, the history of its versions and the state of its edition: everything
+ * that says whether a reader's copy of its page is current, before any essay is read.
+ */
+export async function entryHistory(db: Database, handle: string, slug: string) {
   const parsedHandle = handleSchema.safeParse(handle);
   if (!parsedHandle.success) return null;
-  const entry = await db.entry.findFirst({
+  return db.entry.findFirst({
     where: { slug, writer: { handle: parsedHandle.data } },
     include: {
-      writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true } },
+      writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true, updatedAt: true } },
       versions: { orderBy: { version: "desc" }, select: { version: true, arweaveId: true, digest: true, status: true, timestamp: true, lastError: true } },
+      edition: { select: { status: true, minted: true } },
     },
   });
-  if (!entry) return null;
-  const shown = version ?? entry.latestVersion;
-  const current = await db.entryVersion.findUnique({ where: { entryId_version: { entryId: entry.id, version: shown } }, select: { version: true, title: true, html: true, arweaveId: true, digest: true, timestamp: true, contributor: true } });
-  if (!current) return null;
-  return { entry, current };
+}
+
+/** One version of an entry with its stored HTML (the latest when `version` is not given). */
+export function entryVersion(db: Database, entry: { id: string; latestVersion: number }, version?: number) {
+  return db.entryVersion.findUnique({
+    where: { entryId_version: { entryId: entry.id, version: version ?? entry.latestVersion } },
+    select: { version: true, title: true, html: true, arweaveId: true, digest: true, timestamp: true, contributor: true },
+  });
 }
 
 /**

@@ -1,0 +1,111 @@
+import type { Database } from "~/db.server";
+import type { Env } from "~/env.server";
+import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
+import { writerName } from "./subscribers.server";
+
+/** Subscribers turned into delivery rows per statement while planning. */
+const PLAN_BATCH = 5_000;
+/** How long a worker holds a newsletter it is planning before another may take it over. */
+const PLAN_LOCK_MS = 60_000;
+
+/**
+ * Queues the newsletter of a newly published entry. Called inside the publishing transaction for
+ * version 1 only, so an entry has its newsletter exactly when it exists; the unique entry id makes
+ * a second one impossible.
+ */
+export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string }): Promise<void> {
+  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.writerId } });
+}
+
+/**
+ * Writes one pending delivery per confirmed email subscriber of the writer, in batches, before
+ * anything is sent. Idempotent: a delivery's id is `<newsletter>.<subscriber>` and a second insert
+ * of the pair does nothing, so a planner that died half-way is simply run again by the next worker
+ * once its claim runs out. Sending may start on the first batches while later ones are written.
+ */
+async function planNewsletter(db: Database, newsletter: { id: string; writerId: string }, lock: Date, now: Date): Promise<number> {
+  const started = performance.now();
+  let cursor = "";
+  let written = 0;
+  let holds = lock;
+  for (;;) {
+    const batch = await db.$queryRaw<Array<{ id: string }>>`
+      SELECT "id" FROM "Subscriber"
+      WHERE "writerId" = ${newsletter.writerId} AND "status" = 'confirmed' AND "email" IS NOT NULL AND "id" > ${cursor}
+      ORDER BY "id" LIMIT ${PLAN_BATCH}`;
+    if (batch.length === 0) break;
+    const last = batch[batch.length - 1]!.id;
+    written += await db.$executeRaw`
+      INSERT INTO "Delivery" ("id", "newsletterId", "subscriberId", "email", "status", "attempts", "nextAttemptAt")
+      SELECT ${newsletter.id} || '.' || s."id", ${newsletter.id}, s."id", s."email", 'pending', 0, ${now}
+      FROM "Subscriber" s
+      WHERE s."writerId" = ${newsletter.writerId} AND s."status" = 'confirmed' AND s."email" IS NOT NULL AND s."id" > ${cursor} AND s."id" <= ${last}
+      ON CONFLICT ("newsletterId", "subscriberId") DO NOTHING`;
+    cursor = last;
+    const renewed = new Date(now.getTime() + (performance.now() - started) + PLAN_LOCK_MS);
+    const kept = await db.newsletter.updateMany({ where: { id: newsletter.id, lockedUntil: holds }, data: { lockedUntil: renewed } });
+    if (kept.count !== 1) return written;
+    holds = renewed;
+  }
+  await db.newsletter.updateMany({ where: { id: newsletter.id, lockedUntil: holds }, data: { status: "planned", plannedAt: now, lockedUntil: null } });
+  return written;
+}
+
+/** Plans every queued newsletter no other worker holds; returns how many delivery rows it wrote. */
+export async function planNewsletters(db: Database, now = new Date()): Promise<number> {
+  const queued = await db.newsletter.findMany({
+    where: { status: "queued", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    orderBy: { createdAt: "asc" },
+    take: 10,
+    select: { id: true, writerId: true, lockedUntil: true },
+  });
+  let written = 0;
+  for (const newsletter of queued) {
+    const lock = new Date(now.getTime() + PLAN_LOCK_MS);
+    const claimed = await db.newsletter.updateMany({
+      where: { id: newsletter.id, status: "queued", lockedUntil: newsletter.lockedUntil },
+      data: { lockedUntil: lock },
+    });
+    if (claimed.count === 1) written += await planNewsletter(db, newsletter, lock, now);
+  }
+  return written;
+}
+
+/** Marks planned newsletters with nothing left to send as done. */
+export async function completeNewsletters(db: Database, now = new Date()): Promise<number> {
+  return db.$executeRaw`
+    UPDATE "Newsletter" SET "status" = 'done', "completedAt" = ${now}
+    WHERE "status" = 'planned' AND NOT EXISTS (
+      SELECT 1 FROM "Delivery" d WHERE d."newsletterId" = "Newsletter"."id" AND d."status" IN ('pending', 'sending'))`;
+}
+
+/** What the worker needs to send a newsletter: its sender and its template, made once. */
+export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
+  const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true } } } });
+  const { entry } = newsletter;
+  const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { title: true, html: true, entryJson: true } });
+  const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
+  const name = writerName(entry.writer);
+  const entryUrl = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  return {
+    from: sender(env, name),
+    template: newsletterTemplate({ writerName: name, title: version.title, essayHtml: version.html, essayMarkdown: content.body, entryUrl, collectUrl: `${entryUrl}#collect` }),
+  };
+}
+
+export type NewsletterContent = Awaited<ReturnType<typeof newsletterContent>>;
+
+/** Per entry newsletter, newest first: how many were sent, failed, and are still to go. */
+export async function newsletterStats(db: Database, writerId: string, limit = 20) {
+  const newsletters = await db.newsletter.findMany({
+    where: { writerId },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    include: { entry: { select: { title: true, slug: true } } },
+  });
+  const groups = await db.delivery.groupBy({ by: ["newsletterId", "status"], where: { newsletterId: { in: newsletters.map((n) => n.id) } }, _count: { _all: true } });
+  return newsletters.map((n) => {
+    const count = (...statuses: string[]) => groups.filter((g) => g.newsletterId === n.id && statuses.includes(g.status)).reduce((sum, g) => sum + g._count._all, 0);
+    return { id: n.id, title: n.entry.title, slug: n.entry.slug, status: n.status, createdAt: n.createdAt, sent: count("sent"), failed: count("failed"), pending: count("pending", "sending") };
+  });
+}

@@ -1,0 +1,3 @@
+import { writerFeedLoader } from "~/modules/reading/distribution.server";
+
+export const loader = writerFeedLoader("atom");

@@ -1,0 +1,3 @@
+import { siteFeedLoader } from "~/modules/reading/distribution.server";
+
+export const loader = siteFeedLoader("atom");

@@ -1,0 +1,176 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { requireWriter } from "~/modules/auth/session.server";
+import { errorHeaders, UserError } from "~/modules/errors.server";
+import { fileField, readForm } from "~/modules/forms.server";
+import { assertSameOrigin } from "~/modules/http.server";
+import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
+import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
+import { audience, STATUSES } from "~/modules/subscriptions/subscribers.server";
+
+export const meta: MetaFunction = () => [{ title: "Subscribers · Permanent Press" }];
+
+const MAX_CSV_BYTES = 10 * 1024 * 1024;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const writer = await requireWriter(request);
+  const params = new URL(request.url).searchParams;
+  const db = getDb();
+  const [list, newsletters] = await Promise.all([
+    audience(db, writer.id, { q: params.get("q") ?? undefined, status: params.get("status") ?? undefined, page: Number(params.get("page") ?? 1) || 1 }),
+    newsletterStats(db, writer.id),
+  ]);
+  return {
+    list: { ...list, rows: list.rows.map((r) => ({ ...r, date: r.date.toISOString() })) },
+    newsletters: newsletters.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })),
+    handle: writer.handle,
+  };
+}
+
+/** Imports a CSV of subscribers: all rows or none, problems listed by line. */
+export async function action({ request }: ActionFunctionArgs) {
+  const writer = await requireWriter(request);
+  try {
+    assertSameOrigin(request);
+    const form = await readForm(request, MAX_CSV_BYTES);
+    const file = await fileField(form, "file");
+    if (!file) throw new UserError("Choose a CSV file to import.");
+    const imported = await importSubscribers(getDb(), getEnv(), writer, file.bytes.toString("utf8"), { consent: form.get("consent") === "yes" });
+    return { imported, error: null, problems: [] as string[] };
+  } catch (error) {
+    if (error instanceof UserError) {
+      return data({ imported: null, error: error.message, problems: error instanceof ImportRefused ? error.shown : [] }, { status: error.status, headers: errorHeaders(error) });
+    }
+    throw error;
+  }
+}
+
+const date = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+export default function Subscribers() {
+  const { list, newsletters, handle } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const pageLink = (page: number) => `?${new URLSearchParams({ ...(list.q ? { q: list.q } : {}), ...(list.status ? { status: list.status } : {}), page: String(page) })}`;
+  return (
+    <section>
+      <h1>Subscribers</h1>
+      {handle ? null : <p className="notice">Choose a handle in your profile: readers subscribe on your page.</p>}
+      <ul className="counts" data-testid="counts">
+        {STATUSES.map((status) => (
+          <li key={status}>
+            <a href={`?status=${status}`}>
+              <strong data-status={status}>{list.counts[status]}</strong> {status}
+            </a>
+          </li>
+        ))}
+      </ul>
+
+      <h2>Newsletters</h2>
+      {newsletters.length === 0 ? (
+        <p className="muted">Each entry you publish is sent to your confirmed email subscribers.</p>
+      ) : (
+        <table data-testid="newsletters">
+          <thead>
+            <tr>
+              <th>Entry</th>
+              <th>Sent</th>
+              <th>Failed</th>
+              <th>Pending</th>
+            </tr>
+          </thead>
+          <tbody>
+            {newsletters.map((n) => (
+              <tr key={n.id} data-newsletter={n.slug}>
+                <td>
+                  <a href={`/${handle}/${n.slug}`}>{n.title}</a> <span className="muted">{date(n.createdAt)}</span>
+                </td>
+                <td data-count="sent">{n.sent}</td>
+                <td data-count="failed">{n.failed}</td>
+                <td data-count="pending">{n.status === "queued" ? "preparing" : n.pending}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>Your list</h2>
+      <form method="get" className="actions">
+        <label>
+          Search <input type="search" name="q" defaultValue={list.q} placeholder="email or wallet" />
+        </label>
+        <label>
+          Status{" "}
+          <select name="status" defaultValue={list.status ?? ""}>
+            <option value="">all</option>
+            {STATUSES.map((status) => (
+              <option key={status}>{status}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+        <a href="/settings/subscribers.csv" download>
+          Export confirmed subscribers (CSV)
+        </a>
+      </form>
+      <table data-testid="subscribers">
+        <thead>
+          <tr>
+            <th>Email or wallet</th>
+            <th>Status</th>
+            <th>Since</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((r) => (
+            <tr key={r.id}>
+              <td>
+                {r.email ?? ""}
+                {r.email && r.wallet ? <br /> : null}
+                {r.wallet ? <code>{r.wallet}</code> : null}
+              </td>
+              <td>{r.status}</td>
+              <td>{date(r.date)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        {list.matching} matching · page {list.page} of {list.pages} {list.page > 1 ? <a href={pageLink(list.page - 1)}>previous</a> : null}{" "}
+        {list.page < list.pages ? <a href={pageLink(list.page + 1)}>next</a> : null}
+      </p>
+
+      <h2>Import</h2>
+      {result?.error ? (
+        <div role="alert" className="error">
+          <p>{result.error}</p>
+          {result.problems.length ? (
+            <ul data-testid="problems">
+              {result.problems.map((problem) => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      {result?.imported ? (
+        <p className="notice" data-testid="imported">
+          Imported {result.imported.imported}; {result.imported.skipped} already on your list were left as they are
+          {result.imported.confirmationsSent ? `; ${result.imported.confirmationsSent} confirmation links are on their way` : ""}.
+        </p>
+      ) : null}
+      <form method="post" encType="multipart/form-data" className="stack">
+        <label>
+          CSV file with the columns email, wallet, date (header first)
+          <input type="file" name="file" accept=".csv,text/csv" required />
+        </label>
+        <label className="check">
+          <input type="checkbox" name="consent" value="yes" /> These people agreed to get my essays by email. Without this, each address gets a
+          confirmation link and nothing else until it is used.
+        </label>
+        <button type="submit">Import</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { errorHeaders, UserError } from "~/modules/errors.server";
+import { subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
+
+export const meta: MetaFunction = () => [{ title: "Unsubscribe · Permanent Press" }, { name: "robots", content: "noindex" }];
+
+const tokenOf = (request: Request) => new URL(request.url).searchParams.get("token") ?? "";
+
+const refusal = (error: unknown) => {
+  if (error instanceof UserError) return data({ error: error.message, subscription: null }, { status: error.status, headers: errorHeaders(error) });
+  throw error;
+};
+
+/** The link in a message's body: a page with one button. Opening it changes nothing, since link scanners open links. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const token = tokenOf(request);
+  try {
+    const subscription = await subscriptionForToken(getDb(), getEnv(), token);
+    return { error: null, subscription: { ...subscription, token } };
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
+/**
+ * Unsubscribes at once. This is also the List-Unsubscribe URL: mail clients POST
+ * `List-Unsubscribe=One-Click` to it without cookies (RFC 8058), so the token in the URL is all
+ * it takes and no origin is checked.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  const token = tokenOf(request);
+  try {
+    const subscription = await unsubscribe(getDb(), getEnv(), token);
+    return { error: null, subscription: { ...subscription, token } };
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
+export default function Unsubscribe() {
+  const loaded = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { error, subscription } = result ?? loaded;
+  if (error || !subscription) {
+    return (
+      <section>
+        <h1>This link does not work</h1>
+        <p role="alert" className="error">
+          {error}
+        </p>
+      </section>
+    );
+  }
+  const who = subscription.email ?? subscription.wallet;
+  const preferences = `/subscriptions/preferences?token=${encodeURIComponent(subscription.token)}`;
+  if (subscription.status === "unsubscribed") {
+    return (
+      <section>
+        <h1>You're unsubscribed</h1>
+        <p>
+          {who} gets nothing more from {subscription.writer.name}. Changed your mind? <a href={preferences}>Subscribe again</a>.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section>
+      <h1>Unsubscribe from {subscription.writer.name}?</h1>
+      <p>{who} will get nothing more from them.</p>
+      <form method="post" action={`/unsubscribe?token=${encodeURIComponent(subscription.token)}`}>
+        <button type="submit">Unsubscribe</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,180 @@
+// Newsletter delivery: messages delivered per second by the mail worker (planning included) to a
+// local SMTP server that counts them, for 10,000 and 100,000 confirmed subscribers, on SQLite and
+// on PostgreSQL (a scratch database on POSTGRES_SERVER, dropped afterwards; skipped with a note
+// when the server is unreachable). The worker runs in a child process, as in production, so its
+// peak RSS is its own; the SMTP server runs here. `npm run bench:newsletter`; prints a table, then
+// (last line) one JSON object for the largest run (the slowest database at that size).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { createDatabase, getDb } from "../app/db.server";
+import { getEnv, parseEnv } from "../app/env.server";
+import { documentToMarkdown, renderDocument } from "../app/modules/entries/document.server";
+import { createMailer } from "../app/modules/mail/outbox.server";
+import { essayDocument } from "../test/support/entries";
+import { startTestSmtp } from "../test/support/smtp";
+import { deployMigrations, ROOT } from "./lib/migrations";
+
+const SIZES = [10_000, 100_000];
+const ESSAY_WORDS = 1_500;
+const TARGET = { subscribers: 100_000, seconds: 300 };
+const POSTGRES_SERVER = process.env.POSTGRES_SERVER ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const SEED_CHUNK = 5_000;
+
+interface WorkerReport {
+  sent: number;
+  seconds: number;
+  peakRssMb: number;
+}
+
+/** The child: runs the mail worker until the newsletter is done, then reports on its last line. */
+async function worker() {
+  const db = getDb();
+  const mailer = createMailer(db, getEnv());
+  const started = performance.now();
+  let sent = 0;
+  for (;;) {
+    const pass = await mailer.drain();
+    sent += pass.sent;
+    if (pass.relayDown) throw new Error("the SMTP server failed");
+    if ((await db.newsletter.count({ where: { status: { not: "done" } } })) === 0) break;
+  }
+  const report: WorkerReport = { sent, seconds: (performance.now() - started) / 1000, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  mailer.close();
+  await db.$disconnect();
+  console.log(JSON.stringify(report));
+  process.exit(0);
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_SERVER, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function onPostgres(sql: string) {
+  const client = new pg.Client({ connectionString: POSTGRES_SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A scratch database of each kind, migrated; `drop` removes it. */
+async function scratchDatabase(provider: "sqlite" | "postgres", dir: string, label: string) {
+  if (provider === "sqlite") {
+    const url = `file:${path.join(dir, `${label}.db`)}`;
+    await deployMigrations(url);
+    return { url, drop: async () => {} };
+  }
+  const name = `bench_newsletter_${process.pid}_${label}`;
+  await onPostgres(`CREATE DATABASE "${name}"`);
+  const url = new URL(POSTGRES_SERVER);
+  url.pathname = `/${name}`;
+  await deployMigrations(url.toString());
+  return { url: url.toString(), drop: () => onPostgres(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** A writer with one published entry, its queued newsletter, and `count` confirmed email subscribers. */
+async function seed(url: string, count: number) {
+  const db = createDatabase(url);
+  try {
+    const writer = await db.writer.create({ data: { address: `0x${"b".repeat(40)}`, handle: "bench", displayName: "Bench Writer" } });
+    const document = essayDocument({ words: ESSAY_WORDS, seed: 7 });
+    const title = "On sending one essay to many readers";
+    const now = new Date();
+    const entry = await db.entry.create({ data: { writerId: writer.id, originalDigest: "bench-digest", slug: "on-sending", latestVersion: 1, title, excerpt: "", wordCount: ESSAY_WORDS, publishedAt: now, updatedAt: now } });
+    const html = renderDocument(document, { gatewayUrl: "https://arweave.net" });
+    const entryJson = JSON.stringify({ content: { title, body: documentToMarkdown(document), json: document, timestamp: Math.floor(now.getTime() / 1000) } });
+    await db.entryVersion.create({
+      data: { entryId: entry.id, version: 1, digest: "bench-digest", arweaveId: "bench-arweave-id", title, entryJson, html, contributor: writer.address, signature: "0x", timestamp: 0, status: "confirmed" },
+    });
+    for (let i = 0; i < count; i += SEED_CHUNK) {
+      const data = Array.from({ length: Math.min(SEED_CHUNK, count - i) }, (_, j) => ({ writerId: writer.id, email: `reader-${i + j}@bench.example`, status: "confirmed", confirmedAt: now }));
+      await db.subscriber.createMany({ data });
+    }
+    await db.newsletter.create({ data: { entryId: entry.id, writerId: writer.id } });
+    return { essayBytes: Buffer.byteLength(html) + Buffer.byteLength(entryJson) };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function runWorker(url: string, smtpUrl: string, dir: string): Promise<WorkerReport> {
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/bench-newsletter.ts", "--worker"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", DATA_DIR: dir, DATABASE_URL: url, SMTP_URL: smtpUrl },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const last = output.trim().split("\n").pop() ?? "";
+  if (code !== 0 || !last.startsWith("{")) throw new Error(`the worker exited with ${code}:\n${output}`);
+  return JSON.parse(last) as WorkerReport;
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-newsletter-"));
+  const providers: Array<"sqlite" | "postgres"> = ["sqlite"];
+  if (await postgresReachable()) providers.push("postgres");
+  else console.log(`note: PostgreSQL at ${POSTGRES_SERVER} is unreachable; measuring SQLite only`);
+  const env = parseEnv({});
+  const rows: Array<{ provider: string; subscribers: number; seconds: number; perSecond: number; peakRssMb: number }> = [];
+  let essayBytes = 0;
+  try {
+    for (const provider of providers) {
+      for (const subscribers of SIZES) {
+        const database = await scratchDatabase(provider, dir, `n${subscribers}`);
+        const smtp = await startTestSmtp({ countOnly: true });
+        try {
+          const seeding = performance.now();
+          essayBytes = (await seed(database.url, subscribers)).essayBytes;
+          console.error(`${provider} ${subscribers.toLocaleString("en")}: seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s, sending…`);
+          const report = await runWorker(database.url, smtp.url, dir);
+          if (report.sent !== subscribers || smtp.accepted() !== subscribers) {
+            throw new Error(`${provider}: ${subscribers} subscribers, but the worker sent ${report.sent} and the SMTP server accepted ${smtp.accepted()}`);
+          }
+          rows.push({ provider, subscribers, seconds: report.seconds, perSecond: subscribers / report.seconds, peakRssMb: report.peakRssMb });
+        } finally {
+          await smtp.stop();
+          await database.drop();
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(`essay: ${ESSAY_WORDS} words, ${(essayBytes / 1024).toFixed(0)} kB of HTML and entry JSON; ${env.mail.concurrency} SMTP connections, batches of ${env.mail.batchSize}`);
+  console.log(["database", "subscribers", "seconds", "msg/s", "worker peak RSS"].map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(16))).join(""));
+  for (const row of rows) {
+    console.log(
+      [row.provider.padEnd(10), row.subscribers.toLocaleString("en").padStart(16), row.seconds.toFixed(1).padStart(16), Math.round(row.perSecond).toLocaleString("en").padStart(16), `${row.peakRssMb} MB`.padStart(16)].join(""),
+    );
+  }
+  const largest = rows.filter((row) => row.subscribers === Math.max(...SIZES)).sort((a, b) => a.perSecond - b.perSecond)[0]!;
+  const met = largest.subscribers >= TARGET.subscribers && largest.seconds < TARGET.seconds;
+  console.log(`target: ${TARGET.subscribers.toLocaleString("en")} delivered in under ${TARGET.seconds} s on every database: ${met ? "met" : "MISSED"}`);
+  console.log(JSON.stringify({ subscribers: largest.subscribers, seconds: Number(largest.seconds.toFixed(1)), perSecond: Math.round(largest.perSecond), peakRssMb: largest.peakRssMb }));
+  process.exit(met ? 0 : 1);
+}
+
+if (process.argv.includes("--worker")) void worker();
+else
+  void main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,235 @@
+// Reading under load: the production server (scripts/start.ts, what `npm start` runs) on free
+// ports with a scratch data folder, one published 2,000-word essay, then 20 concurrent
+// connections for 15 s on the entry page and on a feed. Reports requests per second, p50/p99
+// latency, the server's peak RSS, and the bytes a reader downloads (HTML and JavaScript, gzip).
+// Loopback only; stops everything it started. `npm run bench:read` (needs `npm run build`).
+// Prints a table, then (last line) one JSON object.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import zlib from "node:zlib";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createDatabase } from "../app/db.server";
+import { parseEnv } from "../app/env.server";
+import { essayDocument, publishEntry } from "../test/support/entries";
+import { freeLocalPorts, launchPlatform } from "../test/support/launch";
+
+const CONNECTIONS = 20;
+const SECONDS = 15;
+const TARGETS = { entryRps: 400, entryP99Ms: 250, feedRps: 200, entryJsGzipBytes: 40 * 1024 };
+const ROOT = path.resolve(__dirname, "..");
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** `CONNECTIONS` loops requesting `url` back to back for `seconds`; every answer must be 200. */
+async function load(url: string, seconds: number) {
+  const latencies: number[] = [];
+  let failures = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline) {
+        const start = performance.now();
+        const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - start);
+        if (response.status !== 200) failures++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rps: Math.round(latencies.length / elapsed), p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, failures };
+}
+
+/** Every process started under `pid`, found through /proc. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (found.push(c), walk(c)));
+  walk(pid);
+  return found;
+}
+
+/** The server process: of the launcher (tsx) and the server, which both name the script, the larger one. */
+function serverPid(launcherPid: number): number {
+  const named = [launcherPid, ...descendants(launcherPid)].filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/start.ts");
+    } catch {
+      return false;
+    }
+  });
+  const peak = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  return named.sort((a, b) => peak(b) - peak(a))[0] ?? launcherPid;
+}
+
+/** CPU time (user + system) the process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks of 1/100 s
+}
+
+/** The resident memory now (VmRSS) and at its peak (VmHWM) of the Node process that runs the server, in MB. */
+function serverMemoryMb(launcherPid: number): { rss: number; peak: number } {
+  const readings = [launcherPid, ...descendants(launcherPid)].flatMap((pid) => {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/start.ts")) return [];
+      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+      return [{ rss: kb("VmRSS"), peak: kb("VmHWM") }];
+    } catch {
+      return [];
+    }
+  });
+  // The launcher (tsx) and the server both name the script: the server is the larger one.
+  const server = readings.sort((a, b) => b.peak - a.peak)[0] ?? { rss: 0, peak: 0 };
+  return { rss: Math.round(server.rss / 1024), peak: Math.round(server.peak / 1024) };
+}
+
+/** The page's HTML, and the JavaScript it makes the browser load (scripts, module preloads, inline), gzip-compressed. */
+async function pageBytes(url: string) {
+  const html = await (await fetch(url)).text();
+  const sources = [...html.matchAll(/<script[^>]*\bsrc="([^"]+)"|<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1] ?? m[2]!);
+  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join("");
+  const external = await Promise.all([...new Set(sources)].map(async (src) => (await fetch(new URL(src, url))).text()));
+  const gzip = (text: string) => (text ? zlib.gzipSync(text).length : 0);
+  return { htmlGzip: gzip(html), jsGzip: external.reduce((sum, js) => sum + gzip(js), gzip(inline)), scripts: sources.length };
+}
+
+/**
+ * The platform on free ports. A port found free can be taken by another program before the
+ * platform binds it (other benchmarks and tests run on this machine too): then try new ones.
+ */
+async function launch(dataDir: string) {
+  for (let attempt = 1; ; attempt++) {
+    const { ports, settings } = await freeLocalPorts();
+    const all = { ...settings, NODE_ENV: "production", HOST: "127.0.0.1", DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "platform.db")}` };
+    const platform = launchPlatform(all);
+    try {
+      await platform.ready(120_000);
+      return { platform, ports, all };
+    } catch (error) {
+      platform.child.kill("SIGKILL");
+      await platform.exited;
+      if (attempt === 3 || !/is in use/.test(platform.output())) throw error;
+    }
+  }
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("No build: run `npx remix build` (or `npm run build`) first.");
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-read-"));
+  const { platform, ports, all } = await launch(dataDir);
+  const db = createDatabase(all.DATABASE_URL);
+  try {
+    const env = parseEnv(all);
+    const base = `http://127.0.0.1:${ports.web}`;
+    const account = privateKeyToAccount(generatePrivateKey());
+    const handle = "bench-reader";
+    await db.writer.create({ data: { address: account.address.toLowerCase(), handle, displayName: "Bench Writer" } });
+    const essay = await publishEntry(db, env, account, { title: "On reading under load", document: essayDocument({ words: 2000, seed: 1 }) });
+    const entryUrl = `${base}/${handle}/${essay.slug}`;
+    const feedUrl = `${base}/${handle}/rss.xml`;
+    const page = await pageBytes(entryUrl);
+
+    // A second essay made collectible (a lazily signed edition row), to see what its page costs.
+    const collectible = await publishEntry(db, env, account, { title: "On collecting", document: essayDocument({ words: 2000, seed: 2 }) });
+    await db.edition.create({
+      data: {
+        entryId: (await db.entry.findFirstOrThrow({ where: { slug: collectible.slug, writer: { handle } } })).id,
+        chainId: env.chain.id,
+        address: account.address.toLowerCase(),
+        factory: account.address.toLowerCase(),
+        author: account.address.toLowerCase(),
+        name: "On collecting",
+        symbol: "PRESS",
+        price: "0",
+        supplyLimit: 0,
+        royaltyBps: 0,
+        feeBps: 0,
+        fundingRecipient: account.address.toLowerCase(),
+        contentId: collectible.arweaveId,
+        metadataId: collectible.arweaveId,
+        salt: `0x${"0".repeat(64)}`,
+        status: "signed",
+      },
+    });
+    const collectiblePage = await pageBytes(`${base}/${handle}/${collectible.slug}`);
+
+    const pid = platform.child.pid!;
+    const idle = serverMemoryMb(pid);
+    const server = serverPid(pid);
+    await load(entryUrl, 2); // warm up the code paths and the connection pool
+    let cpuStart = cpuMs(server);
+    const entry = await load(entryUrl, SECONDS);
+    const entryCpuMs = (cpuMs(server) - cpuStart) / entry.requests;
+    const afterEntry = serverMemoryMb(pid);
+    cpuStart = cpuMs(server);
+    const feed = await load(feedUrl, SECONDS);
+    const feedCpuMs = (cpuMs(server) - cpuStart) / feed.requests;
+    const memory = serverMemoryMb(pid);
+    const result = {
+      entryRps: entry.rps,
+      entryP50Ms: Number(entry.p50.toFixed(1)),
+      entryP99Ms: Number(entry.p99.toFixed(1)),
+      feedRps: feed.rps,
+      feedP99Ms: Number(feed.p99.toFixed(1)),
+      entryServerCpuMs: Number(entryCpuMs.toFixed(2)),
+      feedServerCpuMs: Number(feedCpuMs.toFixed(2)),
+      peakRssMb: memory.peak,
+      entryHtmlGzipBytes: page.htmlGzip,
+      entryJsGzipBytes: page.jsGzip,
+      collectibleEntryJsGzipBytes: collectiblePage.jsGzip,
+    };
+    if (entry.failures || feed.failures) throw new Error(`non-200 answers: entry ${entry.failures}, feed ${feed.failures}`);
+    const verdict = (ok: boolean) => (ok ? "OK" : "MISSES TARGET");
+    const rows: Array<[string, string]> = [
+      ["essay", `2,000 words, ${connectionsText()}`],
+      ["entry page", `${result.entryRps} req/s (target >= ${TARGETS.entryRps}) ${verdict(result.entryRps >= TARGETS.entryRps)}; ${entry.requests} requests`],
+      ["  latency", `p50 ${result.entryP50Ms} ms, p99 ${result.entryP99Ms} ms (target <= ${TARGETS.entryP99Ms}) ${verdict(result.entryP99Ms <= TARGETS.entryP99Ms)}`],
+      ["  server CPU", `${entryCpuMs.toFixed(2)} ms a request (${Math.round(1000 / entryCpuMs)} req/s per core if the server had it alone; ${os.cpus().length} cores shared with the load generator)`],
+      ["feed (RSS)", `${result.feedRps} req/s (target >= ${TARGETS.feedRps}) ${verdict(result.feedRps >= TARGETS.feedRps)}; p50 ${feed.p50.toFixed(1)} ms, p99 ${result.feedP99Ms} ms`],
+      ["  server CPU", `${feedCpuMs.toFixed(2)} ms a request`],
+      ["server peak RSS", `${result.peakRssMb} MB (VmHWM of the start.ts process: web, local gateway, bundler, workers)`],
+      ["  RSS over the run", `${idle.rss} MB idle, ${afterEntry.rss} MB after the entry load, ${memory.rss} MB after the feed load`],
+      ["entry HTML", `${result.entryHtmlGzipBytes} bytes gzip`],
+      ["entry JS", `${result.entryJsGzipBytes} bytes gzip in ${page.scripts} scripts (target <= ${TARGETS.entryJsGzipBytes}) ${verdict(result.entryJsGzipBytes <= TARGETS.entryJsGzipBytes)}`],
+      ["collectible entry JS", `${result.collectibleEntryJsGzipBytes} bytes gzip in ${collectiblePage.scripts} scripts (the Remix client, loaded for Collect)`],
+    ];
+    const width = Math.max(...rows.map(([name]) => name.length));
+    for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await db.$disconnect();
+    platform.child.kill("SIGINT");
+    await Promise.race([platform.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (platform.child.exitCode === null) platform.child.kill("SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const connectionsText = () => `${CONNECTIONS} connections for ${SECONDS} s each, loopback`;
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

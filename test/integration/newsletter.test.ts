@@ -1,0 +1,342 @@
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import path from "node:path";
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "~/db.server";
+import { getEnv, parseEnv } from "~/env.server";
+import { createDraft, getDraft, saveDraft } from "~/modules/entries/drafts.server";
+import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
+import { createMailer, SEND_LOCK_MS } from "~/modules/mail/outbox.server";
+import { newsletterStats, planNewsletters } from "~/modules/subscriptions/newsletters.server";
+import { manageToken } from "~/modules/subscriptions/tokens.server";
+import { deployMigrations } from "../../scripts/lib/migrations";
+import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
+import { startTestSmtp, type ReceivedMessage, type TestSmtp } from "../support/smtp";
+
+const ROOT = path.resolve(__dirname, "../..");
+const unique = () => crypto.randomBytes(4).toString("hex");
+const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+
+const essay = {
+  type: "doc" as const,
+  content: [
+    { type: "heading", attrs: { level: 2 }, content: [{ type: "text", text: "First principles" }] },
+    { type: "paragraph", content: [{ type: "text", text: "Words that stay where they are put, " }, { type: "text", text: "forever", marks: [{ type: "bold" }] }, { type: "text", text: "." }] },
+  ],
+};
+
+/**
+ * Publishes as the writer's wallet does: saves the draft, prepares, signs the typed data, publishes.
+ * A new draft makes version 1; the draft of a published entry makes its next version.
+ */
+async function publish(db: Database, account: PrivateKeyAccount, writer: { id: string; address: string }, title: string, draftId?: string) {
+  const id = draftId ?? (await createDraft(db, writer.id)).id;
+  const { revision } = await getDraft(db, writer.id, id);
+  await saveDraft(db, writer.id, id, { title, document: essay, baseRevision: revision });
+  const prepared = await preparePublication(db, writer, id);
+  const signature = await account.signTypedData(prepared.typedData);
+  const published = await publishDraft(db, getEnv(), writer, { draftId: id, revision: prepared.revision, timestamp: prepared.timestamp, signature });
+  return { ...published, draftId: id };
+}
+
+/** A header as it arrived, unfolded. */
+const header = (message: ReceivedMessage, name: string) =>
+  message.parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line.replace(/^[^:]+:\s*/, "").replace(/\r?\n\s+/g, " ");
+
+/** Each recipient got exactly one message. */
+function expectOneEach(smtp: TestSmtp, emails: string[]) {
+  const received = smtp.byRecipient();
+  expect([...received.keys()].sort()).toEqual([...emails].sort());
+  for (const [to, messages] of received) expect(messages.length, to).toBe(1);
+}
+
+describe.each(databaseProviders())("newsletters on %s", (provider) => {
+  const databases: TestDatabase[] = [];
+  const clients: Database[] = [];
+  let db: Database;
+  let url: string;
+
+  beforeAll(async () => {
+    const database = await freshDatabase(provider);
+    databases.push(database);
+    url = database.url;
+    await deployMigrations(url);
+    db = createDatabase(url);
+    clients.push(db);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.$disconnect()));
+    await Promise.all(databases.map((database) => database.drop()));
+  });
+
+  async function writerWith(subscribers: Array<{ email?: string; wallet?: string; status: string }>, displayName = "Ada Lovelace") {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle: `nl-${unique()}`, displayName } });
+    for (const s of subscribers) await db.subscriber.create({ data: { writerId: writer.id, email: s.email ?? null, wallet: s.wallet ?? null, status: s.status } });
+    return { account, writer };
+  }
+
+  const emails = (count: number, tag: string) => Array.from({ length: count }, (_, i) => `${tag}-${i}-${unique()}@example.com`);
+
+  it("enqueues one newsletter per entry at version 1, and sends the essay to confirmed email subscribers only, once", async () => {
+    const confirmed = emails(3, "confirmed");
+    const { account, writer } = await writerWith([
+      ...confirmed.map((email) => ({ email, status: "confirmed" })),
+      { email: `pending-${unique()}@example.com`, status: "pending" },
+      { email: `left-${unique()}@example.com`, status: "unsubscribed" },
+      { email: `bounced-${unique()}@example.com`, status: "bounced" },
+      { wallet: privateKeyToAccount(generatePrivateKey()).address.toLowerCase(), status: "confirmed" },
+    ]);
+    const published = await publish(db, account, writer, "On Permanence");
+    expect(await db.newsletter.count({ where: { entryId: published.entryId } })).toBe(1);
+
+    const smtp = await startTestSmtp();
+    const env = parseEnv({ ...process.env, SMTP_URL: smtp.url });
+    const mailer = createMailer(db, env);
+    try {
+      expect(await mailer.drain()).toMatchObject({ sent: 3, failed: 0, retried: 0 });
+      await smtp.waitFor(3);
+      expectOneEach(smtp, confirmed);
+
+      const deliveries = await db.delivery.findMany({ where: { newsletter: { entryId: published.entryId } } });
+      expect(deliveries.map((d) => d.status)).toEqual(["sent", "sent", "sent"]);
+      const entryUrl = `${env.publicUrl}/${writer.handle}/${published.slug}`;
+      for (const message of smtp.messages) {
+        const delivery = deliveries.find((d) => d.email === message.to)!;
+        const { parsed } = message;
+        expect(parsed.subject).toBe("On Permanence");
+        expect(parsed.from?.text).toBe('"Ada Lovelace via Permanent Press" <press@localhost>');
+        expect(parsed.messageId).toBe(`<${delivery.id}@${new URL(env.publicUrl).hostname}>`);
+        expect(delivery.messageId).toBe(parsed.messageId);
+        expect(parsed.html).toContain("<h2>First principles</h2><p>Words that stay where they are put, <strong>forever</strong>.</p>");
+        expect(parsed.text).toContain("## First principles\n\nWords that stay where they are put, **forever**.");
+        expect(parsed.html).toContain(`href="${entryUrl}"`);
+        expect(parsed.html).toContain(`href="${entryUrl}#collect"`);
+        expect(parsed.text).toContain(`Collect it: ${entryUrl}#collect`);
+        const unsubscribeUrl = `${env.publicUrl}/unsubscribe?token=${encodeURIComponent(manageToken(env, delivery.subscriberId))}`;
+        expect(header(message, "List-Unsubscribe")).toBe(`<${unsubscribeUrl}>`);
+        expect(header(message, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+        expect(parsed.text).toContain(`Unsubscribe: ${unsubscribeUrl}`);
+        expect(parsed.html).toContain(`href="${unsubscribeUrl}"`);
+      }
+
+      // A second version of the entry is not a second newsletter, and nothing is sent again.
+      const revised = await publish(db, account, writer, "On Permanence, revised", published.draftId);
+      expect(revised).toMatchObject({ entryId: published.entryId, version: 2 });
+      expect(await db.newsletter.count({ where: { writerId: writer.id } })).toBe(1);
+      expect(await mailer.drain(later(60))).toMatchObject({ sent: 0 });
+      expect(smtp.accepted()).toBe(3);
+      expect(await newsletterStats(db, writer.id)).toMatchObject([{ title: "On Permanence, revised", status: "done", sent: 3, failed: 0, pending: 0 }]);
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
+  it("ends with exactly one copy each when the relay defers the first recipients (4xx) and drops connections mid-batch", async () => {
+    const list = emails(24, "flaky");
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    await publish(db, account, writer, "Through the storm");
+    const smtp = await startTestSmtp({ deferFirst: 4, dropAt: [6, 13, 14] });
+    const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url, MAIL_CONCURRENCY: "3", MAIL_BATCH_SIZE: "10" }));
+    try {
+      for (let minutes = 0; minutes <= 120 && (await db.newsletter.findFirstOrThrow({ where: { writerId: writer.id } })).status !== "done"; minutes += 5) {
+        await mailer.drain(later(minutes));
+      }
+      await smtp.waitFor(24);
+      expect(smtp.stats()).toMatchObject({ dropped: 3 });
+      expectOneEach(smtp, list);
+      const deliveries = await db.delivery.findMany({ where: { newsletter: { writerId: writer.id } } });
+      expect(deliveries.every((d) => d.status === "sent" && d.lastError === null)).toBe(true);
+      // Every attempt is counted once: 4 deferred at RCPT, 3 cut off in DATA, 24 accepted.
+      expect(smtp.stats().transfers).toBe(24 + 3);
+      expect(deliveries.reduce((sum, d) => sum + d.attempts, 0)).toBe(4 + 3 + 24);
+      expect(await newsletterStats(db, writer.id)).toMatchObject([{ status: "done", sent: 24, failed: 0, pending: 0 }]);
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
+  it("waits out a relay that is down, then delivers each message once", async () => {
+    const list = emails(6, "outage");
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    await publish(db, account, writer, "After the outage");
+    const smtp = await startTestSmtp();
+    await smtp.stop();
+    const down = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url }));
+    try {
+      expect(await down.drain()).toMatchObject({ sent: 0, relayDown: true });
+    } finally {
+      down.close();
+    }
+    const deliveries = await db.delivery.findMany({ where: { newsletter: { writerId: writer.id } } });
+    expect(deliveries.every((d) => d.status === "pending" && d.lockedUntil === null)).toBe(true);
+    expect(deliveries.some((d) => d.attempts === 1 && d.lastError !== null && d.nextAttemptAt > new Date())).toBe(true);
+
+    const back = await startTestSmtp();
+    const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: back.url }));
+    try {
+      expect(await mailer.drain(later(1))).toMatchObject({ sent: 6, relayDown: false });
+      await back.waitFor(6);
+      expectOneEach(back, list);
+    } finally {
+      mailer.close();
+      await back.stop();
+    }
+  });
+
+  it("sends a single message again, with the same Message-ID, when its worker died mid-send", async () => {
+    const smtp = await startTestSmtp();
+    const env = parseEnv({ ...process.env, SMTP_URL: smtp.url });
+    const to = `single-${unique()}@example.com`;
+    const mail = await db.outgoingMail.create({ data: { to, subject: "Confirm", text: "A link.", status: "sending", attempts: 1, lockedUntil: new Date(Date.now() - 1000) } });
+    const mailer = createMailer(db, env);
+    try {
+      expect(await mailer.drain()).toMatchObject({ sent: 1 });
+      await smtp.waitFor(1);
+      expect(smtp.messages[0]!.to).toBe(to);
+      expect(smtp.messages[0]!.parsed.messageId).toBe(`<${mail.id}@${new URL(env.publicUrl).hostname}>`);
+      expect(await db.outgoingMail.findUniqueOrThrow({ where: { id: mail.id } })).toMatchObject({ status: "sent", attempts: 2, lastError: null });
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
+  it("records a permanent refusal (5xx), marks the subscriber bounced, and does not try again", async () => {
+    const list = emails(5, "refused");
+    const gone = list[2]!;
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    await publish(db, account, writer, "Into the void");
+    const smtp = await startTestSmtp({ refuse: (address) => address === gone });
+    const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url }));
+    try {
+      expect(await mailer.drain()).toMatchObject({ sent: 4, failed: 1 });
+      await mailer.drain(later(60));
+      await smtp.waitFor(4);
+      expectOneEach(smtp, list.filter((email) => email !== gone));
+      const refused = await db.delivery.findFirstOrThrow({ where: { email: gone } });
+      expect(refused).toMatchObject({ status: "failed", attempts: 1 });
+      expect(refused.lastError).toMatch(/550 No such mailbox here/);
+      expect(await db.subscriber.findFirstOrThrow({ where: { email: gone } })).toMatchObject({ status: "bounced" });
+      expect(smtp.stats().recipients).toBe(5);
+      expect(await newsletterStats(db, writer.id)).toMatchObject([{ status: "done", sent: 4, failed: 1, pending: 0 }]);
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
+  it("plans idempotently, and skips a subscriber who left after the newsletter was planned", async () => {
+    const list = emails(3, "leaving");
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    const published = await publish(db, account, writer, "Goodbyes");
+    const smtp = await startTestSmtp();
+    const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url }));
+    try {
+      // Planned (twice over: planning again adds nothing), then one subscriber leaves before anything is sent.
+      expect(await planNewsletters(db)).toBe(3);
+      await db.newsletter.updateMany({ where: { entryId: published.entryId }, data: { status: "queued" } });
+      expect(await planNewsletters(db)).toBe(0);
+      expect(await db.delivery.count({ where: { newsletter: { entryId: published.entryId } } })).toBe(3);
+      await db.subscriber.updateMany({ where: { email: list[0] }, data: { status: "unsubscribed" } });
+      await mailer.drain();
+      await smtp.waitFor(2);
+      expectOneEach(smtp, list.slice(1));
+      expect(await db.delivery.count({ where: { newsletter: { entryId: published.entryId } } })).toBe(2);
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
+  it("resumes after the worker is killed mid-send, without sending anything twice", async () => {
+    const list = emails(40, "killed");
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    await publish(db, account, writer, "Interrupted");
+    // The relay accepts 10 messages, then keeps the next ones without ever answering: the worker
+    // is killed while they are in flight, after the relay has them (the case that duplicates).
+    const smtp = await startTestSmtp({ holdAfter: 10 });
+    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["test/support/mail-worker-child.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url, SMTP_URL: smtp.url, MAIL_CONCURRENCY: "2", MAIL_BATCH_SIZE: "30" },
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (smtp.stats().held < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(smtp.stats().held).toBe(2);
+      child.kill("SIGKILL");
+      await exited;
+
+      // In flight: the two held messages (one per connection) and answered ones not yet recorded.
+      const rows = await db.delivery.findMany({ where: { newsletter: { writerId: writer.id } } });
+      const inFlight = rows.filter((d) => d.status === "sending").map((d) => d.id);
+      const sent = rows.filter((d) => d.status === "sent").length;
+      expect(inFlight.length).toBeGreaterThanOrEqual(2);
+      expect(inFlight.length + sent).toBe(12);
+      expect(rows.filter((d) => d.status === "pending")).toHaveLength(40 - 12);
+
+      // The relay is back; the next worker runs once the dead one's claims have run out.
+      smtp.behave({});
+      const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url }));
+      try {
+        await mailer.drain(new Date(Date.now() + SEND_LOCK_MS + 60_000));
+      } finally {
+        mailer.close();
+      }
+      await smtp.waitFor(40);
+      expectOneEach(smtp, list);
+
+      const after = await db.delivery.findMany({ where: { newsletter: { writerId: writer.id } } });
+      const interrupted = after.filter((d) => d.status === "failed");
+      expect(interrupted.map((d) => d.id).sort()).toEqual(inFlight.sort());
+      for (const d of interrupted) expect(d.lastError).toMatch(/^interrupted: .* not sent again/);
+      expect(after.filter((d) => d.status === "sent")).toHaveLength(40 - inFlight.length);
+      expect((await db.newsletter.findFirstOrThrow({ where: { writerId: writer.id } })).status).toBe("done");
+    } finally {
+      child.kill("SIGKILL");
+      await smtp.stop();
+    }
+  });
+
+  it("lets two workers share one newsletter, and each delivery is sent once", async () => {
+    const list = emails(300, "shared");
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    await publish(db, account, writer, "Shared work");
+    const smtp = await startTestSmtp();
+    const env = parseEnv({ ...process.env, SMTP_URL: smtp.url, MAIL_CONCURRENCY: "3", MAIL_BATCH_SIZE: "20" });
+    const second = createDatabase(url);
+    clients.push(second);
+    const workers = [createMailer(db, env), createMailer(second, env)];
+    try {
+      // Planned first, so both workers find the deliveries; each then works as the worker loop does
+      // (passes back to back, a short wait when it finds nothing) until the newsletter is done.
+      await planNewsletters(db);
+      const done = async () => (await db.newsletter.findFirstOrThrow({ where: { writerId: writer.id } })).status === "done";
+      const results = await Promise.all(
+        workers.map(async (worker) => {
+          let sent = 0;
+          while (!(await done())) {
+            const pass = await worker.runPass();
+            sent += pass.sent;
+            if (!pass.busy) await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          return sent;
+        }),
+      );
+      await smtp.waitFor(300);
+      expectOneEach(smtp, list);
+      expect(results[0]! + results[1]!).toBe(300);
+      expect(results[0]).toBeGreaterThan(0);
+      expect(results[1]).toBeGreaterThan(0);
+      expect(await db.delivery.count({ where: { newsletter: { writerId: writer.id }, status: "sent" } })).toBe(300);
+    } finally {
+      for (const worker of workers) worker.close();
+      await smtp.stop();
+    }
+  });
+});

@@ -1,0 +1,286 @@
+import crypto from "node:crypto";
+import { Window, type Element } from "happy-dom";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb, type Database } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { parseDocument } from "~/modules/entries/document.server";
+import { publishEntry } from "../support/entries";
+import { Browser, startTestServer } from "../support/web";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let db: Database;
+let reader: Browser;
+const window = new Window();
+const parser = new window.DOMParser();
+
+const essay = (title: string, text: string) => ({
+  title,
+  document: parseDocument({
+    type: "doc",
+    content: [
+      { type: "heading", attrs: { level: 2 }, content: [{ type: "text", text: "Where it starts" }] },
+      { type: "paragraph", content: [{ type: "text", text }] },
+    ],
+  }),
+});
+
+async function newWriter(displayName: string) {
+  const account = privateKeyToAccount(generatePrivateKey());
+  const handle = `r-${crypto.randomBytes(4).toString("hex")}`;
+  await db.writer.create({ data: { address: account.address.toLowerCase(), handle, displayName, bio: "Writes about <things> & time." } });
+  return { account, handle };
+}
+
+let alice: Awaited<ReturnType<typeof newWriter>>;
+let bob: Awaited<ReturnType<typeof newWriter>>;
+const published: { handle: string; slug: string; arweaveId: string; title: string; text: string }[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  db = getDb();
+  reader = new Browser(server.url);
+  alice = await newWriter("Alice Archivist");
+  bob = await newWriter("Bob");
+  const essays = [
+    { writer: alice, title: "On Permanence", text: "Words that stay where they are put, & a <tag> that is only text ]]> too." },
+    { writer: alice, title: "The Second Letter", text: "A later letter about ledgers and libraries." },
+    { writer: bob, title: "Bob Writes Once", text: "Only one essay from Bob so far." },
+  ];
+  for (const [i, e] of essays.entries()) {
+    const result = await publishEntry(db, getEnv(), e.writer.account, essay(e.title, e.text), new Date(Date.now() - (essays.length - i) * 60_000));
+    published.push({ handle: e.writer.handle, slug: result.slug, arweaveId: result.arweaveId, title: e.title, text: e.text });
+  }
+});
+afterAll(() => server?.stop());
+
+const html = (text: string) => parser.parseFromString(text, "text/html");
+const meta = (doc: ReturnType<typeof html>, key: string) => doc.querySelector(`meta[property="${key}"], meta[name="${key}"]`)?.getAttribute("content");
+
+function xml(text: string) {
+  const doc = parser.parseFromString(text, "application/xml");
+  expect(doc.getElementsByTagName("parsererror")[0]?.textContent, "well-formed XML").toBeUndefined();
+  return doc;
+}
+
+const children = (parent: Element, name: string) => [...parent.children].filter((c) => c.tagName === name);
+const child = (parent: Element, name: string) => children(parent, name)[0];
+
+describe("reading pages", () => {
+  it("serves the entry page as plain HTML with its essay, canonical link and share tags, and no client bundle", async () => {
+    const [first] = published;
+    const response = await reader.fetch(`/${first!.handle}/${first!.slug}`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const doc = html(text);
+    expect(doc.title).toBe("On Permanence · Alice Archivist");
+    expect(doc.querySelector(".prose")!.textContent).toContain(first!.text);
+    const url = `${server.url}/${first!.handle}/${first!.slug}`;
+    expect(doc.querySelector('link[rel="canonical"]')!.getAttribute("href")).toBe(url);
+    expect(meta(doc, "og:type")).toBe("article");
+    expect(meta(doc, "og:url")).toBe(url);
+    expect(meta(doc, "og:title")).toBe("On Permanence · Alice Archivist");
+    expect(meta(doc, "og:image")).toBe(`${url}/card.svg`);
+    expect(meta(doc, "twitter:card")).toBe("summary_large_image");
+    expect(meta(doc, "description")).toContain("Words that stay");
+    expect(JSON.parse(meta(doc, "fc:miniapp")!)).toEqual({
+      version: "1",
+      imageUrl: `${url}/card.svg`,
+      button: { title: "Collect", action: { type: "launch_miniapp", url, name: "Permanent Press" } },
+    });
+    expect(text).not.toMatch(/<script\b/);
+    expect(text).not.toContain("modulepreload");
+    // The subscribe form posts without JavaScript.
+    expect(doc.querySelector(`form[method="post"][action="/subscribe/${first!.handle}"] input[name="email"]`)).not.toBeNull();
+  });
+
+  it("loads the client bundle on an entry page only when it has an edition to collect", async () => {
+    const second = published[1]!;
+    const entry = await db.entry.findFirstOrThrow({ where: { slug: second.slug, writer: { handle: second.handle } } });
+    const address = alice.account.address.toLowerCase();
+    await db.edition.create({
+      data: { entryId: entry.id, chainId: getEnv().chain.id, address, factory: address, author: address, name: second.title, symbol: "PRESS", price: "0", supplyLimit: 0, royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: second.arweaveId, metadataId: second.arweaveId, salt: `0x${"0".repeat(64)}`, status: "signed" },
+    });
+    const text = await (await reader.fetch(`/${second.handle}/${second.slug}`)).text();
+    expect(text).toMatch(/<link rel="modulepreload" href="\/build\/[^"]+\.js"/);
+    expect(text).toMatch(/<script type="module"/);
+    expect(html(text).querySelector("form.collect button")!.textContent).toContain("Collect for free");
+  });
+
+  it("caches the entry page for anonymous readers and answers 304 to a matching ETag", async () => {
+    const [first] = published;
+    const path = `/${first!.handle}/${first!.slug}`;
+    const response = await reader.fetch(path);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    const etag = response.headers.get("etag");
+    expect(etag).toMatch(/^"[\w-]+"$/);
+
+    const revalidated = await reader.fetch(path, { headers: { "if-none-match": etag! } });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get("etag")).toBe(etag);
+    expect(await revalidated.text()).toBe("");
+
+    const stale = await reader.fetch(path, { headers: { "if-none-match": '"something-else"' } });
+    expect(stale.status).toBe(200);
+
+    // Another version of the page is another representation.
+    const older = await reader.fetch(`${path}?version=1`, { headers: { "if-none-match": etag! } });
+    expect(older.status).toBe(200);
+    expect(older.headers.get("etag")).not.toBe(etag);
+
+    const signedIn = await reader.fetch(path, { headers: { cookie: "press_session=not-a-session", "if-none-match": etag! } });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
+    expect(signedIn.headers.get("etag")).toBeNull();
+  });
+
+  it("lists a writer's entries newest first on their page, with share tags and feeds", async () => {
+    const response = await reader.fetch(`/${alice.handle}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    const text = await response.text();
+    expect(text).not.toMatch(/<script\b/);
+    const doc = html(text);
+    expect(doc.title).toBe("Alice Archivist · Permanent Press");
+    expect([...doc.querySelectorAll(".entry-list h2")].map((h) => h.textContent)).toEqual(["The Second Letter", "On Permanence"]);
+    expect(doc.querySelector('link[rel="canonical"]')!.getAttribute("href")).toBe(`${server.url}/${alice.handle}`);
+    expect(meta(doc, "og:type")).toBe("profile");
+    expect(doc.querySelector('link[rel="alternate"][type="application/rss+xml"]')!.getAttribute("href")).toBe(`/${alice.handle}/rss.xml`);
+    expect(doc.querySelector(`form[action="/subscribe/${alice.handle}"]`)).not.toBeNull();
+  });
+
+  it("lists recent entries across writers on the home page, newest first, without scripts", async () => {
+    const response = await reader.fetch("/");
+    expect(response.status).toBe(200);
+    expect(await response.text()).not.toMatch(/<script\b/);
+    // Other test files publish at the same time: follow the pages until ours are all seen.
+    const links: string[] = [];
+    for (let page = 1, more = true; more && page <= 50; page++) {
+      const doc = html(await (await reader.fetch(`/?page=${page}`)).text());
+      links.push(...[...doc.querySelectorAll(".entry-list h2 a")].map((a) => a.getAttribute("href")!));
+      more = doc.querySelector('.pages a[href^="?page="]:last-child')?.textContent === "Older";
+    }
+    const ours = links.filter((href) => published.some((p) => href === `/${p.handle}/${p.slug}`));
+    expect(ours).toEqual([...published].reverse().map((p) => `/${p.handle}/${p.slug}`));
+    expect(new Set(links).size, "no entry on two pages").toBe(links.length);
+    expect((await reader.fetch("/?page=999")).status).toBe(200);
+  });
+
+  it("answers 404 with a way home for an unknown entry and an unknown writer", async () => {
+    for (const path of [`/${alice.handle}/no-such-essay`, "/nobody-at-all-here", `/${alice.handle}/no-such-essay/card.svg`, "/nobody-at-all-here/rss.xml"]) {
+      const response = await reader.fetch(path);
+      expect(response.status, path).toBe(404);
+      if (response.headers.get("content-type")?.startsWith("text/html")) expect(await response.text()).toContain('href="/"');
+    }
+  });
+
+  it("draws a share card for the entry", async () => {
+    const [first] = published;
+    const response = await reader.fetch(`/${first!.handle}/${first!.slug}/card.svg`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
+    const svg = xml(await response.text()).documentElement;
+    expect(svg.getAttribute("width")).toBe("1200");
+    expect(svg.getAttribute("height")).toBe("630");
+    expect(svg.textContent).toContain("On Permanence");
+    expect(svg.textContent).toContain("Alice Archivist");
+  });
+});
+
+describe("feeds", () => {
+  it("gives a writer's entries as RSS 2.0 with the stored HTML, escaped", async () => {
+    const response = await reader.fetch(`/${alice.handle}/rss.xml`);
+    expect(response.headers.get("content-type")).toBe("application/rss+xml; charset=utf-8");
+    const doc = xml(await response.text());
+    const rss = doc.documentElement;
+    expect(rss.tagName).toBe("rss");
+    expect(rss.getAttribute("version")).toBe("2.0");
+    const channel = child(rss, "channel")!;
+    expect(child(channel, "title")!.textContent).toBe("Alice Archivist · Permanent Press");
+    expect(child(channel, "link")!.textContent).toBe(`${server.url}/${alice.handle}`);
+    const items = children(channel, "item");
+    expect(items.map((i) => child(i, "title")!.textContent)).toEqual(["The Second Letter", "On Permanence"]);
+    const first = published[0]!;
+    const item = items[1]!;
+    expect(child(item, "link")!.textContent).toBe(`${server.url}/${first.handle}/${first.slug}`);
+    const guid = child(item, "guid")!;
+    expect(guid.textContent).toBe(first.arweaveId);
+    expect(guid.getAttribute("isPermaLink")).toBe("false");
+    const pubDate = child(item, "pubDate")!.textContent!;
+    expect(pubDate).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    expect(Math.abs(new Date(pubDate).getTime() - (Date.now() - 3 * 60_000))).toBeLessThan(120_000);
+    const content = child(item, "content:encoded")!.textContent!;
+    expect(content).toContain("<h2>Where it starts</h2>");
+    expect(content).toContain("&amp; a &lt;tag&gt; that is only text ]]&gt; too.");
+  });
+
+  it("gives a writer's entries as Atom 1.0", async () => {
+    const response = await reader.fetch(`/${alice.handle}/atom.xml`);
+    expect(response.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");
+    const feed = xml(await response.text()).documentElement;
+    expect(feed.tagName).toBe("feed");
+    expect(feed.getAttribute("xmlns")).toBe("http://www.w3.org/2005/Atom");
+    expect(child(feed, "id")!.textContent).toBe(`${server.url}/${alice.handle}/atom.xml`);
+    expect(Number.isNaN(Date.parse(child(feed, "updated")!.textContent!))).toBe(false);
+    const entries = children(feed, "entry");
+    expect(entries).toHaveLength(2);
+    const first = published[0]!;
+    const entry = entries[1]!;
+    expect(child(entry, "id")!.textContent).toBe(`${server.url}/${first.handle}/${first.slug}`);
+    expect(child(entry, "updated")!.textContent).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(child(child(entry, "author")!, "name")!.textContent).toBe("Alice Archivist");
+    const content = child(entry, "content")!;
+    expect(content.getAttribute("type")).toBe("html");
+    expect(content.textContent).toContain("<h2>Where it starts</h2>");
+  });
+
+  it("gives a writer's entries as JSON Feed 1.1", async () => {
+    const response = await reader.fetch(`/${bob.handle}/feed.json`);
+    expect(response.headers.get("content-type")).toBe("application/feed+json; charset=utf-8");
+    const feed = (await response.json()) as { version: string; feed_url: string; items: { id: string; url: string; content_html: string; date_published: string }[] };
+    expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
+    expect(feed.feed_url).toBe(`${server.url}/${bob.handle}/feed.json`);
+    const bobs = published[2]!;
+    expect(feed.items).toHaveLength(1);
+    expect(feed.items[0]).toMatchObject({ id: `${server.url}/${bob.handle}/${bobs.slug}`, url: `${server.url}/${bob.handle}/${bobs.slug}` });
+    expect(feed.items[0]!.content_html).toContain(bobs.text);
+    expect(Number.isNaN(Date.parse(feed.items[0]!.date_published))).toBe(false);
+  });
+
+  it("gives the whole site's feeds in every format", async () => {
+    const rss = await reader.fetch("/rss.xml");
+    expect(rss.headers.get("content-type")).toBe("application/rss+xml; charset=utf-8");
+    const channel = child(xml(await rss.text()).documentElement, "channel")!;
+    expect(child(channel, "title")!.textContent).toBe("Permanent Press");
+    const items = children(channel, "item");
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    expect(items.length).toBeLessThanOrEqual(20);
+    for (const item of items) for (const name of ["title", "link", "guid", "pubDate", "content:encoded"]) expect(child(item, name), name).toBeDefined();
+
+    const atom = xml(await (await reader.fetch("/atom.xml")).text()).documentElement;
+    expect(children(atom, "entry").length).toBe(items.length);
+    const json = (await (await reader.fetch("/feed.json")).json()) as { items: unknown[] };
+    expect(json.items.length).toBe(items.length);
+  });
+});
+
+describe("for search engines", () => {
+  it("lists every writer page and every published entry in the sitemap, with lastmod", async () => {
+    const response = await reader.fetch("/sitemap.xml");
+    expect(response.headers.get("content-type")).toBe("application/xml; charset=utf-8");
+    const urlset = xml(await response.text()).documentElement;
+    expect(urlset.tagName).toBe("urlset");
+    const entries = new Map(children(urlset, "url").map((u) => [child(u, "loc")!.textContent, child(u, "lastmod")!.textContent]));
+    for (const p of published) expect(entries.get(`${server.url}/${p.handle}/${p.slug}`), p.slug).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    for (const w of [alice, bob]) expect(entries.has(`${server.url}/${w.handle}`)).toBe(true);
+  });
+
+  it("allows crawling but the private pages, and points to the sitemap", async () => {
+    const response = await reader.fetch("/robots.txt");
+    expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    const text = await response.text();
+    expect(text).toContain("User-agent: *\nAllow: /\n");
+    for (const path of ["/drafts", "/settings", "/dev", "/auth"]) expect(text).toContain(`Disallow: ${path}\n`);
+    expect(text).toContain(`Sitemap: ${server.url}/sitemap.xml`);
+  });
+});

@@ -5,12 +5,10 @@
 // block to the head into a fresh SQLite database, and into a scratch PostgreSQL database (created
 // and dropped) when one answers at postgresql://postgres@127.0.0.1:5432/postgres.
 // `npm run bench:index`; prints a table, then (last line) one JSON object.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { type Address, type Hex, encodeFunctionData, toHex } from "viem";
 import { createDatabase, type Database } from "../app/db.server";
 import { parseEnv } from "../app/env.server";
@@ -30,13 +28,14 @@ import {
 import { deployMigrations } from "./lib/migrations";
 import { startLocalChain } from "./local/chain";
 import { freePort } from "./local/service";
+import { createScratchPostgres, LOCAL_POSTGRES, postgresReachable } from "./lib/scratch-postgres";
 
 const EDITIONS = 5;
 const PURCHASES = 5_000;
 const PER_BLOCK = 250;
 /** Empty blocks after each block of purchases: the backfill then reads several ranges, as on a real chain. */
 const GAP_BLOCKS = 150;
-const POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres";
+const POSTGRES_SERVER = LOCAL_POSTGRES;
 const TARGET_EVENTS_PER_SECOND = 1_000;
 
 async function rpc(url: string, calls: { method: string; params: unknown[] }[]): Promise<unknown[]> {
@@ -77,28 +76,6 @@ async function makePurchases(chain: LocalChain, editions: { address: Address; pr
   }
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function onPostgres(sql: string) {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 interface Run {
   database: string;
   seconds: number;
@@ -108,7 +85,7 @@ interface Run {
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-index-"));
   const node = await startLocalChain({ port: await freePort(), logFile: path.join(dataDir, "chain.log") });
-  const scratch: string[] = [];
+  const scratch: Array<{ drop(): Promise<void> }> = [];
   try {
     const chain = localChain(node.url);
     console.error(`setting up ${EDITIONS} editions and ${PURCHASES} purchases on ${node.url} (not timed)…`);
@@ -153,13 +130,10 @@ async function main() {
     };
 
     const runs = [await backfill("SQLite", `file:${path.join(dataDir, "index.db")}`)];
-    if (await postgresReachable()) {
-      const name = `bench_index_${crypto.randomBytes(4).toString("hex")}`;
-      await onPostgres(`CREATE DATABASE "${name}"`);
-      scratch.push(name);
-      const url = new URL(POSTGRES_SERVER);
-      url.pathname = `/${name}`;
-      runs.push(await backfill("PostgreSQL", url.toString()));
+    if (await postgresReachable(POSTGRES_SERVER)) {
+      const database = await createScratchPostgres(POSTGRES_SERVER, "bench_index");
+      scratch.push(database);
+      runs.push(await backfill("PostgreSQL", database.url));
     } else {
       console.error(`no PostgreSQL at ${POSTGRES_SERVER}: SQLite only`);
     }
@@ -196,7 +170,7 @@ async function main() {
     console.log(JSON.stringify(summary));
     return summary.eventsPerSecond >= TARGET_EVENTS_PER_SECOND ? 0 : 1;
   } finally {
-    for (const name of scratch) await onPostgres(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    for (const database of scratch) await database.drop();
     await node.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -9,7 +9,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { createDatabase, getDb } from "../app/db.server";
 import { getEnv, parseEnv } from "../app/env.server";
 import { documentToMarkdown, renderDocument } from "../app/modules/entries/document.server";
@@ -17,11 +16,12 @@ import { createMailer } from "../app/modules/mail/outbox.server";
 import { essayDocument } from "../test/support/entries";
 import { startTestSmtp } from "../test/support/smtp";
 import { deployMigrations, ROOT } from "./lib/migrations";
+import { createScratchPostgres, LOCAL_POSTGRES, postgresReachable } from "./lib/scratch-postgres";
 
 const SIZES = [10_000, 100_000];
 const ESSAY_WORDS = 1_500;
 const TARGET = { subscribers: 100_000, seconds: 300 };
-const POSTGRES_SERVER = process.env.POSTGRES_SERVER ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const POSTGRES_SERVER = process.env.POSTGRES_SERVER ?? LOCAL_POSTGRES;
 const SEED_CHUNK = 5_000;
 
 interface WorkerReport {
@@ -49,28 +49,6 @@ async function worker() {
   process.exit(0);
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function onPostgres(sql: string) {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A scratch database of each kind, migrated; `drop` removes it. */
 async function scratchDatabase(provider: "sqlite" | "postgres", dir: string, label: string) {
   if (provider === "sqlite") {
@@ -78,12 +56,9 @@ async function scratchDatabase(provider: "sqlite" | "postgres", dir: string, lab
     await deployMigrations(url);
     return { url, drop: async () => {} };
   }
-  const name = `bench_newsletter_${process.pid}_${label}`;
-  await onPostgres(`CREATE DATABASE "${name}"`);
-  const url = new URL(POSTGRES_SERVER);
-  url.pathname = `/${name}`;
-  await deployMigrations(url.toString());
-  return { url: url.toString(), drop: () => onPostgres(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  const database = await createScratchPostgres(POSTGRES_SERVER, `bench_newsletter_${label}`);
+  await deployMigrations(database.url);
+  return database;
 }
 
 /** A writer with one published entry, its queued newsletter, and `count` confirmed email subscribers. */
@@ -129,7 +104,7 @@ async function runWorker(url: string, smtpUrl: string, dir: string): Promise<Wor
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-newsletter-"));
   const providers: Array<"sqlite" | "postgres"> = ["sqlite"];
-  if (await postgresReachable()) providers.push("postgres");
+  if (await postgresReachable(POSTGRES_SERVER)) providers.push("postgres");
   else console.log(`note: PostgreSQL at ${POSTGRES_SERVER} is unreachable; measuring SQLite only`);
   const env = parseEnv({});
   const rows: Array<{ provider: string; subscribers: number; seconds: number; perSecond: number; peakRssMb: number }> = [];

@@ -8,10 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { getEnv } from "../app/env.server";
 import { createMigration, deployMigrations, ROOT, schemaFor, type Provider } from "./lib/migrations";
 import { loadDotEnv } from "./lib/dotenv";
+import { createScratchPostgres, LOCAL_POSTGRES } from "./lib/scratch-postgres";
 
 const PROVIDERS: Provider[] = ["sqlite", "postgres"];
 
@@ -37,17 +37,11 @@ async function withScratchDatabase<T>(provider: Provider, postgresServer: string
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  const admin = new pg.Client({ connectionString: postgresServer });
-  await admin.connect();
-  const name = `migrate_scratch_${process.pid}`;
+  const scratch = await createScratchPostgres(postgresServer, "migrate_scratch");
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(postgresServer);
-    url.pathname = `/${name}`;
-    return await work(url.toString());
+    return await work(scratch.url);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 
@@ -57,7 +51,7 @@ async function main() {
     allowPositionals: true,
     options: {
       name: { type: "string" },
-      postgres: { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
+      postgres: { type: "string", default: LOCAL_POSTGRES },
     },
   });
   const command = positionals[0];

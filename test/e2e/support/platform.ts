@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { createScratchPostgres } from "../../../scripts/lib/scratch-postgres";
 import { freeLocalPorts, launchPlatform } from "../../support/launch";
 
 export default async function setup() {
@@ -16,20 +16,9 @@ export default async function setup() {
   let dropDatabase = async () => {};
   const server = process.env.E2E_DATABASE_URL;
   if (server) {
-    const name = `e2e_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    };
+    const scratch = await createScratchPostgres(server, "e2e");
+    databaseUrl = scratch.url;
+    dropDatabase = scratch.drop;
   }
   const platform = launchPlatform({ ...settings, DATA_DIR: dataDir, DATABASE_URL: databaseUrl });
   try {

@@ -1,5 +1,6 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
+import { runRepeatedly } from "~/modules/jobs/loop.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
 
 /** How long a worker holds a version it is uploading before another may take it over. */
@@ -79,26 +80,11 @@ export async function runOutboxOnce(db: Database, env: Env, now = new Date(), li
 
 /** Runs the outbox every `intervalMs` until stopped; a failing pass is logged and the loop goes on. */
 export function startOutboxWorker(db: Database, env: Env, opts: { intervalMs?: number; log?: (line: string) => void } = {}) {
-  const intervalMs = opts.intervalMs ?? 2_000;
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = runOutboxOnce(db, env)
-      .then((result) => {
-        if (result.uploaded || result.confirmed) opts.log?.(`uploaded ${result.uploaded}, confirmed ${result.confirmed}`);
-      })
-      .catch((error: unknown) => opts.log?.(`outbox pass failed: ${(error as Error).message}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return runRepeatedly(
+    async () => {
+      const result = await runOutboxOnce(db, env);
+      if (result.uploaded || result.confirmed) opts.log?.(`uploaded ${result.uploaded}, confirmed ${result.confirmed}`);
     },
-  };
+    { intervalMs: opts.intervalMs ?? 2_000, onError: (error) => opts.log?.(`outbox pass failed: ${error.message}`) },
+  );
 }

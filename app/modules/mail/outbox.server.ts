@@ -11,6 +11,7 @@ import { completeNewsletters, newsletterContent, planNewsletters, type Newslette
 import { pruneRateLimits } from "~/modules/subscriptions/rate-limit.server";
 import { subscriberLinks } from "~/modules/subscriptions/subscribers.server";
 import { sender } from "./templates.server";
+import { runRepeatedly } from "~/modules/jobs/loop.server";
 
 /** How long a worker holds rows it reserved but has not started sending. Nothing was sent for them: safe to take over. */
 const RESERVE_LOCK_MS = 60_000;
@@ -370,39 +371,25 @@ export function createMailer(db: Database, env: Env, transport: MailTransport = 
 export function startMailWorker(db: Database, env: Env, opts: { intervalMs?: number; log?: (line: string) => void } = {}) {
   const intervalMs = opts.intervalMs ?? 1_000;
   const mailer = createMailer(db, env);
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<unknown> = Promise.resolve();
   let relayFailures = 0;
   let prunedAt = 0;
-  const tick = () => {
-    running = (async () => {
+  const loop = runRepeatedly(
+    async () => {
       if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
         prunedAt = Date.now();
         await pruneRateLimits(db);
       }
-      return mailer.runPass();
-    })()
-      .then((pass) => {
-        if (pass.sent || pass.failed) opts.log?.(`sent ${pass.sent}, failed ${pass.failed}, to retry ${pass.retried}`);
-        relayFailures = pass.relayDown ? relayFailures + 1 : 0;
-        if (pass.relayDown) opts.log?.("the SMTP relay is failing; backing off");
-        return pass.relayDown ? Math.min(RELAY_DOWN_MAX_MS, retryDelayMs(relayFailures)) : pass.busy ? 0 : intervalMs;
-      })
-      .catch((error: unknown) => {
-        opts.log?.(`mail pass failed: ${(error as Error).message}`);
-        return intervalMs;
-      })
-      .then((delay) => {
-        if (!stopped) timer = setTimeout(tick, delay);
-      });
-  };
-  tick();
+      const pass = await mailer.runPass();
+      if (pass.sent || pass.failed) opts.log?.(`sent ${pass.sent}, failed ${pass.failed}, to retry ${pass.retried}`);
+      relayFailures = pass.relayDown ? relayFailures + 1 : 0;
+      if (pass.relayDown) opts.log?.("the SMTP relay is failing; backing off");
+      return pass.relayDown ? Math.min(RELAY_DOWN_MAX_MS, retryDelayMs(relayFailures)) : pass.busy ? 0 : intervalMs;
+    },
+    { intervalMs, onError: (error) => opts.log?.(`mail pass failed: ${error.message}`) },
+  );
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await loop.stop();
       mailer.close();
     },
   };

@@ -17,7 +17,7 @@ import { publishDraft } from "../app/modules/entries/publish.server";
 import { rebuildContributor } from "../app/modules/entries/rebuild.server";
 import { essayDocument, publishEntry, signPublication, writerOf } from "../test/support/entries";
 import { deployMigrations } from "./lib/migrations";
-import { freePort } from "./local/service";
+import { freeLocalPorts } from "./local/service";
 import { startLocalStack, type LocalStack } from "./local/stack";
 
 const PUBLICATIONS = 50;
@@ -37,10 +37,7 @@ async function main() {
     NODE_ENV: "production",
     DATA_DIR: dataDir,
     DATABASE_URL: `file:${path.join(dataDir, "publish.db")}`,
-    LOCAL_CHAIN_PORT: String(await freePort()),
-    LOCAL_ARWEAVE_PORT: String(await freePort()),
-    LOCAL_BUNDLER_PORT: String(await freePort()),
-    LOCAL_SMTP_PORT: String(await freePort()),
+    ...(await freeLocalPorts()).settings,
   });
   const rebuiltUrl = `file:${path.join(dataDir, "rebuilt.db")}`;
   const databases: Database[] = [];

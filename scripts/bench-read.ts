@@ -13,7 +13,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createDatabase } from "../app/db.server";
 import { parseEnv } from "../app/env.server";
 import { essayDocument, publishEntry } from "../test/support/entries";
-import { freeLocalPorts, launchPlatform } from "../test/support/launch";
+import { launchPlatform } from "../test/support/launch";
+import { freeLocalPorts } from "./local/service";
 
 const CONNECTIONS = 20;
 const SECONDS = 15;

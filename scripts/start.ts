@@ -4,9 +4,8 @@
  * migrations, deploys the contracts to a local chain, serves the app, and stops it all on Ctrl-C.
  */
 import fs from "node:fs";
-import path from "node:path";
 import { getDb } from "../app/db.server";
-import { EnvError, parseEnv, type Env } from "../app/env.server";
+import { EnvError, parseEnv, sqlitePath, type Env } from "../app/env.server";
 import { startIndexer } from "../app/modules/editions/indexer.server";
 import { startOutboxWorker } from "../app/modules/entries/outbox.server";
 import { startMailWorker } from "../app/modules/mail/outbox.server";
@@ -31,7 +30,7 @@ function describe(env: Env, stack: LocalStack): Record<string, string> {
   const where = (local: boolean, url: string) => (local ? `local ${url}` : url);
   const { services } = stack;
   return {
-    database: env.database.provider === "sqlite" ? `SQLite ${path.relative(process.cwd(), env.database.url.slice(5)) || env.database.url}` : "PostgreSQL",
+    database: env.database.provider === "sqlite" ? `SQLite ${sqlitePath(env.database.url)}` : "PostgreSQL",
     chain: `${where(env.chain.id === 31337 && !!services.chain, env.chain.rpcUrl)} (chain ${env.chain.id})`,
     storage: `bundler ${where(!!services.bundler, env.storage.irysUrl)}, gateway ${where(!!services.gateway, env.storage.gatewayUrl)}`,
     mail: services.mail ? `local catcher ${env.mail.smtpUrl}, read it at ${env.publicUrl}/dev/mail` : env.mail.smtpUrl,

@@ -5,6 +5,7 @@ import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { confirmSubscription, inspectConfirmation } from "~/modules/subscriptions/subscribers.server";
+import { BrokenLink } from "~/components/BrokenLink";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your subscription · Permanent Press" }, { name: "robots", content: "noindex" }];
 
@@ -55,14 +56,7 @@ export default function Confirm() {
   }
   const message = result?.error ?? error;
   if (message) {
-    return (
-      <section>
-        <h1>This link does not work</h1>
-        <p role="alert" className="error">
-          {message}
-        </p>
-      </section>
-    );
+    return <BrokenLink reason={message} />;
   }
   if (!subscription) {
     return (

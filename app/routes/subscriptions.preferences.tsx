@@ -5,6 +5,7 @@ import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { resubscribe, subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
+import { BrokenLink } from "~/components/BrokenLink";
 
 export const meta: MetaFunction = () => [{ title: "Subscription preferences · Permanent Press" }, { name: "robots", content: "noindex" }];
 
@@ -46,14 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Preferences() {
   const { error, subscription } = useLoaderData<typeof loader>();
   if (error || !subscription) {
-    return (
-      <section>
-        <h1>This link does not work</h1>
-        <p role="alert" className="error">
-          {error}
-        </p>
-      </section>
-    );
+    return <BrokenLink reason={error} />;
   }
   const active = subscription.status === "confirmed" || subscription.status === "pending";
   return (

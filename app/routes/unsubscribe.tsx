@@ -4,6 +4,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
+import { BrokenLink } from "~/components/BrokenLink";
 
 export const meta: MetaFunction = () => [{ title: "Unsubscribe · Permanent Press" }, { name: "robots", content: "noindex" }];
 
@@ -45,14 +46,7 @@ export default function Unsubscribe() {
   const result = useActionData<typeof action>();
   const { error, subscription } = result ?? loaded;
   if (error || !subscription) {
-    return (
-      <section>
-        <h1>This link does not work</h1>
-        <p role="alert" className="error">
-          {error}
-        </p>
-      </section>
-    );
+    return <BrokenLink reason={error} />;
   }
   const who = subscription.email ?? subscription.wallet;
   const preferences = `/subscriptions/preferences?token=${encodeURIComponent(subscription.token)}`;

@@ -47,3 +47,16 @@ export function assertPortFree(port: number, what: string, setting: string): Pro
     server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
   });
 }
+
+/** Free ports for the web server and every local stand-in, and the settings that give them. */
+export async function freeLocalPorts() {
+  const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
+  const settings = {
+    PORT: String(ports.web),
+    LOCAL_CHAIN_PORT: String(ports.chain),
+    LOCAL_ARWEAVE_PORT: String(ports.arweave),
+    LOCAL_BUNDLER_PORT: String(ports.bundler),
+    LOCAL_SMTP_PORT: String(ports.smtp),
+  };
+  return { ports, settings };
+}

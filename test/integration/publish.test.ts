@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import path from "node:path";
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, type Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
@@ -15,6 +15,7 @@ import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { fetchData, findByTags } from "~/modules/storage/gateway.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
+import { signPublication } from "../support/entries";
 import { startFlakyBundler } from "../support/proxy";
 import { Browser, startTestServer } from "../support/web";
 
@@ -48,16 +49,12 @@ async function draftWith(writerId: string, title: string, words: string) {
   return id;
 }
 
-async function signed(account: PrivateKeyAccount, writer: { id: string; address: string }, draftId: string) {
-  const prepared = await preparePublication(db, writer, draftId);
-  return { draftId, revision: prepared.revision, timestamp: prepared.timestamp, signature: await account.signTypedData(prepared.typedData) };
-}
 
 describe("publishing", () => {
   it("stores a signed entry on Arweave, findable by every tag, verifiable, and readable on its page", async () => {
     const { account, writer } = await newWriter();
     const draftId = await draftWith(writer.id, "On Permanence", "Words that stay where they are put.");
-    const published = await publishDraft(db, getEnv(), writer, await signed(account, writer, draftId));
+    const published = await publishDraft(db, getEnv(), writer, await signPublication(db, account, writer, draftId));
     expect(published).toMatchObject({ version: 1, status: "confirmed", slug: "on-permanence" });
 
     const stored = JSON.parse((await fetchData(published.arweaveId, getEnv().storage.gatewayUrl))!.toString("utf8")) as Entry;
@@ -89,13 +86,13 @@ describe("publishing", () => {
 
   it("publishes an edit as version 2 with the same original digest, and keeps version 1 reachable", async () => {
     const { account, writer } = await newWriter();
-    const first = await publishDraft(db, getEnv(), writer, await signed(account, writer, await draftWith(writer.id, "Drafting", "The first thoughts.")));
+    const first = await publishDraft(db, getEnv(), writer, await signPublication(db, account, writer, await draftWith(writer.id, "Drafting", "The first thoughts.")));
     // The draft that made version 1 stays linked to the entry and is where its edits happen.
     const editId = await draftForEntry(db, writer.id, first.entryId);
     const { revision } = await getDraft(db, writer.id, editId);
     const saved = await saveDraft(db, writer.id, editId, { title: "Drafting, revised", document: essay("Second thoughts, better."), baseRevision: revision });
     expect(saved.revision).toBe(revision + 1);
-    const second = await publishDraft(db, getEnv(), writer, await signed(account, writer, editId));
+    const second = await publishDraft(db, getEnv(), writer, await signPublication(db, account, writer, editId));
     expect(second).toMatchObject({ entryId: first.entryId, version: 2, slug: "drafting" });
     expect(second.digest).not.toBe(first.digest);
 
@@ -113,7 +110,7 @@ describe("publishing", () => {
 
   it("reports a tampered copy and a forged signature as not verified", async () => {
     const { account, writer } = await newWriter();
-    const published = await publishDraft(db, getEnv(), writer, await signed(account, writer, await draftWith(writer.id, "Tamper me", "Exactly these words.")));
+    const published = await publishDraft(db, getEnv(), writer, await signPublication(db, account, writer, await draftWith(writer.id, "Tamper me", "Exactly these words.")));
     const entry = JSON.parse((await fetchData(published.arweaveId, getEnv().storage.gatewayUrl))!.toString("utf8")) as Entry;
     const upload = async (copy: Entry) => {
       const item = await createSignedDataItem(canonicalJson(copy), entryTags(copy), getEnv().storage.platformKey);
@@ -132,11 +129,11 @@ describe("publishing", () => {
   it("refuses a wrong signature, a draft changed since signing, and an untitled essay, storing nothing", async () => {
     const { account, writer } = await newWriter();
     const draftId = await draftWith(writer.id, "Refusals", "Some words.");
-    const good = await signed(account, writer, draftId);
+    const good = await signPublication(db, account, writer, draftId);
     const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as UserError);
 
     const other = privateKeyToAccount(generatePrivateKey());
-    const wrong = await refusal(publishDraft(db, getEnv(), writer, { ...good, signature: (await signed(other, writer, draftId)).signature }));
+    const wrong = await refusal(publishDraft(db, getEnv(), writer, { ...good, signature: (await signPublication(db, other, writer, draftId)).signature }));
     expect(wrong).toMatchObject({ status: 401, message: "The signature does not match this entry and your address." });
 
     await saveDraft(db, writer.id, draftId, { title: "Refusals", document: essay("Other words."), baseRevision: good.revision });
@@ -156,7 +153,7 @@ describe("the upload outbox", () => {
     try {
       const env = parseEnv({ ...process.env, IRYS_URL: flaky.url, ARWEAVE_GATEWAY_URL: getEnv().storage.gatewayUrl });
       const { account, writer } = await newWriter();
-      const published = await publishDraft(db, env, writer, await signed(account, writer, await draftWith(writer.id, "Flaky", "Retried words.")));
+      const published = await publishDraft(db, env, writer, await signPublication(db, account, writer, await draftWith(writer.id, "Flaky", "Retried words.")));
       expect(published.status).toBe("queued");
       let row = await db.entryVersion.findUniqueOrThrow({ where: { arweaveId: published.arweaveId } });
       expect(row).toMatchObject({ attempts: 1, status: "queued" });
@@ -179,7 +176,7 @@ describe("the upload outbox", () => {
     const hanging = await startFlakyBundler(getEnv().storage.irysUrl, { hang: true });
     try {
       const { account, writer } = await newWriter();
-      const input = await signed(account, writer, await draftWith(writer.id, "Interrupted", "Words in flight."));
+      const input = await signPublication(db, account, writer, await draftWith(writer.id, "Interrupted", "Words in flight."));
       const root = path.resolve(__dirname, "../..");
       const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["test/support/publish-child.ts", JSON.stringify({ writer, ...input })], {
         cwd: root,

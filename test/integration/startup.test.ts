@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freeLocalPorts, launchPlatform } from "../support/launch";
+import { freeLocalPorts } from "../../scripts/local/service";
+import { launchPlatform } from "../support/launch";
 
 const portAnswers = (port: number) =>
   fetch(`http://127.0.0.1:${port}`, { method: "POST", signal: AbortSignal.timeout(1000) }).then(

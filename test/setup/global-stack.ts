@@ -9,19 +9,18 @@ import path from "node:path";
 import { parseEnv } from "../../app/env.server";
 import { deployContracts } from "../../scripts/lib/deploy";
 import { deployMigrations } from "../../scripts/lib/migrations";
-import { freePort } from "../../scripts/local/service";
+import { freeLocalPorts } from "../../scripts/local/service";
 import { startLocalStack } from "../../scripts/local/stack";
 
 export default async function setup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-test-"));
+  // The web port stays unset: test files that serve pages pick their own (test/support/web.ts).
+  const { PORT: _web, ...localPorts } = (await freeLocalPorts()).settings;
   const settings: Record<string, string> = {
+    ...localPorts,
     NODE_ENV: "test",
     DATA_DIR: dataDir,
     DATABASE_URL: `file:${path.join(dataDir, "test.db")}`,
-    LOCAL_CHAIN_PORT: String(await freePort()),
-    LOCAL_ARWEAVE_PORT: String(await freePort()),
-    LOCAL_BUNDLER_PORT: String(await freePort()),
-    LOCAL_SMTP_PORT: String(await freePort()),
   };
   for (const name of ["CHAIN_RPC_URL", "CHAIN_ID", "FACTORY_ADDRESS", "IRYS_URL", "ARWEAVE_GATEWAY_URL", "SMTP_URL", "PUBLIC_URL", "PORT"]) {
     delete process.env[name];

@@ -22,7 +22,7 @@ export async function writerOf(db: Database, account: PrivateKeyAccount): Promis
 }
 
 /** What `publishDraft` takes for a draft as saved now: the wallet's signature over the prepared entry. */
-export async function signPublication(db: Database, account: PrivateKeyAccount, writer: Writer, draftId: string, now: Date) {
+export async function signPublication(db: Database, account: PrivateKeyAccount, writer: Writer, draftId: string, now = new Date()) {
   const prepared = await preparePublication(db, writer, draftId, now);
   const signature = await account.signTypedData(prepared.typedData);
   return { draftId, revision: prepared.revision, timestamp: prepared.timestamp, signature };

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { freePort } from "../../scripts/local/service";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -33,17 +32,4 @@ export function launchPlatform(settings: Record<string, string>): LaunchedPlatfo
       }
     },
   };
-}
-
-/** Free ports for the web server and every local stand-in, and the settings that give them. */
-export async function freeLocalPorts() {
-  const ports = { web: await freePort(), chain: await freePort(), arweave: await freePort(), bundler: await freePort(), smtp: await freePort() };
-  const settings = {
-    PORT: String(ports.web),
-    LOCAL_CHAIN_PORT: String(ports.chain),
-    LOCAL_ARWEAVE_PORT: String(ports.arweave),
-    LOCAL_BUNDLER_PORT: String(ports.bundler),
-    LOCAL_SMTP_PORT: String(ports.smtp),
-  };
-  return { ports, settings };
 }

@@ -7,7 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createScratchPostgres } from "../../../scripts/lib/scratch-postgres";
-import { freeLocalPorts, launchPlatform } from "../../support/launch";
+import { freeLocalPorts } from "../../../scripts/local/service";
+import { launchPlatform } from "../../support/launch";
 
 export default async function setup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-e2e-"));

@@ -13,6 +13,7 @@ import { editionForEntry } from "~/modules/editions/editions.server";
 import { entryHistory, entryVersion } from "~/modules/entries/read.server";
 import { etagOf, hasSession, matchesEtag, readerCacheControl } from "~/modules/reading/cache.server";
 import { readingMinutes } from "~/modules/reading/listings.server";
+import { pageScript } from "~/modules/reading/page-scripts.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { longDate } from "~/components/dates";
 import { shareMeta } from "~/components/share-meta";
@@ -29,8 +30,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
       ]
     : [{ title: "Not found" }];
 
-/** The page is plain HTML; the client bundle loads only where the reader can collect or withdraw. */
-export const handle: PageHandle = { scripts: (data) => Boolean((data as { edition?: unknown } | undefined)?.edition) };
+/**
+ * The page is plain HTML without the React client; a collectible entry loads one small script for
+ * Collect and Withdraw (app/page-scripts/edition.ts).
+ */
+export const handle: PageHandle = { scripts: false };
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
@@ -52,10 +56,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const env = getEnv();
   const gateway = env.storage.gatewayUrl;
   const canonical = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  const edition = entry.edition ? await editionForEntry(getDb(), entry.id) : null;
   return withHeaders({
     canonical,
     card: `${canonical}/card.svg`,
-    edition: entry.edition ? await editionForEntry(getDb(), entry.id) : null,
+    edition,
+    editionScript: edition ? pageScript("edition") : null,
     chain: walletChain(env),
     title: current.title,
     html: current.html,
@@ -120,6 +126,7 @@ export default function EntryPage() {
               ))}
             </ol>
           ) : null}
+          {data.editionScript ? <script type="module" src={data.editionScript} /> : null}
         </section>
       ) : data.isAuthor ? (
         <p>

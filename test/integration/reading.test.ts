@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { Window, type Element } from "happy-dom";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,7 +95,7 @@ describe("reading pages", () => {
     expect(doc.querySelector(`form[method="post"][action="/subscribe/${first!.handle}"] input[name="email"]`)).not.toBeNull();
   });
 
-  it("loads the client bundle on an entry page only when it has an edition to collect", async () => {
+  it("loads one small script, not the React client, on an entry page with an edition to collect", async () => {
     const second = published[1]!;
     const entry = await db.entry.findFirstOrThrow({ where: { slug: second.slug, writer: { handle: second.handle } } });
     const address = alice.account.address.toLowerCase();
@@ -102,9 +103,22 @@ describe("reading pages", () => {
       data: { entryId: entry.id, chainId: getEnv().chain.id, address, factory: address, author: address, name: second.title, symbol: "PRESS", price: "0", supplyLimit: 0, royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: second.arweaveId, metadataId: second.arweaveId, salt: `0x${"0".repeat(64)}`, status: "signed" },
     });
     const text = await (await reader.fetch(`/${second.handle}/${second.slug}`)).text();
-    expect(text).toMatch(/<link rel="modulepreload" href="\/build\/[^"]+\.js"/);
-    expect(text).toMatch(/<script type="module"/);
-    expect(html(text).querySelector("form.collect button")!.textContent).toContain("Collect for free");
+    expect(text).not.toContain("modulepreload");
+    const scripts = [...text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts).toHaveLength(1);
+    const src = /src="(\/build\/scripts\/edition-[\w]+\.js)"/.exec(scripts[0]!)?.[1];
+    expect(src).toBeDefined();
+    const script = await reader.fetch(src!);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toMatch(/javascript/);
+    expect(script.headers.get("cache-control")).toMatch(/immutable/);
+    // The reader downloads a few kilobytes for Collect, not the React client (~100 KB gzip).
+    expect(gzipSync(Buffer.from(await script.arrayBuffer())).length).toBeLessThan(4 * 1024);
+    // Without JavaScript the button is there but disabled, with a word on why.
+    const form = html(text).querySelector("form.collect")!;
+    expect(form.querySelector("button")!.textContent).toContain("Collect for free");
+    expect(form.querySelector("button")!.hasAttribute("disabled")).toBe(true);
+    expect(form.querySelector("noscript")!.textContent).toContain("Collecting needs a wallet");
   });
 
   it("caches the entry page for anonymous readers and answers 304 to a matching ETag", async () => {

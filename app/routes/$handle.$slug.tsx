@@ -11,7 +11,8 @@ import { WithdrawButton } from "~/components/WithdrawButton";
 import { walletChain } from "~/modules/editions/chain.server";
 import { editionForEntry } from "~/modules/editions/editions.server";
 import { entryHistory, entryVersion } from "~/modules/entries/read.server";
-import { etagOf, hasSession, matchesEtag, readerCacheControl } from "~/modules/reading/cache.server";
+import { hasSession, matchesEtag, readerCacheControl } from "~/modules/reading/cache.server";
+import { entryPageEtag, entryPageState, requestedVersion } from "~/modules/reading/entry-page.server";
 import { readingMinutes } from "~/modules/reading/listings.server";
 import { pageScript } from "~/modules/reading/page-scripts.server";
 import type { PageHandle } from "~/components/page-scripts";
@@ -41,15 +42,16 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 const STATUS: Record<string, string> = { queued: "waiting to upload", uploaded: "uploaded, awaiting the gateway", confirmed: "on Arweave" };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const requested = new URL(request.url).searchParams.get("version");
-  const version = requested && /^\d{1,6}$/.test(requested) ? Number(requested) : undefined;
+  const version = requestedVersion(new URL(request.url));
   // Anonymous readers revalidate before the essay is read; a signed-in page names its reader and is never stored.
   const signedIn = hasSession(request);
-  const entry = await entryHistory(getDb(), params.handle ?? "", params.slug ?? "");
-  if (!entry) throw new Response("There is no such entry.", { status: 404 });
-  const etag = etagOf([entry.id, entry.latestVersion, entry.updatedAt.getTime(), entry.writer.updatedAt.getTime(), entry.edition?.status, entry.edition?.minted, version ?? "latest"]);
+  const state = await entryPageState(getDb(), params.handle ?? "", params.slug ?? "");
+  if (!state) throw new Response("There is no such entry.", { status: 404 });
+  const etag = entryPageEtag(state, version);
   const cacheHeaders: Record<string, string> = signedIn ? { "cache-control": readerCacheControl(true) } : { "cache-control": readerCacheControl(false), etag };
   if (!signedIn && matchesEtag(request, etag)) throw new Response(null, { status: 304, headers: cacheHeaders });
+  const entry = await entryHistory(getDb(), params.handle ?? "", params.slug ?? "");
+  if (!entry) throw new Response("There is no such entry.", { status: 404 });
   const current = await entryVersion(getDb(), entry, version);
   if (!current) throw new Response("There is no such entry.", { status: 404 });
   const viewer = signedIn ? await getWriter(request) : undefined;

@@ -1,15 +1,30 @@
 import type http from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import { ROOT } from "./migrations";
+import { PageCache } from "./page-cache";
+
+/** What the app's server entry (app/entry.server.tsx) offers the web server besides rendering. */
+interface AppServerEntry {
+  pageValidator?: (url: URL) => Promise<string | null>;
+}
+
+/** Memory the page cache may use: about 6,000 long essays. */
+const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Whether an If-None-Match header names `etag` (or is `*`). */
+const namesEtag = (header: string | undefined, etag: string) => Boolean(header?.split(",").some((tag) => ["*", etag].includes(tag.trim().replace(/^W\//, ""))));
+
+const hasSession = (req: express.Request) => /(?:^|;\s*)press_session=/.test(req.headers.cookie ?? "");
 
 /**
- * The web server: the Remix build behind Express, with fingerprinted assets cached for a year.
- * The build is loaded only here, after the start-up script has settled the configuration.
+ * The web server: the Remix build behind Express, with fingerprinted assets cached for a year and
+ * anonymous readers' entry pages answered from memory while their ETag is current. The build is
+ * loaded only here, after the start-up script has settled the configuration.
  */
-export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; stop(): Promise<void> }> {
+export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; pages: PageCache; stop(): Promise<void> }> {
   const buildFile = path.join(ROOT, "build/server/index.js");
   const build = require(buildFile) as ServerBuild;
   const app = express();
@@ -20,6 +35,37 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     next();
   });
   app.use("/build", express.static(path.join(ROOT, "build/client"), { immutable: true, maxAge: "1y", index: false }));
+
+  const pages = new PageCache(PAGE_CACHE_BYTES);
+  const validator = (build.entry.module as AppServerEntry).pageValidator;
+  const render = createFetchHandler(build, build.mode);
+  if (validator) {
+    app.get("*", async (req, res, next) => {
+      if (hasSession(req)) return next();
+      try {
+        const url = new URL(req.originalUrl, "http://page");
+        const etag = await validator(url);
+        if (!etag) return next();
+        const key = url.pathname + url.search;
+        let page = pages.get(key, etag);
+        if (!page) {
+          if (req.method !== "GET") return next();
+          const headers = new Headers();
+          for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+          const response = await render(new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { headers }));
+          const body = Buffer.from(await response.arrayBuffer());
+          page = { etag: response.headers.get("etag") ?? "", status: response.status, headers: [...response.headers], body };
+          // Only a whole page rendered under the ETag just validated, for anyone, is kept.
+          if (response.status === 200 && page.etag === etag && !response.headers.has("set-cookie")) pages.set(key, page);
+        }
+        for (const [name, value] of page.headers) if (name !== "content-length") res.append(name, value);
+        if (page.status === 200 && namesEtag(req.headers["if-none-match"], page.etag)) res.status(304).end();
+        else res.status(page.status).send(page.body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
   app.all("*", createRequestHandler({ build, mode: build.mode }));
   const server = await new Promise<http.Server>((resolve, reject) => {
     const listening = app.listen(opts.port, opts.host, () => resolve(listening));
@@ -29,6 +75,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
   return {
     server,
     url: `http://${opts.host}:${port}`,
+    pages,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -148,6 +148,46 @@ describe("reading pages", () => {
     expect(signedIn.headers.get("etag")).toBeNull();
   });
 
+  it("answers anonymous readers from the page cache, and never with a page older than what it shows", async () => {
+    const third = published[2]!;
+    const path = `/${third.handle}/${third.slug}`;
+    const first = await reader.fetch(path);
+    const etag = first.headers.get("etag")!;
+    const body = await first.text();
+    expect(server.pages.get(path, etag)?.body.toString()).toBe(body);
+    const again = await reader.fetch(path);
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(again.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(again.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    expect(await again.text()).toBe(body);
+    expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
+    const head = await reader.fetch(path, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+
+    // The writer renames themselves: the next reader sees the new name at once.
+    const writer = await db.writer.findFirstOrThrow({ where: { handle: third.handle } });
+    await db.writer.update({ where: { id: writer.id }, data: { displayName: "Robert" } });
+    const renamed = html(await (await reader.fetch(path)).text());
+    expect(renamed.querySelector(".byline a")!.textContent).toBe("Robert");
+
+    // The essay reaches Arweave: its version says so.
+    const entry = await db.entry.findFirstOrThrow({ where: { slug: third.slug, writer: { handle: third.handle } } });
+    await db.entryVersion.updateMany({ where: { entryId: entry.id }, data: { status: "confirmed" } });
+    expect(html(await (await reader.fetch(path)).text()).querySelector(".versions li")!.getAttribute("data-status")).toBe("confirmed");
+
+    // It becomes collectible, then someone collects it.
+    const address = bob.account.address.toLowerCase();
+    const edition = await db.edition.create({
+      data: { entryId: entry.id, chainId: getEnv().chain.id, address: `0x${"b".repeat(40)}`, factory: address, author: address, name: third.title, symbol: "PRESS", price: "0", supplyLimit: 5, royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: third.arweaveId, metadataId: third.arweaveId, salt: `0x${"1".repeat(64)}`, status: "signed" },
+    });
+    expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("0 collected of 5");
+    await db.edition.update({ where: { id: edition.id }, data: { status: "live", minted: 1 } });
+    expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("1 collected of 5");
+    await db.edition.update({ where: { id: edition.id }, data: { supplyLimit: 3 } });
+    expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("1 collected of 3");
+  });
+
   it("lists a writer's entries newest first on their page, with share tags and feeds", async () => {
     const response = await reader.fetch(`/${alice.handle}`);
     expect(response.status).toBe(200);

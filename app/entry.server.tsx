@@ -1,0 +1,42 @@
+import { PassThrough } from "node:stream";
+import type { EntryContext } from "@remix-run/node";
+import { createReadableStreamFromReadable } from "@remix-run/node";
+import { RemixServer } from "@remix-run/react";
+import { renderToPipeableStream } from "react-dom/server";
+import { getDb } from "~/db.server";
+import { pageValidator as validatorFor } from "~/modules/reading/entry-page.server";
+
+/** How long a page may take to render before it is cut short. */
+export const streamTimeout = 5_000;
+
+/**
+ * Renders a page whole before sending it: no page defers data, and a whole page is what crawlers,
+ * link previews and the web server's page cache want.
+ */
+export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
+  return new Promise<Response>((resolve, reject) => {
+    let status = responseStatusCode;
+    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
+      onAllReady() {
+        const body = new PassThrough();
+        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+        resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
+        pipe(body);
+      },
+      onShellError(error) {
+        reject(error);
+      },
+      onError(error) {
+        status = 500;
+        console.error(error);
+      },
+    });
+    setTimeout(abort, streamTimeout + 1_000);
+  });
+}
+
+/**
+ * For the web server's page cache (scripts/lib/web.ts): the ETag an anonymous reader's page at
+ * `url` has now, or null when the page is not one it may keep.
+ */
+export const pageValidator = (url: URL) => validatorFor(getDb(), url);

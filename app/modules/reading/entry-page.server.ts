@@ -1,0 +1,61 @@
+import type { Database } from "~/db.server";
+import { handleSchema } from "~/modules/writers/profile.server";
+import { etagOf } from "./cache.server";
+
+/**
+ * Everything an anonymous reader's copy of an entry page depends on that can change: the entry
+ * (a new version, a new title), its writer (their name), its versions' upload states, and the
+ * edition (created, collected, its limit). Any of these changing changes the page's ETag.
+ */
+export type EntryPageState = Record<string, unknown>;
+
+/** The page's ETag: one version of an entry (the latest unless `version` is given) as it stands. */
+export const entryPageEtag = (state: EntryPageState, version: number | undefined) =>
+  etagOf([...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value))), version ?? "latest"]);
+
+/** `?version=N` of an entry page; anything else there means the latest. */
+export function requestedVersion(url: URL): number | undefined {
+  const requested = url.searchParams.get("version");
+  return requested && /^\d{1,6}$/.test(requested) ? Number(requested) : undefined;
+}
+
+/**
+ * The state of an entry page, without its essay, in one indexed query (written in SQL both
+ * databases read alike: it runs on every anonymous page view); null when there is no such entry.
+ * A version's upload state only moves forward, so counting versions by state sees every change.
+ */
+export async function entryPageState(db: Database, handle: string, slug: string): Promise<EntryPageState | null> {
+  const parsed = handleSchema.safeParse(handle);
+  if (!parsed.success) return null;
+  const rows = await db.$queryRaw<EntryPageState[]>`
+    SELECT e."id", e."latestVersion", e."updatedAt", w."updatedAt" AS "writerUpdatedAt",
+      (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id") AS "versions",
+      (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'uploaded') AS "uploaded",
+      (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'confirmed') AS "confirmed",
+      d."status" AS "editionStatus", d."minted" AS "editionMinted", d."updatedAt" AS "editionUpdatedAt"
+    FROM "Entry" e
+    JOIN "Writer" w ON w."id" = e."writerId"
+    LEFT JOIN "Edition" d ON d."entryId" = e."id"
+    WHERE w."handle" = ${parsed.data} AND e."slug" = ${slug}
+    LIMIT 1`;
+  return rows[0] ?? null;
+}
+
+const ENTRY_PATH = /^\/([a-z0-9-]{3,30})\/([a-z0-9-]{1,200})$/;
+
+/**
+ * The ETag an anonymous reader's request for `url` would get now, when the page is one the web
+ * server may answer from its page cache (an entry page, the latest or `?version=N`, nothing else
+ * in the query); null otherwise. The entry route computes its ETag with the same function, so a
+ * cached page is reused only while nothing it shows has changed.
+ */
+export async function pageValidator(db: Database, url: URL): Promise<string | null> {
+  const match = ENTRY_PATH.exec(url.pathname);
+  if (!match) return null;
+  const params = [...url.searchParams.keys()];
+  if (params.some((key) => key !== "version") || params.length > 1) return null;
+  const version = requestedVersion(url);
+  if (url.searchParams.has("version") && version === undefined) return null;
+  const state = await entryPageState(db, match[1]!, match[2]!);
+  return state ? entryPageEtag(state, version) : null;
+}

@@ -61,7 +61,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const edition = entry.edition ? await editionForEntry(getDb(), entry.id) : null;
   return withHeaders({
     canonical,
-    card: `${canonical}/card.svg`,
+    card: `${canonical}/card.png`,
     edition,
     editionScript: edition ? pageScript("edition") : null,
     chain: walletChain(env),

@@ -4,8 +4,8 @@ import { socialCard } from "~/modules/editions/cover.server";
 import { entryHeadline } from "~/modules/reading/listings.server";
 
 /**
- * The entry's share card. SVG because we can draw it without an image library; some networks
- * (X, Facebook) only show PNG or JPEG cards, which needs a rasteriser the platform does not have.
+ * The entry's share card as SVG, drawn without an image library. Networks that show only PNG or
+ * JPEG cards (X, Facebook, LinkedIn, Farcaster) get the same drawing rasterised at card.png.
  */
 export async function loader({ params }: LoaderFunctionArgs) {
   const entry = await entryHeadline(getDb(), params.handle ?? "", params.slug ?? "");

@@ -7,6 +7,7 @@ import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { parseDocument } from "~/modules/entries/document.server";
 import { publishEntry } from "../support/entries";
+import { decodePng, distinctColours, pngHeader, PNG_SIGNATURE } from "../support/png";
 import { Browser, startTestServer } from "../support/web";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -81,12 +82,12 @@ describe("reading pages", () => {
     expect(meta(doc, "og:type")).toBe("article");
     expect(meta(doc, "og:url")).toBe(url);
     expect(meta(doc, "og:title")).toBe("On Permanence · Alice Archivist");
-    expect(meta(doc, "og:image")).toBe(`${url}/card.svg`);
+    expect(meta(doc, "og:image")).toBe(`${url}/card.png`);
     expect(meta(doc, "twitter:card")).toBe("summary_large_image");
     expect(meta(doc, "description")).toContain("Words that stay");
     expect(JSON.parse(meta(doc, "fc:miniapp")!)).toEqual({
       version: "1",
-      imageUrl: `${url}/card.svg`,
+      imageUrl: `${url}/card.png`,
       button: { title: "Collect", action: { type: "launch_miniapp", url, name: "Permanent Press" } },
     });
     expect(text).not.toMatch(/<script\b/);
@@ -238,6 +239,52 @@ describe("reading pages", () => {
     expect(svg.getAttribute("height")).toBe("630");
     expect(svg.textContent).toContain("On Permanence");
     expect(svg.textContent).toContain("Alice Archivist");
+    // The PNG card's font first, then what a reader's own machine likely has.
+    expect(svg.getElementsByTagName("g")[0]!.getAttribute("font-family")).toBe("'Source Serif 4', Georgia, 'Times New Roman', serif");
+  });
+
+  it("draws the share card as a PNG for the networks that show no SVG, and revalidates it by its ETag", async () => {
+    const [first, second] = published;
+    const path = `/${first!.handle}/${first!.slug}/card.png`;
+    const response = await reader.fetch(path);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(response.headers.get("cache-control")).toBe("public, max-age=3600, stale-while-revalidate=86400");
+    const etag = response.headers.get("etag");
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const png = Buffer.from(await response.arrayBuffer());
+    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(pngHeader(png)).toMatchObject({ width: 1200, height: 630 });
+    expect(distinctColours(decodePng(png))).toBeGreaterThan(10);
+    expect(Number(response.headers.get("content-length"))).toBe(png.length);
+
+    // The same card again, byte for byte; another entry's card is another picture.
+    expect(Buffer.from(await (await reader.fetch(path)).arrayBuffer()).equals(png)).toBe(true);
+    const other = await reader.fetch(`/${second!.handle}/${second!.slug}/card.png`);
+    expect(other.headers.get("etag")).not.toBe(etag);
+    expect(Buffer.from(await other.arrayBuffer()).equals(png)).toBe(false);
+
+    const revalidated = await reader.fetch(path, { headers: { "if-none-match": etag! } });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get("etag")).toBe(etag);
+    expect(revalidated.headers.get("cache-control")).toBe("public, max-age=3600, stale-while-revalidate=86400");
+    expect(await revalidated.text()).toBe("");
+    expect((await reader.fetch(path, { headers: { "if-none-match": '"something-else"' } })).status).toBe(200);
+
+    const missing = await reader.fetch(`/${alice.handle}/no-such-essay/card.png`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect((await reader.fetch("/nobody-at-all-here/anything/card.png")).status).toBe(404);
+  });
+
+  it("draws the PNG card for a title and byline in scripts and emoji its font lacks", async () => {
+    const writer = await newWriter("書き手 ✍️");
+    const title = "永久の言葉 🎉 Заметки";
+    const { slug } = await publishEntry(db, getEnv(), writer.account, essay(title, "Words in more than one script."));
+    const response = await reader.fetch(`/${writer.handle}/${slug}/card.png`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(pngHeader(Buffer.from(await response.arrayBuffer()))).toMatchObject({ width: 1200, height: 630 });
   });
 });
 

@@ -1,4 +1,7 @@
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+/** Characters XML 1.0 does not allow at all (controls, U+FFFE/U+FFFF, lone surrogates): a title holding one would break the whole image. */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const escapeXml = (text: string) => text.replace(NOT_XML, "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 
 /** Splits a title into at most `maxLines` lines of about `width` characters, ending with … if cut. */
 export function wrapTitle(title: string, width = 26, maxLines = 4): string[] {
@@ -26,21 +29,31 @@ function hueOf(text: string): number {
 }
 
 /**
+ * The face the share card asks for first. Its files ship with the platform (see card-image.server.ts),
+ * so the PNG card looks the same on every host; a reader opening the SVG without it installed gets
+ * the next font in the stack.
+ */
+export const CARD_FONT_FAMILY = "Source Serif 4";
+
+const EDITION_FONTS = "Georgia, 'Times New Roman', serif";
+const CARD_FONTS = `'${CARD_FONT_FAMILY}', ${EDITION_FONTS}`;
+
+/**
  * The essay's title and byline set on a coloured ground, as an SVG document we write ourselves
  * (every text escaped), `width` by `height`.
  */
-function titleCard(title: string, byline: string, width: number, height: number, maxLines: number): string {
+function titleCard(title: string, byline: string, width: number, height: number, maxLines: number, fonts: string): string {
   const hue = hueOf(title);
   const lines = wrapTitle(title, 26, maxLines);
   const top = height / 2 - ((lines.length - 1) * 96) / 2;
   const text = lines
     .map((line, i) => `<text x="100" y="${top + i * 96}" font-size="80" font-weight="700">${escapeXml(line)}</text>`)
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="hsl(${hue},45%,92%)"/><rect x="60" y="60" width="${width - 120}" height="${height - 120}" fill="none" stroke="hsl(${hue},40%,30%)" stroke-width="4"/><g font-family="Georgia, 'Times New Roman', serif" fill="hsl(${hue},45%,18%)">${text}<text x="100" y="${height - 140}" font-size="40">${escapeXml(byline)}</text></g></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="hsl(${hue},45%,92%)"/><rect x="60" y="60" width="${width - 120}" height="${height - 120}" fill="none" stroke="hsl(${hue},40%,30%)" stroke-width="4"/><g font-family="${fonts}" fill="hsl(${hue},45%,18%)">${text}<text x="100" y="${height - 140}" font-size="40">${escapeXml(byline)}</text></g></svg>`;
 }
 
 /** The cover of an edition, 1200 by 1200. */
-export const editionCover = (title: string, byline: string) => titleCard(title, byline, 1200, 1200, 4);
+export const editionCover = (title: string, byline: string) => titleCard(title, byline, 1200, 1200, 4, EDITION_FONTS);
 
 /** The card shown where an entry's link is shared (Open Graph, Twitter, Farcaster), 1200 by 630. */
-export const socialCard = (title: string, byline: string) => titleCard(title, byline, 1200, 630, 3);
+export const socialCard = (title: string, byline: string) => titleCard(title, byline, 1200, 630, 3, CARD_FONTS);

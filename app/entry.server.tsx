@@ -4,7 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { getDb } from "~/db.server";
-import { pageValidator as validatorFor } from "~/modules/reading/entry-page.server";
+import { pageValidator as validatorFor } from "~/modules/reading/page-validator.server";
 
 /** How long a page may take to render before it is cut short. */
 export const streamTimeout = 5_000;
@@ -36,7 +36,7 @@ export default function handleRequest(request: Request, responseStatusCode: numb
 }
 
 /**
- * For the web server's page cache (scripts/lib/web.ts): the ETag an anonymous reader's page at
- * `url` has now, or null when the page is not one it may keep.
+ * For the web server's page cache (scripts/lib/web.ts): which page an anonymous reader's request
+ * for `url` shows and the ETag it has now, or null when the page is not one it may keep.
  */
 export const pageValidator = (url: URL) => validatorFor(getDb(), url);

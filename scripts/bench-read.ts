@@ -1,6 +1,7 @@
 // Reading under load: the production server (scripts/start.ts, what `npm start` runs) on free
 // ports with a scratch data folder, one published 2,000-word essay, then 20 concurrent
-// connections for 15 s on the entry page and on a feed. Reports requests per second, p50/p99
+// connections for 15 s on the entry page (anonymous, from the page cache; then signed in,
+// rendered every time, for comparison) and on a feed. Reports requests per second, p50/p99
 // latency, the server's peak RSS, and the bytes a reader downloads (HTML and JavaScript, gzip).
 // Loopback only; stops everything it started. `npm run bench:read` (needs `npm run build`).
 // Prints a table, then (last line) one JSON object.
@@ -26,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** `CONNECTIONS` loops requesting `url` back to back for `seconds`; every answer must be 200. */
-async function load(url: string, seconds: number) {
+async function load(url: string, seconds: number, headers: Record<string, string> = {}) {
   const latencies: number[] = [];
   let failures = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -35,7 +36,7 @@ async function load(url: string, seconds: number) {
     Array.from({ length: CONNECTIONS }, async () => {
       while (performance.now() < deadline) {
         const start = performance.now();
-        const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
+        const response = await fetch(url, { headers: { "accept-encoding": "identity", ...headers } });
         await response.arrayBuffer();
         latencies.push(performance.now() - start);
         if (response.status !== 200) failures++;
@@ -181,6 +182,11 @@ async function main() {
     const entry = await load(entryUrl, SECONDS);
     const entryCpuMs = (cpuMs(server) - cpuStart) / entry.requests;
     const afterEntry = serverMemoryMb(pid);
+    // The same page for a signed-in reader: never kept, rendered on every request (what every
+    // reader cost before the page cache), side by side in this run.
+    cpuStart = cpuMs(server);
+    const rendered = await load(entryUrl, SECONDS, { cookie: "press_session=a-reader-session" });
+    const renderedCpuMs = (cpuMs(server) - cpuStart) / rendered.requests;
     cpuStart = cpuMs(server);
     const feed = await load(feedUrl, SECONDS);
     const feedCpuMs = (cpuMs(server) - cpuStart) / feed.requests;
@@ -189,6 +195,9 @@ async function main() {
       entryRps: entry.rps,
       entryP50Ms: Number(entry.p50.toFixed(1)),
       entryP99Ms: Number(entry.p99.toFixed(1)),
+      entryRenderedRps: rendered.rps,
+      entryRenderedP99Ms: Number(rendered.p99.toFixed(1)),
+      entryRenderedServerCpuMs: Number(renderedCpuMs.toFixed(2)),
       feedRps: feed.rps,
       feedP99Ms: Number(feed.p99.toFixed(1)),
       entryServerCpuMs: Number(entryCpuMs.toFixed(2)),
@@ -198,20 +207,21 @@ async function main() {
       entryJsGzipBytes: page.jsGzip,
       collectibleEntryJsGzipBytes: collectiblePage.jsGzip,
     };
-    if (entry.failures || feed.failures) throw new Error(`non-200 answers: entry ${entry.failures}, feed ${feed.failures}`);
+    if (entry.failures || feed.failures || rendered.failures) throw new Error(`non-200 answers: entry ${entry.failures}, rendered entry ${rendered.failures}, feed ${feed.failures}`);
     const verdict = (ok: boolean) => (ok ? "OK" : "MISSES TARGET");
     const rows: Array<[string, string]> = [
       ["essay", `2,000 words, ${connectionsText()}`],
       ["entry page", `${result.entryRps} req/s (target >= ${TARGETS.entryRps}) ${verdict(result.entryRps >= TARGETS.entryRps)}; ${entry.requests} requests`],
       ["  latency", `p50 ${result.entryP50Ms} ms, p99 ${result.entryP99Ms} ms (target <= ${TARGETS.entryP99Ms}) ${verdict(result.entryP99Ms <= TARGETS.entryP99Ms)}`],
       ["  server CPU", `${entryCpuMs.toFixed(2)} ms a request (${Math.round(1000 / entryCpuMs)} req/s per core if the server had it alone; ${os.cpus().length} cores shared with the load generator)`],
+      ["entry page, rendered", `${result.entryRenderedRps} req/s, p99 ${result.entryRenderedP99Ms} ms, ${renderedCpuMs.toFixed(2)} ms server CPU a request: for a signed-in reader, whose page is never kept; the page cache serves ${(result.entryRps / Math.max(1, result.entryRenderedRps)).toFixed(1)}x as many`],
       ["feed (RSS)", `${result.feedRps} req/s (target >= ${TARGETS.feedRps}) ${verdict(result.feedRps >= TARGETS.feedRps)}; p50 ${feed.p50.toFixed(1)} ms, p99 ${result.feedP99Ms} ms`],
       ["  server CPU", `${feedCpuMs.toFixed(2)} ms a request`],
       ["server peak RSS", `${result.peakRssMb} MB (VmHWM of the start.ts process: web, local gateway, bundler, workers)`],
       ["  RSS over the run", `${idle.rss} MB idle, ${afterEntry.rss} MB after the entry load, ${memory.rss} MB after the feed load`],
       ["entry HTML", `${result.entryHtmlGzipBytes} bytes gzip`],
       ["entry JS", `${result.entryJsGzipBytes} bytes gzip in ${page.scripts} scripts (target <= ${TARGETS.entryJsGzipBytes}) ${verdict(result.entryJsGzipBytes <= TARGETS.entryJsGzipBytes)}`],
-      ["collectible entry JS", `${result.collectibleEntryJsGzipBytes} bytes gzip in ${collectiblePage.scripts} scripts (the Remix client, loaded for Collect)`],
+      ["collectible entry JS", `${result.collectibleEntryJsGzipBytes} bytes gzip in ${collectiblePage.scripts} scripts (the edition script, loaded for Collect)`],
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);

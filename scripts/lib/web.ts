@@ -8,7 +8,7 @@ import { PageCache } from "./page-cache";
 
 /** What the app's server entry (app/entry.server.tsx) offers the web server besides rendering. */
 interface AppServerEntry {
-  pageValidator?: (url: URL) => Promise<string | null>;
+  pageValidator?: (url: URL) => Promise<{ key: string; etag: string } | null>;
 }
 
 /** Memory the page cache may use: about 6,000 long essays. */
@@ -44,9 +44,9 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
       if (hasSession(req)) return next();
       try {
         const url = new URL(req.originalUrl, "http://page");
-        const etag = await validator(url);
-        if (!etag) return next();
-        const key = url.pathname + url.search;
+        const current = await validator(url);
+        if (!current) return next();
+        const { key, etag } = current;
         let page = pages.get(key, etag);
         if (!page) {
           if (req.method !== "GET") return next();

@@ -162,6 +162,12 @@ describe("reading pages", () => {
     expect(again.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
     expect(await again.text()).toBe(body);
     expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
+    // A link shared with tracking parameters is the same page, and shares its copy.
+    const pagesKept = server.pages.size;
+    const tracked = await reader.fetch(`${path}?utm_source=newsletter&fbclid=abc`);
+    expect(tracked.headers.get("etag")).toBe(etag);
+    expect(await tracked.text()).toBe(body);
+    expect(server.pages.size).toBe(pagesKept);
     const head = await reader.fetch(path, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe("");
@@ -174,8 +180,10 @@ describe("reading pages", () => {
 
     // The essay reaches Arweave: its version says so.
     const entry = await db.entry.findFirstOrThrow({ where: { slug: third.slug, writer: { handle: third.handle } } });
-    await db.entryVersion.updateMany({ where: { entryId: entry.id }, data: { status: "confirmed" } });
-    expect(html(await (await reader.fetch(path)).text()).querySelector(".versions li")!.getAttribute("data-status")).toBe("confirmed");
+    for (const status of ["uploaded", "confirmed"]) {
+      await db.entryVersion.updateMany({ where: { entryId: entry.id }, data: { status } });
+      expect(html(await (await reader.fetch(path)).text()).querySelector(".versions li")!.getAttribute("data-status")).toBe(status);
+    }
 
     // It becomes collectible, then someone collects it.
     const address = bob.account.address.toLowerCase();
@@ -313,6 +321,35 @@ describe("feeds", () => {
     const content = child(item, "content:encoded")!.textContent!;
     expect(content).toContain("<h2>Where it starts</h2>");
     expect(content).toContain("&amp; a &lt;tag&gt; that is only text ]]&gt; too.");
+  });
+
+  it("tells feed readers when nothing changed, and shows a new entry or a new name at once", async () => {
+    const carol = await newWriter("Carol");
+    await publishEntry(db, getEnv(), carol.account, essay("Carol Begins", "A first entry."));
+    const path = `/${carol.handle}/rss.xml`;
+    const first = await reader.fetch(path);
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers.get("cache-control")).toBe("public, max-age=300, stale-while-revalidate=600");
+    const body = await first.text();
+    expect(server.pages.get(path, etag)?.body.toString()).toBe(body);
+    const unchanged = await reader.fetch(path, { headers: { "if-none-match": etag } });
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe("");
+    expect((await reader.fetch(`/${carol.handle}/feed.json`)).headers.get("etag")).not.toBe(etag);
+    const site = (await reader.fetch("/rss.xml")).headers.get("etag")!;
+
+    await publishEntry(db, getEnv(), carol.account, essay("Carol Continues", "A second entry."));
+    const after = await reader.fetch(path, { headers: { "if-none-match": etag } });
+    expect(after.status).toBe(200);
+    const items = children(child(xml(await after.text()).documentElement, "channel")!, "item");
+    expect(items.map((i) => child(i, "title")!.textContent)).toEqual(["Carol Continues", "Carol Begins"]);
+    expect((await reader.fetch("/rss.xml", { headers: { "if-none-match": site } })).status).toBe(200);
+
+    await db.writer.update({ where: { handle: carol.handle }, data: { displayName: "Caroline" } });
+    const renamed = xml(await (await reader.fetch(path)).text());
+    expect(child(child(renamed.documentElement, "channel")!, "title")!.textContent).toBe("Caroline · Permanent Press");
+    expect((await reader.fetch("/nobody-at-all-here/rss.xml")).status).toBe(404);
   });
 
   it("gives a writer's entries as Atom 1.0", async () => {

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { getDb } from "~/db.server";
+import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { writerByHandle } from "~/modules/writers/profile.server";
-import { feedResponse, type FeedFormat } from "./feeds.server";
+import { handleSchema, writerByHandle } from "~/modules/writers/profile.server";
+import { etagOf, matchesEtag } from "./cache.server";
+import { FEED_CACHE_CONTROL, feedResponse, type FeedFormat } from "./feeds.server";
 import { feedItems, writerName } from "./listings.server";
 
 /** Where each feed format lives, under the site root or a writer's page. */
@@ -10,24 +11,63 @@ export const FEED_FILES: Record<FeedFormat, string> = { rss: "rss.xml", atom: "a
 
 const SITE_DESCRIPTION = "Essays that live forever on Arweave, signed by their writers, collected as editions.";
 
+/**
+ * What a feed shows that can change, in one query: how many entries it could list, the latest
+ * change to any of them (a new version moves it and the version count), and the writers' names.
+ * `handle` narrows it to one writer's feed; null when no writer has that handle.
+ */
+export async function feedState(db: Database, handle?: string): Promise<Record<string, unknown> | null> {
+  if (handle === undefined) {
+    const rows = await db.$queryRaw<Record<string, unknown>[]>`
+      SELECT (SELECT COUNT(*) FROM "Entry") AS "entries", (SELECT SUM("latestVersion") FROM "Entry") AS "versions",
+        (SELECT MAX("updatedAt") FROM "Entry") AS "entryChange", (SELECT MAX("updatedAt") FROM "Writer") AS "writerChange"`;
+    return rows[0] ?? null;
+  }
+  const parsed = handleSchema.safeParse(handle);
+  if (!parsed.success) return null;
+  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT w."id", w."updatedAt", COUNT(e."id") AS "entries", SUM(e."latestVersion") AS "versions", MAX(e."updatedAt") AS "entryChange"
+    FROM "Writer" w LEFT JOIN "Entry" e ON e."writerId" = w."id"
+    WHERE w."handle" = ${parsed.data}
+    GROUP BY w."id", w."updatedAt"`;
+  return rows[0] ?? null;
+}
+
+/** A feed's ETag: its format, whose it is, and its state. */
+export const feedEtag = (format: FeedFormat, handle: string | undefined, state: Record<string, unknown>) =>
+  etagOf(["feed", format, handle ?? "", ...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value)))]);
+
+/** A feed reader that already holds the current feed gets a 304 before the feed is built. */
+function notModified(request: Request, etag: string) {
+  if (!matchesEtag(request, etag)) return;
+  throw new Response(null, { status: 304, headers: { etag, "cache-control": FEED_CACHE_CONTROL } });
+}
+
 /** The loader of the whole site's feed in one format. */
 export function siteFeedLoader(format: FeedFormat) {
-  return async () => {
+  return async ({ request }: LoaderFunctionArgs) => {
+    const etag = feedEtag(format, undefined, (await feedState(getDb()))!);
+    notModified(request, etag);
     const { publicUrl } = getEnv();
     const items = await feedItems(getDb(), publicUrl);
-    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items });
+    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items }, etag);
   };
 }
 
 /** The loader of one writer's feed in one format; 404 for a handle no writer has. */
 export function writerFeedLoader(format: FeedFormat) {
-  return async ({ params }: LoaderFunctionArgs) => {
+  return async ({ request, params }: LoaderFunctionArgs) => {
+    const missing = () => new Response("No writer has this address.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+    const state = await feedState(getDb(), params.handle ?? "");
+    if (!state) throw missing();
+    const etag = feedEtag(format, params.handle, state);
+    notModified(request, etag);
     const writer = await writerByHandle(getDb(), params.handle ?? "");
-    if (!writer?.handle) throw new Response("No writer has this address.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (!writer?.handle) throw missing();
     const { publicUrl } = getEnv();
     const name = writerName(writer);
     const items = await feedItems(getDb(), publicUrl, writer.id);
     const homeUrl = `${publicUrl}/${writer.handle}`;
-    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items });
+    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items }, etag);
   };
 }

@@ -40,22 +40,3 @@ export async function entryPageState(db: Database, handle: string, slug: string)
     LIMIT 1`;
   return rows[0] ?? null;
 }
-
-const ENTRY_PATH = /^\/([a-z0-9-]{3,30})\/([a-z0-9-]{1,200})$/;
-
-/**
- * The ETag an anonymous reader's request for `url` would get now, when the page is one the web
- * server may answer from its page cache (an entry page, the latest or `?version=N`, nothing else
- * in the query); null otherwise. The entry route computes its ETag with the same function, so a
- * cached page is reused only while nothing it shows has changed.
- */
-export async function pageValidator(db: Database, url: URL): Promise<string | null> {
-  const match = ENTRY_PATH.exec(url.pathname);
-  if (!match) return null;
-  const params = [...url.searchParams.keys()];
-  if (params.some((key) => key !== "version") || params.length > 1) return null;
-  const version = requestedVersion(url);
-  if (url.searchParams.has("version") && version === undefined) return null;
-  const state = await entryPageState(db, match[1]!, match[2]!);
-  return state ? entryPageEtag(state, version) : null;
-}

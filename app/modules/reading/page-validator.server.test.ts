@@ -1,0 +1,66 @@
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { deployMigrations } from "../../../scripts/lib/migrations";
+import { databaseProviders, freshDatabase, type TestDatabase } from "../../../test/support/databases";
+import { essayDocument, publishEntry } from "../../../test/support/entries";
+import { pageValidator } from "./page-validator.server";
+
+describe.each(databaseProviders())("the page validator on %s", (provider) => {
+  let database: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    database = await freshDatabase(provider);
+    await deployMigrations(database.url);
+    db = createDatabase(database.url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  const at = (path: string) => pageValidator(db, new URL(path, "http://page"));
+
+  it("names entry pages and feeds with an ETag that moves exactly when what they show changes", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle: "validated", displayName: "Val" } });
+    const { slug } = await publishEntry(db, getEnv(), account, { title: "Checked Often", document: essayDocument({ words: 50, seed: 3 }) });
+    const path = `/validated/${slug}`;
+
+    const entry = await at(path);
+    expect(entry).toEqual({ key: path, etag: expect.stringMatching(/^"[\w-]+"$/) });
+    expect(await at(`${path}?utm_source=x`)).toEqual(entry);
+    expect((await at(`${path}?version=1`))!.key).toBe(`${path}?version=1`);
+    expect((await at(`${path}?version=1`))!.etag).not.toBe(entry!.etag);
+    const feeds = await Promise.all(["/validated/rss.xml", "/validated/atom.xml", "/validated/feed.json", "/rss.xml"].map(at));
+    expect(new Set(feeds.map((f) => f!.etag)).size).toBe(4);
+
+    // Nothing changed: the same ETags.
+    expect(await at(path)).toEqual(entry);
+    expect(await at("/validated/rss.xml")).toEqual(feeds[0]);
+
+    // The version moves through the upload: the entry page changes each time, the feeds do not.
+    const states: string[] = [];
+    for (const status of ["queued", "uploaded", "confirmed"]) {
+      await db.entryVersion.updateMany({ where: { entry: { slug } }, data: { status } });
+      states.push((await at(path))!.etag);
+    }
+    expect(new Set(states).size).toBe(3);
+    const confirmed = await at(path);
+    expect(await at("/validated/rss.xml")).toEqual(feeds[0]);
+
+    // The writer renames themselves: both change.
+    await db.writer.update({ where: { id: writer.id }, data: { displayName: "Valerie" } });
+    expect((await at(path))!.etag).not.toBe(confirmed!.etag);
+    expect((await at("/validated/rss.xml"))!.etag).not.toBe(feeds[0]!.etag);
+    expect((await at("/rss.xml"))!.etag).not.toBe(feeds[3]!.etag);
+
+    // Unknown pages, and pages that are not kept.
+    expect(await at("/validated/no-such-entry")).toBeNull();
+    expect(await at("/nobody-here/rss.xml")).toBeNull();
+    expect(await at("/drafts")).toBeNull();
+    expect(await at("/validated")).toBeNull();
+    expect(await at("/validated/some-entry/card.png")).toBeNull();
+  });
+});

@@ -1,0 +1,33 @@
+import type { Database } from "~/db.server";
+import { entryPageEtag, entryPageState, requestedVersion } from "./entry-page.server";
+import { FEED_FILES, feedEtag, feedState } from "./distribution.server";
+import type { FeedFormat } from "./feeds.server";
+
+const ENTRY_PATH = /^\/([a-z0-9-]{3,30})\/([a-z0-9-]{1,200})$/;
+const FEED_PATH = /^(?:\/([a-z0-9-]{3,30}))?\/(rss\.xml|atom\.xml|feed\.json)$/;
+const FORMAT_OF = Object.fromEntries(Object.entries(FEED_FILES).map(([format, file]) => [file, format as FeedFormat]));
+
+/**
+ * For the web server's page cache: which page an anonymous reader's request for `url` shows and
+ * the ETag it has now, found with one indexed query; null when the page is not one to keep. Kept
+ * are the pages read most: entry pages (the latest or `?version=N`) and feeds, site-wide and per
+ * writer. Other query parameters (utm_source, fbclid and the like) do not change a page, so they
+ * share its copy. The routes compute their ETags with the same functions, so a kept page is reused
+ * only while nothing it shows has changed.
+ */
+export async function pageValidator(db: Database, url: URL): Promise<{ key: string; etag: string } | null> {
+  const feed = FEED_PATH.exec(url.pathname);
+  if (feed) {
+    const [, handle, file] = feed;
+    const format = FORMAT_OF[file!]!;
+    const state = await feedState(db, handle);
+    return state ? { key: url.pathname, etag: feedEtag(format, handle, state) } : null;
+  }
+  const entry = ENTRY_PATH.exec(url.pathname);
+  if (entry) {
+    const version = requestedVersion(url);
+    const state = await entryPageState(db, entry[1]!, entry[2]!);
+    return state ? { key: version === undefined ? url.pathname : `${url.pathname}?version=${version}`, etag: entryPageEtag(state, version) } : null;
+  }
+  return null;
+}

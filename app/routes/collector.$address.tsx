@@ -3,6 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { getAddress } from "viem";
 import { getDb } from "~/db.server";
 import { collectedBy } from "~/modules/editions/editions.server";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Collected by ${data.address} · Permanent Press` : "Not found" }];
 

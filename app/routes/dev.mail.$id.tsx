@@ -2,6 +2,10 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getEnv } from "~/env.server";
 import { readCapturedMail } from "~/modules/mail/mailbox.server";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const env = getEnv();

@@ -1,8 +1,12 @@
 import { useLoaderData } from "@remix-run/react";
 import { getEnv } from "~/env.server";
 import { listCapturedMail } from "~/modules/mail/mailbox.server";
+import type { PageHandle } from "~/components/page-scripts";
 
 /** The local mail catcher's inbox; it exists only while mail goes to the local catcher. */
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
+
 export async function loader() {
   const env = getEnv();
   if (!env.local.mail) throw new Response("Not found", { status: 404 });

@@ -7,6 +7,10 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { readerFeed, removeEmail, subscribeByEmail, unfollow } from "~/modules/subscriptions/subscribers.server";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction = () => [{ title: "Following · Permanent Press" }];
 

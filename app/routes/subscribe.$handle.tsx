@@ -9,6 +9,10 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { follow, isFollowing, subscribeByEmail, unfollow, writerName } from "~/modules/subscriptions/subscribers.server";
 import { writerByHandle } from "~/modules/writers/profile.server";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Subscribe to ${data.writer.name} · Permanent Press` : "Not found" }];
 

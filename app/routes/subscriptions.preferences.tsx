@@ -6,6 +6,10 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { resubscribe, subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
 import { BrokenLink } from "~/components/BrokenLink";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction = () => [{ title: "Subscription preferences · Permanent Press" }, { name: "robots", content: "noindex" }];
 

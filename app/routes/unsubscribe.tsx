@@ -5,6 +5,10 @@ import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
 import { BrokenLink } from "~/components/BrokenLink";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction = () => [{ title: "Unsubscribe · Permanent Press" }, { name: "robots", content: "noindex" }];
 

@@ -2,6 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getEnv } from "~/env.server";
 import { verifyArweaveEntry } from "~/modules/entries/verify.server";
+import type { PageHandle } from "~/components/page-scripts";
+
+/** A page of plain HTML and forms: it loads no client code. */
+export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.verification.verified ? "Verified" : "Not verified"} · Proof · Permanent Press` }];
 

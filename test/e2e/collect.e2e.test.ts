@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_URL, devAccountKey, injectWallet, launchBrowser, screenshot } from "./support/browser";
+import { publishEssay, signInAs } from "./support/writer";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -9,34 +10,13 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-async function signInAs(page: Page, key: `0x${string}`, name: string) {
-  const account = await injectWallet(page, key);
-  await page.goto(`${BASE_URL()}/signin`);
-  await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
-  await page.waitForURL(/\/settings\/profile|\/drafts/);
-  if (page.url().includes("/settings/profile")) {
-    await page.getByLabel("Handle").fill(`${name}-${crypto.randomBytes(3).toString("hex")}`);
-    await page.getByLabel("Display name").fill(name);
-    await page.getByRole("button", { name: "Save profile" }).click();
-    await page.waitForURL(/\/drafts$/);
-  }
-  return account;
-}
-
 describe("collecting in the browser", () => {
   it("a writer signs an edition's terms, and a reader collects it with a message and sees it listed", async () => {
     const writerPage = await browser.newPage();
     await signInAs(writerPage, devAccountKey(3), "Ada");
-    await writerPage.getByRole("button", { name: "New draft" }).click();
-    await writerPage.waitForURL(/\/drafts\/[a-z0-9]+$/);
     const title = `Worth keeping ${crypto.randomBytes(2).toString("hex")}`;
-    await writerPage.getByTestId("title").fill(title);
-    await writerPage.getByTestId("editor").click();
-    await writerPage.keyboard.type("An essay readers may keep.");
-    await expect.poll(() => writerPage.getByTestId("save-status").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
-    await writerPage.getByRole("button", { name: "Publish", exact: true }).click();
-    await writerPage.waitForURL(/\/[a-z]+-[0-9a-f]+\/worth-keeping-[0-9a-f]+$/);
-    const entryUrl = writerPage.url();
+    const entryUrl = await publishEssay(writerPage, title, "An essay readers may keep.");
+    expect(entryUrl).toMatch(/\/ada-[0-9a-f]+\/worth-keeping-[0-9a-f]+$/);
 
     await writerPage.getByRole("link", { name: "Make it collectible" }).click();
     await writerPage.getByLabel("Price in ETH").fill("0.01");

@@ -1,0 +1,69 @@
+import crypto from "node:crypto";
+import type { Browser } from "playwright-core";
+import { generatePrivateKey } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASE_URL, launchBrowser, screenshot } from "./support/browser";
+import { publishEssay, signInAs } from "./support/writer";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(() => browser?.close());
+
+describe("reading with JavaScript off", () => {
+  it("reads an entry, finds the writer's page, and subscribes by email, confirming from the captured message", async () => {
+    const writerPage = await browser.newPage();
+    const { handle } = await signInAs(writerPage, generatePrivateKey(), "Noor Plain");
+    const title = `Plain pages ${crypto.randomBytes(2).toString("hex")}`;
+    const entryUrl = await publishEssay(writerPage, title, "Text that needs no script to be read.");
+    await writerPage.close();
+
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const scriptsRun: string[] = [];
+    page.on("request", (request) => request.resourceType() === "script" && scriptsRun.push(request.url()));
+
+    const response = await page.goto(entryUrl);
+    expect(response!.status()).toBe(200);
+    expect(await page.locator("article.entry h1").textContent()).toBe(title);
+    expect(await page.locator(".prose").textContent()).toContain("Text that needs no script to be read.");
+    expect(await page.locator(".byline").textContent()).toMatch(/Noor Plain · .+ · 1 min read/);
+    await screenshot(page, "nojs-entry");
+
+    // Navigation is plain links: the writer's page lists the entry.
+    await page.getByRole("link", { name: "Noor Plain" }).first().click();
+    await page.waitForURL(`${BASE_URL()}/${handle}`);
+    expect(await page.locator(".entry-list h2").allTextContents()).toContain(title);
+    await page.getByRole("link", { name: title }).click();
+    await page.waitForURL(entryUrl);
+
+    // Subscribing is a plain form post.
+    const email = `plain-${crypto.randomBytes(3).toString("hex")}@example.com`;
+    await page.getByRole("textbox", { name: /New essays by Noor Plain/ }).fill(email);
+    await page.getByRole("button", { name: "Subscribe", exact: true }).click();
+    await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+    expect(await page.locator("section").first().textContent()).toContain(email);
+    await screenshot(page, "nojs-subscribed");
+
+    // The confirmation arrives in the local mail catcher; its link opens a page with one button.
+    let confirmLink: string | undefined;
+    for (let attempt = 0; attempt < 60 && !confirmLink; attempt++) {
+      await page.goto(`${BASE_URL()}/dev/mail`);
+      const row = page.locator("tr", { hasText: email }).filter({ hasText: "Confirm your subscription" });
+      if (await row.count()) {
+        await row.first().getByRole("link").click();
+        confirmLink = /https?:\/\/\S+\/subscriptions\/confirm\?token=\S+/.exec((await page.locator("pre").textContent()) ?? "")?.[0];
+      } else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(confirmLink).toBeDefined();
+    await page.goto(confirmLink!);
+    expect(await page.locator("strong").first().textContent()).toBe(email);
+    await page.getByRole("button", { name: "Confirm subscription" }).click();
+    await page.getByRole("heading", { name: "You're subscribed" }).waitFor();
+    await screenshot(page, "nojs-confirmed");
+
+    expect(scriptsRun, "no script was fetched for any page read").toEqual([]);
+    await context.close();
+  });
+});

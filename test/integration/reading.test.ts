@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { parseAtomFeed, parseJsonFeed, parseRssFeed } from "feedsmith";
 import { Window, type Element } from "happy-dom";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -321,6 +322,30 @@ describe("feeds", () => {
     const content = child(item, "content:encoded")!.textContent!;
     expect(content).toContain("<h2>Where it starts</h2>");
     expect(content).toContain("&amp; a &lt;tag&gt; that is only text ]]&gt; too.");
+  });
+
+  it("reads as RSS 2.0, Atom and JSON Feed in a feed reader's parser, site-wide and per writer", async () => {
+    const first = published[0]!;
+    const url = `${server.url}/${first.handle}/${first.slug}`;
+    for (const base of [`/${alice.handle}`, ""]) {
+      const rss = parseRssFeed(await (await reader.fetch(`${base}/rss.xml`)).text());
+      const rssItem = rss.items!.find((i) => i.link === url)!;
+      expect(rssItem.title).toBe("On Permanence");
+      expect(rssItem.guid).toMatchObject({ value: first.arweaveId, isPermaLink: false });
+      expect(rssItem.content!.encoded).toContain("<h2>Where it starts</h2>");
+
+      const atom = parseAtomFeed(await (await reader.fetch(`${base}/atom.xml`)).text());
+      const atomEntry = atom.entries!.find((e) => e.links?.some((l) => l.href === url))!;
+      expect(atomEntry.title).toMatchObject({ value: "On Permanence" });
+      // The essay's HTML, whose text escapes what it shows as characters.
+      expect(atomEntry.content).toMatchObject({ value: expect.stringContaining("<p>Words that stay where they are put, &amp; a &lt;tag&gt; that is only text ]]&gt; too.</p>") });
+      expect(atomEntry.authors![0]!.name).toBe("Alice Archivist");
+
+      const json = parseJsonFeed(await (await reader.fetch(`${base}/feed.json`)).json());
+      const jsonItem = json.items!.find((i) => i.url === url)!;
+      expect(jsonItem.title).toBe("On Permanence");
+      expect(jsonItem.content_html).toContain("<h2>Where it starts</h2>");
+    }
   });
 
   it("tells feed readers when nothing changed, and shows a new entry or a new name at once", async () => {

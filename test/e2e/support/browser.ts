@@ -33,11 +33,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+export interface WalletOptions {
+  /** Called with the hash of every transaction the wallet sends, as soon as it is sent. */
+  onTransaction?(hash: Hex): void;
+}
+
 /**
  * Gives the page an EIP-1193 wallet announced through EIP-6963, backed by a private key held in
  * the test and the local chain: it signs messages and typed data and sends transactions for real.
  */
-export async function injectWallet(page: Page, privateKey: Hex) {
+export async function injectWallet(page: Page, privateKey: Hex, options: WalletOptions = {}) {
   const account = privateKeyToAccount(privateKey);
   const rpcUrl = process.env.E2E_RPC_URL!;
   const wallet = createWalletClient({ account, chain: { ...hardhat, rpcUrls: { default: { http: [rpcUrl] } } }, transport: http(rpcUrl) });
@@ -69,7 +74,9 @@ export async function injectWallet(page: Page, privateKey: Hex) {
         }
         case "eth_sendTransaction": {
           const tx = params[0] as { to: Hex; data?: Hex; value?: Hex; gas?: Hex };
-          return { result: await wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : undefined }) };
+          const hash = await wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : undefined });
+          options.onTransaction?.(hash);
+          return { result: hash };
         }
         default:
           return { result: await wallet.request({ method: method as never, params: params as never }) };

@@ -2,16 +2,15 @@ import { webcrypto } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "~/db.server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { slugify } from "~/modules/entries/drafts.server";
 import { importMirror, type MirrorImportReport } from "~/modules/entries/import-mirror.server";
 import { mirrorDigest, SIGNING_KEY_MESSAGE_PREFIX } from "~/modules/entries/mirror.server";
 import { createSignedDataItem, type Tag } from "~/modules/storage/data-item.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
-import { deployMigrations } from "../../scripts/lib/migrations";
-import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
+import { databaseProviders, useMigratedDatabase } from "../support/databases";
 
 const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/mirror");
 
@@ -108,18 +107,8 @@ beforeAll(async () => {
 
 describe.each(databaseProviders())("importing Mirror entries from Arweave on %s", (provider) => {
   const env = getEnv();
-  let database: TestDatabase;
   let db: Database;
-
-  beforeAll(async () => {
-    database = await freshDatabase(provider);
-    await deployMigrations(database.url);
-    db = createDatabase(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-  });
+  useMigratedDatabase(provider, (created) => (db = created));
 
   it("records a tampered copy, when it is all there is, as failed with a digest mismatch", async () => {
     const report = await importMirror(db, env, forger);

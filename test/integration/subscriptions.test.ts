@@ -1,15 +1,14 @@
 import crypto from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, getDb, type Database } from "~/db.server";
+import { getDb, type Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
 import { createMailer } from "~/modules/mail/outbox.server";
 import { exportSubscribers, importSubscribers } from "~/modules/subscriptions/csv.server";
 import { allowRequest } from "~/modules/subscriptions/rate-limit.server";
 import { confirmSubscription, follow, readerFeed, subscribeByEmail, unsubscribe } from "~/modules/subscriptions/subscribers.server";
 import { manageToken, tokenHash } from "~/modules/subscriptions/tokens.server";
-import { deployMigrations } from "../../scripts/lib/migrations";
-import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
+import { databaseProviders, useMigratedDatabase } from "../support/databases";
 import { startTestSmtp, type ReceivedMessage, type TestSmtp } from "../support/smtp";
 import { Browser, startTestServer } from "../support/web";
 
@@ -410,17 +409,8 @@ describe("the writer's audience", () => {
 });
 
 describe.each(databaseProviders())("the subscription functions on %s", (provider) => {
-  let database: TestDatabase;
   let other: Database;
-  beforeAll(async () => {
-    database = await freshDatabase(provider);
-    await deployMigrations(database.url);
-    other = createDatabase(database.url);
-  });
-  afterAll(async () => {
-    await other?.$disconnect();
-    await database?.drop();
-  });
+  useMigratedDatabase(provider, (created) => (other = created));
 
   it("count requests, opt in, confirm and merge a wallet, import and export the same way", async () => {
     const env = getEnv();

@@ -1,7 +1,10 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import { createScratchPostgres } from "../../scripts/lib/scratch-postgres";
+import { afterAll, beforeAll } from "vitest";
+import { createDatabase, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { deployMigrations } from "../../scripts/lib/migrations";
 
 export interface TestDatabase {
   provider: "sqlite" | "postgres";
@@ -19,4 +22,23 @@ export async function freshDatabase(provider: "sqlite" | "postgres"): Promise<Te
   }
   const scratch = await createScratchPostgres(process.env.TEST_DATABASE_URL!, "t");
   return { provider, ...scratch };
+}
+
+/**
+ * A fresh, migrated database of the given kind for the enclosing `describe`: made before its tests
+ * (handed to `ready`), disconnected and dropped after them.
+ */
+export function useMigratedDatabase(provider: "sqlite" | "postgres", ready: (db: Database, url: string) => void) {
+  let database: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    database = await freshDatabase(provider);
+    await deployMigrations(database.url);
+    db = createDatabase(database.url);
+    ready(db, database.url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
 }

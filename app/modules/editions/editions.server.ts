@@ -236,6 +236,9 @@ export async function editionForEntry(db: Database, entryId: string) {
     minted: edition.minted,
     soldOut: edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit,
     heldEth: formatEther(sold - withdrawn),
+    // What a withdrawal sends the writer: the platform's fee, fixed per edition, comes off first.
+    toWriterEth: formatEther(((sold - withdrawn) * BigInt(10_000 - edition.feeBps)) / 10_000n),
+    feePercent: edition.feeBps / 100,
     collectors: edition.purchases.map((p) => ({ tokenId: p.tokenId, collector: getAddress(p.collector), message: p.message, timestamp: p.timestamp.toISOString() })),
   };
 }

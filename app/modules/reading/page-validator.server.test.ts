@@ -1,24 +1,14 @@
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "~/db.server";
+import { describe, expect, it } from "vitest";
+import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { deployMigrations } from "../../../scripts/lib/migrations";
-import { databaseProviders, freshDatabase, type TestDatabase } from "../../../test/support/databases";
+import { databaseProviders, useMigratedDatabase } from "../../../test/support/databases";
 import { essayDocument, publishEntry } from "../../../test/support/entries";
 import { pageValidator } from "./page-validator.server";
 
 describe.each(databaseProviders())("the page validator on %s", (provider) => {
-  let database: TestDatabase;
   let db: Database;
-  beforeAll(async () => {
-    database = await freshDatabase(provider);
-    await deployMigrations(database.url);
-    db = createDatabase(database.url);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await database?.drop();
-  });
+  useMigratedDatabase(provider, (created) => (db = created));
 
   const at = (path: string) => pageValidator(db, new URL(path, "http://page"));
 

@@ -71,6 +71,7 @@ const schema = z.object({
   PORT: port(3000),
   HOST: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
   PUBLIC_URL: url(["http:", "https:"]),
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(0)),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
   DATABASE_URL: databaseUrl,
   CHAIN_RPC_URL: url(["http:", "https:"]),
@@ -140,6 +141,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     port: raw.PORT,
     host: raw.HOST,
     publicUrl: publicUrl.origin,
+    /** How many proxies in front of the web server add to X-Forwarded-For; 0: clients connect directly. */
+    trustProxy: raw.TRUST_PROXY,
     dataDir: path.resolve(raw.DATA_DIR),
     database: { url: raw.DATABASE_URL, provider: databaseProvider },
     chain: {

@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 /** `unfollow`, `add-email` (double opt-in, linked to the follow once confirmed) and `remove-email`, for one followed writer. */
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const reader = await requireWriter(request);
   try {
     assertSameOrigin(request);
@@ -41,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
         await removeEmail(db, writer.id, reader);
         return { notice: "That address gets no more emails; you still follow with your wallet.", error: null };
       case "add-email": {
-        const { email } = await subscribeByEmail(db, getEnv(), { writer, email: String(form.get("email") ?? ""), client: clientKey(request), wallet: reader.address.toLowerCase() });
+        const { email } = await subscribeByEmail(db, getEnv(), { writer, email: String(form.get("email") ?? ""), client: clientKey(request, context, getEnv().trustProxy), wallet: reader.address.toLowerCase() });
         return { notice: `If ${email} needs confirming, a link is on its way; emails start once you click it.`, error: null };
       }
       default:

@@ -35,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
  * `email`: subscribe an address (anyone, no sign-in); `follow` / `unfollow`: the signed-in
  * reader's wallet. Signed-out readers who press "follow" sign in and come back here.
  */
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   const writer = await writerOf(params.handle);
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
@@ -43,7 +43,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     assertSameOrigin(request);
     if (intent === "email") {
-      const sent = await subscribeByEmail(getDb(), getEnv(), { writer, email, client: clientKey(request), honeypot: String(form.get("website") ?? "") });
+      const sent = await subscribeByEmail(getDb(), getEnv(), { writer, email, client: clientKey(request, context, getEnv().trustProxy), honeypot: String(form.get("website") ?? "") });
       return { sent: sent.email, error: null, email };
     }
     const reader = await requireWriter(request);

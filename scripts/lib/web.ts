@@ -17,6 +17,9 @@ const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 /** Whether an If-None-Match header names `etag` (or is `*`). */
 const namesEtag = (header: string | undefined, etag: string) => Boolean(header?.split(",").some((tag) => ["*", etag].includes(tag.trim().replace(/^W\//, ""))));
 
+/** What loaders and actions learn about a request beyond it: where its connection came from. */
+const loadContext = (req: express.Request) => ({ clientAddress: req.socket.remoteAddress });
+
 const hasSession = (req: express.Request) => /(?:^|;\s*)press_session=/.test(req.headers.cookie ?? "");
 
 /**
@@ -52,7 +55,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
           if (req.method !== "GET") return next();
           const headers = new Headers();
           for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-          const response = await render(new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { headers }));
+          const response = await render(new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { headers }), loadContext(req));
           const body = Buffer.from(await response.arrayBuffer());
           page = { etag: response.headers.get("etag") ?? "", status: response.status, headers: [...response.headers], body };
           // Only a whole page rendered under the ETag just validated, for anyone, is kept.
@@ -66,7 +69,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
       }
     });
   }
-  app.all("*", createRequestHandler({ build, mode: build.mode }));
+  app.all("*", createRequestHandler({ build, mode: build.mode, getLoadContext: loadContext }));
   const server = await new Promise<http.Server>((resolve, reject) => {
     const listening = app.listen(opts.port, opts.host, () => resolve(listening));
     listening.once("error", reject);

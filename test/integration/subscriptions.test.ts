@@ -17,6 +17,9 @@ let smtp: TestSmtp;
 let mailer: ReturnType<typeof createMailer>;
 let db: Database;
 
+// The tests stand for a proxy in front of the server: each visitor's address arrives in X-Forwarded-For.
+process.env.TRUST_PROXY = "1";
+
 beforeAll(async () => {
   server = await startTestServer();
   smtp = await startTestSmtp();
@@ -179,6 +182,15 @@ describe("subscribing by email", () => {
     const { post } = visitor();
     for (let i = 0; i < 20; i++) expect((await post(`/subscribe/${handle}`, { intent: "email", email: `many-${i}-${unique()}@example.com` })).status).toBe(200);
     expect((await post(`/subscribe/${handle}`, { intent: "email", email: `many-last-${unique()}@example.com` })).status).toBe(429);
+
+    // A request that came through no proxy counts against the address its connection came from.
+    const direct = await new Browser(server.url).fetch(`/subscribe/${handle}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ intent: "email", email: `direct-${unique()}@example.com` }).toString(),
+    });
+    expect(direct.status).toBe(200);
+    expect(await db.rateLimit.findFirst({ where: { key: "subscribe:client:127.0.0.1" } })).not.toBeNull();
     await deliver();
   });
 

@@ -20,13 +20,15 @@ export async function allowRequest(db: Database, key: string, { limit, windowMs 
 }
 
 /**
- * Who is asking, for per-client limits: the last address in X-Forwarded-For, the one the proxy in
- * front of the app appended (earlier entries come from the client and prove nothing). Remix hands
- * the app no socket address, so without a proxy every request counts as the one client "direct".
+ * Who is asking, for per-client limits. With no proxy in front (`trustedProxies` 0), the address
+ * the connection came from; X-Forwarded-For is ignored, since anyone can send it. Behind N proxies,
+ * the address the outermost one saw: the N-th entry from the end of X-Forwarded-For (entries before
+ * it come from the client and prove nothing), or the farthest known when the header is shorter.
  */
-export function clientKey(request: Request): string {
-  const hops = (request.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
-  return hops.length > 0 ? hops[hops.length - 1]!.slice(0, 64) : "direct";
+export function clientKey(request: Request, context: { clientAddress?: string }, trustedProxies: number): string {
+  const forwarded = (request.headers.get("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  const nearestFirst = [context.clientAddress ?? "unknown", ...forwarded.reverse()];
+  return nearestFirst[Math.min(trustedProxies, nearestFirst.length - 1)]!.slice(0, 64);
 }
 
 /** Deletes windows that ended more than a day ago. */

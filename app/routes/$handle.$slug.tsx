@@ -1,6 +1,7 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data as withHeaders } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { shortAddress } from "~/components/addresses";
 import editorStyles from "~/components/editor.css";
 import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
@@ -122,7 +123,7 @@ export default function EntryPage() {
             <ol className="collectors" data-testid="collectors">
               {data.edition.collectors.map((c) => (
                 <li key={c.tokenId}>
-                  <a href={`/collector/${c.collector}`}>{`${c.collector.slice(0, 6)}…${c.collector.slice(-4)}`}</a>
+                  <a href={`/collector/${c.collector}`}>{shortAddress(c.collector)}</a>
                   {c.message ? <q>{c.message}</q> : null} <time dateTime={c.timestamp} className="muted">{date(c.timestamp)}</time>
                 </li>
               ))}

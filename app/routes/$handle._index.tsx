@@ -1,6 +1,8 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
+import { getAddress } from "viem";
 import { useLoaderData } from "@remix-run/react";
+import { shortAddress } from "~/components/addresses";
 import { EntryList } from "~/components/EntryList";
 import type { PageHandle } from "~/components/page-scripts";
 import { shareMeta } from "~/components/share-meta";
@@ -40,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       handle: writer.handle,
       name: writer.displayName ?? writer.ensName ?? `@${writer.handle}`,
       bio: writer.bio,
-      address: writer.address,
+      address: getAddress(writer.address),
       ensName: writer.ensName,
       avatar,
     },
@@ -56,7 +58,7 @@ export default function WriterPage() {
         <div>
           <h1>{writer.name}</h1>
           <p className="muted">
-            @{writer.handle} · <code title={writer.address}>{writer.ensName ?? `${writer.address.slice(0, 6)}…${writer.address.slice(-4)}`}</code>
+            @{writer.handle} · <code title={writer.address}>{writer.ensName ?? shortAddress(writer.address)}</code>
           </p>
         </div>
       </header>

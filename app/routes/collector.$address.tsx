@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getAddress } from "viem";
+import { shortAddress } from "~/components/addresses";
 import { getDb } from "~/db.server";
 import { collectedBy } from "~/modules/editions/editions.server";
 import type { PageHandle } from "~/components/page-scripts";
@@ -20,7 +21,7 @@ export default function Collector() {
   const { address, collected } = useLoaderData<typeof loader>();
   return (
     <section>
-      <h1>Collected by {`${address.slice(0, 6)}…${address.slice(-4)}`}</h1>
+      <h1>Collected by {shortAddress(address)}</h1>
       <p className="muted">
         <code>{address}</code>
       </p>

@@ -206,6 +206,10 @@ describe("reading pages", () => {
     expect(text).not.toMatch(/<script\b/);
     const doc = html(text);
     expect(doc.title).toBe("Alice Archivist · Permanent Press");
+    // The writer's address as wallets and explorers show it: checksummed.
+    const address = alice.account.address;
+    expect(doc.querySelector(".writer-header code")!.textContent).toBe(`${address.slice(0, 6)}…${address.slice(-4)}`);
+    expect(doc.querySelector(".writer-header code")!.getAttribute("title")).toBe(address);
     expect([...doc.querySelectorAll(".entry-list h2")].map((h) => h.textContent)).toEqual(["The Second Letter", "On Permanence"]);
     expect(doc.querySelector('link[rel="canonical"]')!.getAttribute("href")).toBe(`${server.url}/${alice.handle}`);
     expect(meta(doc, "og:type")).toBe("profile");

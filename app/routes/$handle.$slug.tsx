@@ -22,13 +22,19 @@ import { shareMeta } from "~/components/share-meta";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
+const miniappEmbed = (page: { canonical: string; edition: unknown }, type: "launch_miniapp" | "launch_frame") =>
+  JSON.stringify({ version: "1", imageUrl: `${page.canonical}/card-3x2.png`, button: { title: page.edition ? "Collect" : "Read", action: { type, url: page.canonical, name: "Permanent Press" } } });
+
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
     ? [
         ...shareMeta({ title: `${data.title} · ${data.byline}`, description: data.excerpt, url: data.canonical, type: "article", image: data.card }),
         { property: "article:published_time", content: data.publishedAt },
         { property: "article:author", content: data.byline },
-        { name: "fc:miniapp", content: JSON.stringify({ version: "1", imageUrl: data.card, button: { title: "Collect", action: { type: "launch_miniapp", url: data.canonical, name: "Permanent Press" } } }) },
+        // Farcaster clients show the card at 3:2 with a button that opens the entry; fc:frame is
+        // what clients from before mini apps read.
+        { name: "fc:miniapp", content: miniappEmbed(data, "launch_miniapp") },
+        { name: "fc:frame", content: miniappEmbed(data, "launch_frame") },
       ]
     : [{ title: "Not found" }];
 

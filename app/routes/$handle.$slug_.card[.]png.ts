@@ -1,20 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { getDb } from "~/db.server";
-import { etagOf, matchesEtag } from "~/modules/reading/cache.server";
-import { renderCardPng } from "~/modules/reading/card-image.server";
-import { entryHeadline } from "~/modules/reading/listings.server";
+import { cardPngLoader } from "~/modules/reading/card-route.server";
 
-/**
- * The entry's share card as a PNG, for og:image, twitter:image and Farcaster's imageUrl: the same
- * drawing as card.svg. The card changes only with the title and byline, so those name it; a crawler
- * that already holds it gets a 304 without the card being drawn.
- */
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const entry = await entryHeadline(getDb(), params.handle ?? "", params.slug ?? "");
-  if (!entry) throw new Response("There is no such entry.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-  const headers = { "cache-control": "public, max-age=3600, stale-while-revalidate=86400", etag: etagOf(["card.png", entry.title, entry.byline]) };
-  if (matchesEtag(request, headers.etag)) return new Response(null, { status: 304, headers });
-  const png = await renderCardPng(entry.title, entry.byline);
-  // A copy, typed as the body a Response takes; the cached buffer stays untouched.
-  return new Response(new Uint8Array(png), { headers: { ...headers, "content-type": "image/png", "content-length": String(png.length) } });
-}
+/** For og:image and twitter:image: the same drawing as card.svg, 1200 by 630. */
+export const loader = cardPngLoader("wide");

@@ -86,11 +86,13 @@ describe("reading pages", () => {
     expect(meta(doc, "og:image")).toBe(`${url}/card.png`);
     expect(meta(doc, "twitter:card")).toBe("summary_large_image");
     expect(meta(doc, "description")).toContain("Words that stay");
-    expect(JSON.parse(meta(doc, "fc:miniapp")!)).toEqual({
-      version: "1",
-      imageUrl: `${url}/card.png`,
-      button: { title: "Collect", action: { type: "launch_miniapp", url, name: "Permanent Press" } },
-    });
+    // Farcaster shows a 3:2 card with a button; an entry that cannot be collected (yet) says Read.
+    const embed = { version: "1", imageUrl: `${url}/card-3x2.png`, button: { title: "Read", action: { type: "launch_miniapp", url, name: "Permanent Press" } } };
+    expect(JSON.parse(meta(doc, "fc:miniapp")!)).toEqual(embed);
+    expect(JSON.parse(meta(doc, "fc:frame")!)).toEqual({ ...embed, button: { ...embed.button, action: { ...embed.button.action, type: "launch_frame" } } });
+    const card = await reader.fetch(`/${first!.handle}/${first!.slug}/card-3x2.png`);
+    expect(card.headers.get("content-type")).toBe("image/png");
+    expect(pngHeader(Buffer.from(await card.arrayBuffer()))).toMatchObject({ width: 1200, height: 800 });
     expect(text).not.toMatch(/<script\b/);
     expect(text).not.toContain("modulepreload");
     // The subscribe form posts without JavaScript.
@@ -121,6 +123,7 @@ describe("reading pages", () => {
     expect(form.querySelector("button")!.textContent).toContain("Collect for free");
     expect(form.querySelector("button")!.hasAttribute("disabled")).toBe(true);
     expect(form.querySelector("noscript")!.textContent).toContain("Collecting needs a wallet");
+    expect(JSON.parse(meta(html(text), "fc:miniapp")!).button.title).toBe("Collect");
   });
 
   it("caches the entry page for anonymous readers and answers 304 to a matching ETag", async () => {

@@ -55,5 +55,12 @@ function titleCard(title: string, byline: string, width: number, height: number,
 /** The cover of an edition, 1200 by 1200. */
 export const editionCover = (title: string, byline: string) => titleCard(title, byline, 1200, 1200, 4, EDITION_FONTS);
 
-/** The card shown where an entry's link is shared (Open Graph, Twitter, Farcaster), 1200 by 630. */
+/** The card shown where an entry's link is shared (Open Graph, Twitter), 1200 by 630. */
 export const socialCard = (title: string, byline: string) => titleCard(title, byline, 1200, 630, 3, CARD_FONTS);
+
+/** The card of a Farcaster mini-app embed, which clients show at 3:2: 1200 by 800. */
+export const miniappCard = (title: string, byline: string) => titleCard(title, byline, 1200, 800, 4, CARD_FONTS);
+
+/** The shapes a share card comes in, by where it is shown. */
+export const CARD_SHAPES = { wide: socialCard, "3x2": miniappCard } as const;
+export type CardShape = keyof typeof CARD_SHAPES;

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import { renderAsync } from "@resvg/resvg-js";
-import { CARD_FONT_FAMILY, socialCard } from "~/modules/editions/cover.server";
+import { CARD_FONT_FAMILY, CARD_SHAPES, type CardShape } from "~/modules/editions/cover.server";
 
 /**
  * The share card as a PNG, for the networks that show no SVG (X, Facebook, LinkedIn, Farcaster).
@@ -55,14 +55,15 @@ export const CARD_CACHE_ENTRIES = 200;
 const cards = new LruCache<Promise<Buffer>>(CARD_CACHE_ENTRIES);
 
 /** The card's identity: what it shows, the title and the byline. */
-export const cardKey = (title: string, byline: string) => crypto.createHash("sha256").update(title).update("\u0000").update(byline).digest("base64url");
+export const cardKey = (title: string, byline: string, shape: CardShape = "wide") =>
+  crypto.createHash("sha256").update(shape).update("\u0000").update(title).update("\u0000").update(byline).digest("base64url");
 
 /**
- * Draws the card, 1200 by 630, without looking in the cache. resvg draws on a worker thread, so
+ * Draws the card (1200 by 630, or 1200 by 800 for the 3:2 shape) without looking in the cache. resvg draws on a worker thread, so
  * pages keep being served while a card is drawn (some 40 ms).
  */
-export async function drawCardPng(title: string, byline: string): Promise<Buffer> {
-  const image = await renderAsync(socialCard(title, byline), {
+export async function drawCardPng(title: string, byline: string, shape: CardShape = "wide"): Promise<Buffer> {
+  const image = await renderAsync(CARD_SHAPES[shape](title, byline), {
     fitTo: { mode: "original" },
     font: { fontFiles: cardFontFiles(), loadSystemFonts: false, defaultFontFamily: CARD_FONT_FAMILY, serifFamily: CARD_FONT_FAMILY },
   });
@@ -70,16 +71,16 @@ export async function drawCardPng(title: string, byline: string): Promise<Buffer
 }
 
 /**
- * The entry's share card as a PNG, 1200 by 630, drawn once per title and byline while it stays in
+ * The entry's share card as a PNG in one shape, drawn once per title, byline and shape while it stays in
  * the cache (readers asking at the same moment share one drawing). Characters the font lacks
  * (CJK, emoji) show as the font's empty box; the card is still drawn. The buffer is shared
  * between callers: send it, do not change it.
  */
-export function renderCardPng(title: string, byline: string): Promise<Buffer> {
-  const key = cardKey(title, byline);
+export function renderCardPng(title: string, byline: string, shape: CardShape = "wide"): Promise<Buffer> {
+  const key = cardKey(title, byline, shape);
   const cached = cards.get(key);
   if (cached) return cached;
-  const png = drawCardPng(title, byline);
+  const png = drawCardPng(title, byline, shape);
   cards.set(key, png);
   // A failed drawing is not kept: the next request tries again.
   png.catch(() => cards.delete(key));

@@ -205,6 +205,12 @@ export async function deployMigrations(url: string): Promise<string[]> {
   const applied = await withEngine(url, async (engine, provider) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(provider), filters: NO_FILTERS });
     return appliedMigrationNames;
+  }).catch((error: unknown) => {
+    // The engine reports SQLite's lock timeout in its own words; say what it means.
+    if (providerOf(url) === "sqlite" && /SocketTimeout|database is locked|SQLITE_BUSY/i.test(String((error as Error)?.message ?? error))) {
+      throw new Error(`the SQLite database ${sqlitePath(url)} stayed locked by another process (a running \`npm start\`, or a script still writing): migrate when it is idle, or stop it first`, { cause: error });
+    }
+    throw error;
   });
   if (providerOf(url) === "sqlite") useWriteAheadLog(sqlitePath(url));
   return applied;

@@ -1,5 +1,7 @@
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDatabase } from "~/db.server";
+import { sqlitePath } from "~/env.server";
 import { deployMigrations, readMigrations } from "../../scripts/lib/migrations";
 import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
 
@@ -25,6 +27,21 @@ describe.each(databaseProviders())("migrations on %s", (provider) => {
       await expect(db.writer.create({ data: { address: "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", handle: "ada" } })).rejects.toMatchObject({ code: "P2002" });
     } finally {
       await db.$disconnect();
+    }
+  });
+});
+
+describe("migrations on a SQLite file another process is writing", () => {
+  it("say so, instead of the engine's own words", async () => {
+    const database = await freshDatabase("sqlite");
+    await deployMigrations(database.url);
+    const holder = new Database(sqlitePath(database.url));
+    try {
+      holder.prepare("BEGIN IMMEDIATE").run();
+      await expect(deployMigrations(database.url)).rejects.toThrow(/stayed locked by another process \(a running `npm start`/);
+    } finally {
+      holder.prepare("ROLLBACK").run();
+      holder.close();
     }
   });
 });

@@ -12,7 +12,7 @@ import { WithdrawButton } from "~/components/WithdrawButton";
 import { walletChain } from "~/modules/editions/chain.server";
 import { editionForEntry } from "~/modules/editions/editions.server";
 import { entryHistory, entryVersion } from "~/modules/entries/read.server";
-import { hasSession, matchesEtag, readerCacheControl } from "~/modules/reading/cache.server";
+import { hasSession, readerHeaders } from "~/modules/reading/cache.server";
 import { entryPageEtag, entryPageState, requestedVersion } from "~/modules/reading/entry-page.server";
 import { readingMinutes } from "~/modules/reading/listings.server";
 import { pageScript } from "~/modules/reading/page-scripts.server";
@@ -51,12 +51,10 @@ const STATUS: Record<string, string> = { queued: "waiting to upload", uploaded: 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const version = requestedVersion(new URL(request.url));
   // Anonymous readers revalidate before the essay is read; a signed-in page names its reader and is never stored.
-  const signedIn = hasSession(request);
   const state = await entryPageState(getDb(), params.handle ?? "", params.slug ?? "");
   if (!state) throw new Response("There is no such entry.", { status: 404 });
-  const etag = entryPageEtag(state, version);
-  const cacheHeaders: Record<string, string> = signedIn ? { "cache-control": readerCacheControl(true) } : { "cache-control": readerCacheControl(false), etag };
-  if (!signedIn && matchesEtag(request, etag)) throw new Response(null, { status: 304, headers: cacheHeaders });
+  const cacheHeaders = readerHeaders(request, entryPageEtag(state, version));
+  const signedIn = hasSession(request);
   const entry = await entryHistory(getDb(), params.handle ?? "", params.slug ?? "");
   if (!entry) throw new Response("There is no such entry.", { status: 404 });
   const current = await entryVersion(getDb(), entry, version);

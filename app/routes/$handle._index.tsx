@@ -9,7 +9,8 @@ import { shareMeta } from "~/components/share-meta";
 import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { hasSession, readerCacheControl } from "~/modules/reading/cache.server";
+import { readerHeaders } from "~/modules/reading/cache.server";
+import { feedState, listingEtag } from "~/modules/reading/distribution.server";
 import { pageNumber, recentEntries } from "~/modules/reading/listings.server";
 import { writerByHandle } from "~/modules/writers/profile.server";
 
@@ -28,6 +29,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
     : [{ title: "Not found" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
+  const state = await feedState(getDb(), params.handle ?? "");
+  if (!state) throw new Response("No writer has this address.", { status: 404 });
+  const headers = readerHeaders(request, listingEtag(params.handle, pageNumber(request), state));
   const writer = await writerByHandle(getDb(), params.handle ?? "");
   if (!writer?.handle) throw new Response("No writer has this address.", { status: 404 });
   const env = getEnv();
@@ -46,7 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ensName: writer.ensName,
       avatar,
     },
-  }, { headers: { "cache-control": readerCacheControl(hasSession(request)) } });
+  }, { headers });
 }
 
 export default function WriterPage() {

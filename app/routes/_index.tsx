@@ -6,7 +6,8 @@ import type { PageHandle } from "~/components/page-scripts";
 import { shareMeta } from "~/components/share-meta";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { hasSession, readerCacheControl } from "~/modules/reading/cache.server";
+import { readerHeaders } from "~/modules/reading/cache.server";
+import { feedState, listingEtag } from "~/modules/reading/distribution.server";
 import { pageNumber, recentEntries } from "~/modules/reading/listings.server";
 
 export const handle: PageHandle = { scripts: false };
@@ -24,9 +25,10 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const page = pageNumber(request);
+  const headers = readerHeaders(request, listingEtag(undefined, page, (await feedState(getDb()))!));
   const { publicUrl } = getEnv();
   const listing = await recentEntries(getDb(), { page });
-  return data({ ...listing, page, canonical: page > 1 ? `${publicUrl}/?page=${page}` : `${publicUrl}/` }, { headers: { "cache-control": readerCacheControl(hasSession(request)) } });
+  return data({ ...listing, page, canonical: page > 1 ? `${publicUrl}/?page=${page}` : `${publicUrl}/` }, { headers });
 }
 
 export default function Home() {

@@ -237,6 +237,29 @@ describe("reading pages", () => {
     expect((await reader.fetch("/?page=999")).status).toBe(200);
   });
 
+  it("revalidates the home page and a writer's page, and shows a new entry at once", async () => {
+    const dana = await newWriter("Dana");
+    await publishEntry(db, getEnv(), dana.account, essay("Dana Starts", "A first entry."));
+    for (const path of [`/${dana.handle}`, "/"]) {
+      const first = await reader.fetch(path);
+      const etag = first.headers.get("etag")!;
+      expect(etag, path).toMatch(/^"[\w-]+"$/);
+      expect(server.pages.get(path, etag)?.body.toString()).toBe(await first.text());
+      expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
+      const signedIn = await reader.fetch(path, { headers: { cookie: "press_session=not-a-session" } });
+      expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
+      expect(signedIn.headers.get("etag")).toBeNull();
+    }
+    const before = { writer: (await reader.fetch(`/${dana.handle}`)).headers.get("etag")!, home: (await reader.fetch("/")).headers.get("etag")! };
+    await publishEntry(db, getEnv(), dana.account, essay("Dana Again", "A second entry."));
+    const writerPage = await reader.fetch(`/${dana.handle}`, { headers: { "if-none-match": before.writer } });
+    expect(writerPage.status).toBe(200);
+    expect([...html(await writerPage.text()).querySelectorAll(".entry-list h2")].map((h) => h.textContent)).toEqual(["Dana Again", "Dana Starts"]);
+    const home = await reader.fetch("/", { headers: { "if-none-match": before.home } });
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain("Dana Again");
+  });
+
   it("answers 404 with a way home for an unknown entry and an unknown writer", async () => {
     for (const path of [`/${alice.handle}/no-such-essay`, "/nobody-at-all-here", `/${alice.handle}/no-such-essay/card.svg`, "/nobody-at-all-here/rss.xml"]) {
       const response = await reader.fetch(path);

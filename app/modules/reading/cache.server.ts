@@ -20,6 +20,17 @@ export const hasSession = (request: Request) => /(?:^|;\s*)press_session=/.test(
 /** A strong validator over everything a page shows that can change. */
 export const etagOf = (parts: (string | number | boolean | null | undefined)[]) => `"${crypto.createHash("sha256").update([BUILD, ...parts].map(String).join("\u0000")).digest("base64url").slice(0, 27)}"`;
 
+/**
+ * The caching headers of a reading page with validator `etag`: shared and revalidated for
+ * anonymous readers (a 304 is thrown when they already hold it), never stored for a signed-in one.
+ */
+export function readerHeaders(request: Request, etag: string): Record<string, string> {
+  if (hasSession(request)) return { "cache-control": readerCacheControl(true) };
+  const headers = { "cache-control": readerCacheControl(false), etag };
+  if (matchesEtag(request, etag)) throw new Response(null, { status: 304, headers });
+  return headers;
+}
+
 /** Whether the request's If-None-Match already names `etag` (or `*`). */
 export function matchesEtag(request: Request, etag: string): boolean {
   const header = request.headers.get("if-none-match");

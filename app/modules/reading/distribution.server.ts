@@ -33,9 +33,14 @@ export async function feedState(db: Database, handle?: string): Promise<Record<s
   return rows[0] ?? null;
 }
 
+const stateEtag = (parts: (string | number)[], state: Record<string, unknown>) =>
+  etagOf([...parts, ...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value)))]);
+
 /** A feed's ETag: its format, whose it is, and its state. */
-export const feedEtag = (format: FeedFormat, handle: string | undefined, state: Record<string, unknown>) =>
-  etagOf(["feed", format, handle ?? "", ...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value)))]);
+export const feedEtag = (format: FeedFormat, handle: string | undefined, state: Record<string, unknown>) => stateEtag(["feed", format, handle ?? ""], state);
+
+/** The ETag of a listing page (the home page, a writer's page) at `page`: from the same state as its feeds. */
+export const listingEtag = (handle: string | undefined, page: number, state: Record<string, unknown>) => stateEtag(["listing", handle ?? "", page], state);
 
 /** A feed reader that already holds the current feed gets a 304 before the feed is built. */
 function notModified(request: Request, etag: string) {

@@ -35,8 +35,8 @@ export async function recentEntries(db: Database, opts: { page: number; writerId
 export const readingMinutes = (words: number) => Math.max(1, Math.round(words / 238));
 
 /** `?page=` as a page number from 1; anything else is the first page. */
-export function pageNumber(request: Request): number {
-  const raw = new URL(request.url).searchParams.get("page");
+export function pageNumber(request: Request | URL): number {
+  const raw = (request instanceof URL ? request : new URL(request.url)).searchParams.get("page");
   return raw && /^[1-9]\d{0,4}$/.test(raw) ? Number(raw) : 1;
 }
 

@@ -23,8 +23,9 @@ describe.each(databaseProviders())("the page validator on %s", (provider) => {
     expect(await at(`${path}?utm_source=x`)).toEqual(entry);
     expect((await at(`${path}?version=1`))!.key).toBe(`${path}?version=1`);
     expect((await at(`${path}?version=1`))!.etag).not.toBe(entry!.etag);
-    const feeds = await Promise.all(["/validated/rss.xml", "/validated/atom.xml", "/validated/feed.json", "/rss.xml"].map(at));
-    expect(new Set(feeds.map((f) => f!.etag)).size).toBe(4);
+    const feeds = await Promise.all(["/validated/rss.xml", "/validated/atom.xml", "/validated/feed.json", "/rss.xml", "/validated", "/validated?page=2", "/", "/?page=3&utm_source=x"].map(at));
+    expect(new Set(feeds.map((f) => f!.etag)).size).toBe(8);
+    expect(feeds.slice(4).map((f) => f!.key)).toEqual(["/validated", "/validated?page=2", "/", "/?page=3"]);
 
     // Nothing changed: the same ETags.
     expect(await at(path)).toEqual(entry);
@@ -45,12 +46,20 @@ describe.each(databaseProviders())("the page validator on %s", (provider) => {
     expect((await at(path))!.etag).not.toBe(confirmed!.etag);
     expect((await at("/validated/rss.xml"))!.etag).not.toBe(feeds[0]!.etag);
     expect((await at("/rss.xml"))!.etag).not.toBe(feeds[3]!.etag);
+    expect((await at("/validated"))!.etag).not.toBe(feeds[4]!.etag);
+    expect((await at("/"))!.etag).not.toBe(feeds[6]!.etag);
+
+    // A new entry changes the listings and feeds, site-wide and the writer's.
+    const listed = await Promise.all(["/validated", "/", "/validated/rss.xml"].map(at));
+    await publishEntry(db, getEnv(), account, { title: "Checked Again", document: essayDocument({ words: 50, seed: 4 }) });
+    const relisted = await Promise.all(["/validated", "/", "/validated/rss.xml"].map(at));
+    relisted.forEach((page, i) => expect(page!.etag).not.toBe(listed[i]!.etag));
 
     // Unknown pages, and pages that are not kept.
     expect(await at("/validated/no-such-entry")).toBeNull();
     expect(await at("/nobody-here/rss.xml")).toBeNull();
+    expect(await at("/nobody-here")).toBeNull();
     expect(await at("/drafts")).toBeNull();
-    expect(await at("/validated")).toBeNull();
     expect(await at("/validated/some-entry/card.png")).toBeNull();
   });
 });

@@ -1,17 +1,19 @@
 import type { Database } from "~/db.server";
 import { entryPageEtag, entryPageState, requestedVersion } from "./entry-page.server";
-import { FEED_FILES, feedEtag, feedState } from "./distribution.server";
+import { FEED_FILES, feedEtag, feedState, listingEtag } from "./distribution.server";
 import type { FeedFormat } from "./feeds.server";
+import { pageNumber } from "./listings.server";
 
 const ENTRY_PATH = /^\/([a-z0-9-]{3,30})\/([a-z0-9-]{1,200})$/;
+const LISTING_PATH = /^\/(?:([a-z0-9-]{3,30}))?$/;
 const FEED_PATH = /^(?:\/([a-z0-9-]{3,30}))?\/(rss\.xml|atom\.xml|feed\.json)$/;
 const FORMAT_OF = Object.fromEntries(Object.entries(FEED_FILES).map(([format, file]) => [file, format as FeedFormat]));
 
 /**
  * For the web server's page cache: which page an anonymous reader's request for `url` shows and
  * the ETag it has now, found with one indexed query; null when the page is not one to keep. Kept
- * are the pages read most: entry pages (the latest or `?version=N`) and feeds, site-wide and per
- * writer. Other query parameters (utm_source, fbclid and the like) do not change a page, so they
+ * are the pages read most: entry pages (the latest or `?version=N`), feeds, the home page and
+ * writers' pages (`?page=N`). Other query parameters (utm_source, fbclid and the like) do not change a page, so they
  * share its copy. The routes compute their ETags with the same functions, so a kept page is reused
  * only while nothing it shows has changed.
  */
@@ -22,6 +24,13 @@ export async function pageValidator(db: Database, url: URL): Promise<{ key: stri
     const format = FORMAT_OF[file!]!;
     const state = await feedState(db, handle);
     return state ? { key: url.pathname, etag: feedEtag(format, handle, state) } : null;
+  }
+  const listing = LISTING_PATH.exec(url.pathname);
+  if (listing) {
+    const handle = listing[1];
+    const page = pageNumber(url);
+    const state = await feedState(db, handle);
+    return state ? { key: page > 1 ? `${url.pathname}?page=${page}` : url.pathname, etag: listingEtag(handle, page, state) } : null;
   }
   const entry = ENTRY_PATH.exec(url.pathname);
   if (entry) {

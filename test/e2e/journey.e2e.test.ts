@@ -48,7 +48,8 @@ describe("a writer's journey, from a first essay to a second version", () => {
   const secondTitle = "A second letter";
   const readerEmail = `reader-${run}@example.com`;
   const addedSentence = "Copies outlive their makers.";
-  const image = solidPng(320, 160, [crypto.randomInt(256), crypto.randomInt(256), crypto.randomInt(256)]);
+  const IMAGE_WIDTH = 320;
+  const image = solidPng(IMAGE_WIDTH, 160, [crypto.randomInt(256), crypto.randomInt(256), crypto.randomInt(256)]);
 
   let writerPage: Page;
   let readerPage: Page;
@@ -141,7 +142,7 @@ describe("a writer's journey, from a first essay to a second version", () => {
     await editorImage.waitFor({ timeout: WAIT });
     await writerPage.getByText(/^Uploading/).waitFor({ state: "detached", timeout: WAIT });
     expect(await writerPage.getByTestId("editor-notice").count()).toBe(0);
-    await expect.poll(() => editorImage.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(12);
+    await expect.poll(() => editorImage.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(IMAGE_WIDTH);
 
     await expect.poll(() => writerPage.getByTestId("save-status").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
     expect(await editor.locator("h2").textContent()).toBe("Why it lasts");
@@ -164,7 +165,7 @@ describe("a writer's journey, from a first essay to a second version", () => {
     expect(await published.count()).toBe(1);
     const src = await published.evaluate((img: HTMLImageElement) => img.src);
     expect(src).toMatch(/^https?:\/\/[^/]+\/[A-Za-z0-9_-]{43}$/);
-    await expect.poll(() => published.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(12);
+    await expect.poll(() => published.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(IMAGE_WIDTH);
     const served = await fetch(src);
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toMatch(/^image\/png/);

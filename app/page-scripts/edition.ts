@@ -72,8 +72,12 @@ function setUpWithdraw(box: HTMLElement) {
       const call = await postJson<{ to: string; data: string; value: string }>(`/editions/${editionId}/withdraw`, {});
       await sendAndWait(provider, account, call, () => say(line, "Pending…"));
       say(line, "Withdrawn.");
-      // The held amount comes from the index; give it a moment to see the withdrawal.
-      await sleep(1500);
+      // The held amount comes from the index: wait (a little) until it has seen the withdrawal.
+      for (let i = 0; i < 30; i++) {
+        const response = await fetch(`/editions/${editionId}/held`, { cache: "no-store" });
+        if (response.ok && ((await response.json()) as { heldEth: string }).heldEth !== box.dataset.held) break;
+        await sleep(500);
+      }
       window.location.reload();
     } catch (error) {
       say(line, walletErrorMessage(error), "alert");

@@ -140,7 +140,13 @@ export default function EntryPage() {
           <a href={`/entries/${data.entryId}/edition`}>Make it collectible</a>: readers collect it as an edition on {data.chain.name}.
         </p>
       ) : null}
-      <SubscribeForm handle={data.handle} writerName={data.byline} />
+      {data.isAuthor ? (
+        <p className="notice">
+          Readers subscribe to you here and on your page. <a href="/settings/subscribers">Your subscribers</a>
+        </p>
+      ) : (
+        <SubscribeForm handle={data.handle} writerName={data.byline} />
+      )}
       <footer className="entry-footer">
         <p>
           <a href={`/verify/${data.arweaveId}`}>Verify this entry</a> — signed by its writer, stored permanently on Arweave as <code>{data.arweaveId}</code>.

@@ -333,6 +333,9 @@ describe("a writer's journey, from a first essay to a second version", () => {
     await writerPage.goto(entryUrl);
     expect(await writerPage.getByTestId("held").textContent()).toBe(`${formatEther(proceeds)} ETH`);
     expect(await writerPage.getByTestId("sold-out").count()).toBe(1);
+    // Their own page points the writer to their subscribers instead of asking them to subscribe.
+    expect(await writerPage.getByRole("link", { name: "Your subscribers" }).getAttribute("href")).toBe("/settings/subscribers");
+    expect(await writerPage.getByRole("button", { name: "Subscribe", exact: true }).count()).toBe(0);
     await screenshot(writerPage, "journey-7-held");
 
     const before = await chain.getBalance({ address: writerAddress });

@@ -11,12 +11,15 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
+/** The entry the first test publishes; the later ones read it. */
+let entryUrl: string;
+
 describe("reading with JavaScript off", () => {
   it("reads an entry, finds the writer's page, and subscribes by email, confirming from the captured message", async () => {
     const writerPage = await browser.newPage();
     const { handle } = await signInAs(writerPage, generatePrivateKey(), "Noor Plain");
     const title = `Plain pages ${crypto.randomBytes(2).toString("hex")}`;
-    const entryUrl = await publishEssay(writerPage, title, "Text that needs no script to be read.");
+    entryUrl = await publishEssay(writerPage, title, "Text that needs no script to be read.");
     await writerPage.close();
 
     const context = await browser.newContext({ javaScriptEnabled: false });
@@ -65,5 +68,34 @@ describe("reading with JavaScript off", () => {
 
     expect(scriptsRun, "no script was fetched for any page read").toEqual([]);
     await context.close();
+  });
+
+  it("fits a phone's screen, in the reader's light or dark scheme", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme });
+      const page = await context.newPage();
+      await page.goto(entryUrl);
+      const layout = await page.evaluate(() => {
+        const prose = document.querySelector(".prose p")!;
+        const style = getComputedStyle(prose);
+        return {
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          fontSize: Number.parseFloat(style.fontSize),
+          background: getComputedStyle(document.body).backgroundColor,
+          text: style.color,
+        };
+      });
+      expect(layout.overflow, "nothing wider than the screen").toBeLessThanOrEqual(0);
+      expect(layout.fontSize, "body text at a readable size").toBeGreaterThanOrEqual(16);
+      const luminance = (rgb: string) => {
+        const [r, g, b] = rgb.match(/\d+/g)!.map(Number);
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      // Dark text on a light page, or light text on a dark one: as the reader's device prefers.
+      if (colorScheme === "light") expect(luminance(layout.background)).toBeGreaterThan(luminance(layout.text));
+      else expect(luminance(layout.background)).toBeLessThan(luminance(layout.text));
+      await screenshot(page, `phone-entry-${colorScheme}`);
+      await context.close();
+    }
   });
 });

@@ -88,6 +88,14 @@ const schema = z.object({
   MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(50).default(5)),
   MAIL_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(5000).default(500)),
   SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  SESSION_SECRET_PREVIOUS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(",").map((secret) => secret.trim()).filter(Boolean))
+      .pipe(z.array(z.string().min(32, "each must be at least 32 characters")))
+      .default([]),
+  ),
   INDEXER_CONFIRMATIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(12)),
   INDEXER_BLOCK_RANGE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(2000)),
   INDEXER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).default(2000)),
@@ -176,6 +184,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
       batchSize: raw.MAIL_BATCH_SIZE,
     },
     sessionSecret,
+    /** Secrets used before SESSION_SECRET: what they signed (sessions, links in old mail) still verifies. */
+    previousSessionSecrets: raw.SESSION_SECRET_PREVIOUS,
     /** Which parts run as local stand-ins because no external URL was configured. */
     local: {
       chain: raw.CHAIN_RPC_URL === undefined,

@@ -8,7 +8,8 @@ export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 function sessionCookie() {
   const env = getEnv();
   return createCookie("press_session", {
-    secrets: [env.sessionSecret],
+    // The first secret signs; every one verifies, so rotating the secret signs no one out.
+    secrets: [env.sessionSecret, ...env.previousSessionSecrets],
     httpOnly: true,
     sameSite: "lax",
     // Browsers refuse Secure cookies over plain HTTP, which is how the platform runs locally.

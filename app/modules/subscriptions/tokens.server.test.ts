@@ -33,4 +33,20 @@ describe("subscription tokens", () => {
     expect(readManageToken(env, token.slice(0, -1))).toBeUndefined();
     expect(readManageToken(env, "cmabc123")).toBeUndefined();
   });
+
+  it("keep verifying after the secret is rotated, while the old secret is listed as previous", () => {
+    const old = "an-old-secret-of-at-least-32-characters!!";
+    const before = parseEnv({ SESSION_SECRET: old });
+    const rotated = parseEnv({ SESSION_SECRET: "a-new-secret-of-at-least-32-characters!!!", SESSION_SECRET_PREVIOUS: ` ${old} , ` });
+    const forgotten = parseEnv({ SESSION_SECRET: "a-new-secret-of-at-least-32-characters!!!" });
+    const manage = manageToken(before, "cmold");
+    const { token, hash } = issueConfirmToken(before, now);
+    expect(readManageToken(rotated, manage)).toBe("cmold");
+    expect(readConfirmToken(rotated, token, now)).toEqual({ valid: true, hash, wallet: undefined });
+    expect(readManageToken(forgotten, manage)).toBeUndefined();
+    // New tokens are signed with the new secret only.
+    expect(manageToken(rotated, "cmold")).not.toBe(manage);
+    expect(readManageToken(before, manageToken(rotated, "cmnew"))).toBeUndefined();
+    expect(() => parseEnv({ SESSION_SECRET_PREVIOUS: "too-short" })).toThrow(/SESSION_SECRET_PREVIOUS/);
+  });
 });

@@ -4,24 +4,30 @@ import type { Env } from "~/env.server";
 /** How long a confirmation link works. */
 export const CONFIRM_TTL_MS = 3 * 24 * 60 * 60 * 1000;
 
-// A key of its own, derived from the session secret, so a subscription token can never pass for a
+// A key of its own, derived from a session secret, so a subscription token can never pass for a
 // session cookie signature or the other way round.
 const keys = new Map<string, Buffer>();
-function key(env: Env): Buffer {
-  let derived = keys.get(env.sessionSecret);
+function key(secret: string): Buffer {
+  let derived = keys.get(secret);
   if (!derived) {
-    derived = crypto.createHmac("sha256", env.sessionSecret).update("permanent-press/subscriptions/v1").digest();
-    keys.set(env.sessionSecret, derived);
+    derived = crypto.createHmac("sha256", secret).update("permanent-press/subscriptions/v1").digest();
+    keys.set(secret, derived);
   }
   return derived;
 }
 
-const sign = (env: Env, purpose: string, payload: string) => crypto.createHmac("sha256", key(env)).update(`${purpose}:${payload}`).digest("base64url");
+const signWith = (secret: string, purpose: string, payload: string) => crypto.createHmac("sha256", key(secret)).update(`${purpose}:${payload}`).digest("base64url");
 
+/** Signed with the current secret. */
+const sign = (env: Env, purpose: string, payload: string) => signWith(env.sessionSecret, purpose, payload);
+
+/** Signed with the current secret or one it replaced: links in mail sent before a rotation keep working. */
 function verifies(env: Env, purpose: string, payload: string, signature: string): boolean {
-  const expected = Buffer.from(sign(env, purpose, payload));
   const given = Buffer.from(signature);
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  return [env.sessionSecret, ...env.previousSessionSecrets].some((secret) => {
+    const expected = Buffer.from(signWith(secret, purpose, payload));
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  });
 }
 
 /** What the database keeps of a confirmation token: its SHA-256, never the token. */

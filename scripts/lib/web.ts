@@ -51,6 +51,8 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
         if (!current) return next();
         const { key, etag } = current;
         let page = pages.get(key, etag);
+        // Says whether the kept copy answered, for operators and caches in front reading the logs.
+        res.setHeader("X-Page-Cache", page ? "hit" : "miss");
         if (!page) {
           if (req.method !== "GET") return next();
           const headers = new Headers();

@@ -160,7 +160,9 @@ describe("reading pages", () => {
     const etag = first.headers.get("etag")!;
     const body = await first.text();
     expect(server.pages.get(path, etag)?.body.toString()).toBe(body);
+    expect(first.headers.get("x-page-cache")).toBe("miss");
     const again = await reader.fetch(path);
+    expect(again.headers.get("x-page-cache")).toBe("hit");
     expect(again.headers.get("etag")).toBe(etag);
     expect(again.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(again.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
@@ -169,6 +171,7 @@ describe("reading pages", () => {
     // A link shared with tracking parameters is the same page, and shares its copy.
     const pagesKept = server.pages.size;
     const tracked = await reader.fetch(`${path}?utm_source=newsletter&fbclid=abc`);
+    expect(tracked.headers.get("x-page-cache")).toBe("hit");
     expect(tracked.headers.get("etag")).toBe(etag);
     expect(await tracked.text()).toBe(body);
     expect(server.pages.size).toBe(pagesKept);
@@ -179,7 +182,9 @@ describe("reading pages", () => {
     // The writer renames themselves: the next reader sees the new name at once.
     const writer = await db.writer.findFirstOrThrow({ where: { handle: third.handle } });
     await db.writer.update({ where: { id: writer.id }, data: { displayName: "Robert" } });
-    const renamed = html(await (await reader.fetch(path)).text());
+    const renamedResponse = await reader.fetch(path);
+    expect(renamedResponse.headers.get("x-page-cache")).toBe("miss");
+    const renamed = html(await renamedResponse.text());
     expect(renamed.querySelector(".byline a")!.textContent).toBe("Robert");
 
     // The essay reaches Arweave: its version says so.
@@ -245,7 +250,9 @@ describe("reading pages", () => {
       const etag = first.headers.get("etag")!;
       expect(etag, path).toMatch(/^"[\w-]+"$/);
       expect(server.pages.get(path, etag)?.body.toString()).toBe(await first.text());
-      expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
+      const revalidated = await reader.fetch(path, { headers: { "if-none-match": etag } });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers.get("x-page-cache")).toBe("hit");
       const signedIn = await reader.fetch(path, { headers: { cookie: "press_session=not-a-session" } });
       expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
       expect(signedIn.headers.get("etag")).toBeNull();
@@ -390,6 +397,7 @@ describe("feeds", () => {
     expect(server.pages.get(path, etag)?.body.toString()).toBe(body);
     const unchanged = await reader.fetch(path, { headers: { "if-none-match": etag } });
     expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get("x-page-cache")).toBe("hit");
     expect(await unchanged.text()).toBe("");
     expect((await reader.fetch(`/${carol.handle}/feed.json`)).headers.get("etag")).not.toBe(etag);
     const site = (await reader.fetch("/rss.xml")).headers.get("etag")!;

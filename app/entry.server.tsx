@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { getDb } from "~/db.server";
+import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
 import { pageValidator as validatorFor } from "~/modules/reading/page-validator.server";
 
 /** How long a page may take to render before it is cut short. */
@@ -35,8 +36,13 @@ export default function handleRequest(request: Request, responseStatusCode: numb
   });
 }
 
-/**
- * For the web server's page cache (scripts/lib/web.ts): which page an anonymous reader's request
- * for `url` shows and the ETag it has now, or null when the page is not one it may keep.
- */
-export const pageValidator = (url: URL) => validatorFor(getDb(), url);
+/** What the web server's page cache (scripts/lib/web.ts) asks of the app. */
+export const pageCache = {
+  /**
+   * Which page a request for `url` with this Cookie header shows and the ETag it has now; null
+   * when the page is not one to keep, or the reader is signed in (their page names them).
+   */
+  validate: async (url: URL, cookie: string | undefined) => (cookieHasSession(cookie) ? null : validatorFor(getDb(), url)),
+  /** Whether an If-None-Match header names the ETag. */
+  namesEtag,
+};

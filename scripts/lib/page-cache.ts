@@ -1,3 +1,5 @@
+import { LruCache } from "../../app/modules/lru";
+
 /**
  * Whole pages kept in memory by the web server for anonymous readers, each under the ETag it was
  * rendered with. A page is served from here only after the app confirms, with one indexed query,
@@ -12,41 +14,24 @@ export interface StoredPage {
 }
 
 export class PageCache {
-  private readonly pages = new Map<string, StoredPage>();
-  private used = 0;
+  private readonly pages: LruCache<StoredPage>;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(maxBytes: number) {
+    this.pages = new LruCache<StoredPage>(maxBytes, (page, key) => page.body.length + key.length);
+  }
 
   /** The page kept for `key`, if it was rendered under `etag`. */
   get(key: string, etag: string): StoredPage | undefined {
     const page = this.pages.get(key);
-    if (!page || page.etag !== etag) return undefined;
-    this.pages.delete(key);
-    this.pages.set(key, page);
-    return page;
+    return page?.etag === etag ? page : undefined;
   }
 
   set(key: string, page: StoredPage): void {
-    this.delete(key);
-    const size = page.body.length + key.length;
-    if (size > this.maxBytes) return;
     this.pages.set(key, page);
-    this.used += size;
-    for (const [oldest] of this.pages) {
-      if (this.used <= this.maxBytes) break;
-      this.delete(oldest);
-    }
-  }
-
-  delete(key: string): void {
-    const page = this.pages.get(key);
-    if (!page) return;
-    this.pages.delete(key);
-    this.used -= page.body.length + key.length;
   }
 
   get bytes(): number {
-    return this.used;
+    return this.pages.weight;
   }
 
   get size(): number {

@@ -8,19 +8,17 @@ import { PageCache } from "./page-cache";
 
 /** What the app's server entry (app/entry.server.tsx) offers the web server besides rendering. */
 interface AppServerEntry {
-  pageValidator?: (url: URL) => Promise<{ key: string; etag: string } | null>;
+  pageCache?: {
+    validate(url: URL, cookie: string | undefined): Promise<{ key: string; etag: string } | null>;
+    namesEtag(header: string | undefined, etag: string): boolean;
+  };
 }
 
 /** Memory the page cache may use: about 6,000 long essays. */
 const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** Whether an If-None-Match header names `etag` (or is `*`). */
-const namesEtag = (header: string | undefined, etag: string) => Boolean(header?.split(",").some((tag) => ["*", etag].includes(tag.trim().replace(/^W\//, ""))));
-
 /** What loaders and actions learn about a request beyond it: where its connection came from. */
 const loadContext = (req: express.Request) => ({ clientAddress: req.socket.remoteAddress });
-
-const hasSession = (req: express.Request) => /(?:^|;\s*)press_session=/.test(req.headers.cookie ?? "");
 
 /**
  * The web server: the Remix build behind Express, with fingerprinted assets cached for a year and
@@ -40,14 +38,13 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
   app.use("/build", express.static(path.join(ROOT, "build/client"), { immutable: true, maxAge: "1y", index: false }));
 
   const pages = new PageCache(PAGE_CACHE_BYTES);
-  const validator = (build.entry.module as AppServerEntry).pageValidator;
+  const hooks = (build.entry.module as AppServerEntry).pageCache;
   const render = createFetchHandler(build, build.mode);
-  if (validator) {
+  if (hooks) {
     app.get("*", async (req, res, next) => {
-      if (hasSession(req)) return next();
       try {
         const url = new URL(req.originalUrl, "http://page");
-        const current = await validator(url);
+        const current = await hooks.validate(url, req.headers.cookie);
         if (!current) return next();
         const { key, etag } = current;
         let page = pages.get(key, etag);
@@ -64,7 +61,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
           if (response.status === 200 && page.etag === etag && !response.headers.has("set-cookie")) pages.set(key, page);
         }
         for (const [name, value] of page.headers) if (name !== "content-length") res.append(name, value);
-        if (page.status === 200 && namesEtag(req.headers["if-none-match"], page.etag)) res.status(304).end();
+        if (page.status === 200 && hooks.namesEtag(req.headers["if-none-match"], page.etag)) res.status(304).end();
         else res.status(page.status).send(page.body);
       } catch (error) {
         next(error);

@@ -1,16 +1,15 @@
-import { webcrypto } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { slugify } from "~/modules/entries/drafts.server";
 import { importMirror, type MirrorImportReport } from "~/modules/entries/import-mirror.server";
-import { mirrorDigest, SIGNING_KEY_MESSAGE_PREFIX } from "~/modules/entries/mirror.server";
 import { createSignedDataItem, type Tag } from "~/modules/storage/data-item.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
+import { signMirrorEntry } from "../support/mirror";
 
 const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/mirror");
 
@@ -51,29 +50,6 @@ async function post(text: string, originalDigest: string): Promise<string> {
   const item = await createSignedDataItem(text, tags, generatePrivateKey());
   await uploadDataItem(item, bundlerTarget(getEnv()));
   return item.id;
-}
-
-/** A Mirror entry made the way Mirror's editor makes one: a fresh device key signs the digest, the wallet authorizes the key. */
-async function signMirrorEntry(wallet: PrivateKeyAccount, content: { title: string; body: string; timestamp: string }) {
-  const digest = mirrorDigest(content);
-  const device = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const { crv, kty, x, y } = await webcrypto.subtle.exportKey("jwk", device.publicKey);
-  const signingKey = JSON.stringify({ crv, ext: true, key_ops: ["verify"], kty, x, y });
-  const signingKeyMessage = `${SIGNING_KEY_MESSAGE_PREFIX}${signingKey}`;
-  const deviceSignature = await webcrypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, device.privateKey, Buffer.from(digest, "base64url"));
-  return {
-    content,
-    digest,
-    authorship: {
-      contributor: wallet.address,
-      signingKey,
-      signature: await wallet.signMessage({ message: signingKeyMessage }),
-      signingKeySignature: Buffer.from(deviceSignature).toString("base64url"),
-      signingKeyMessage,
-      algorithm: { name: "ECDSA", hash: "SHA-256" },
-    },
-    version: "04-25-2022",
-  };
 }
 
 const summary = (report: MirrorImportReport) => ({

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { webcrypto } from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
+import { newMirrorSigningKey, signMirrorEntry } from "../../../test/support/mirror";
 import { mirrorDigest, NotAMirrorEntry, parseMirrorEntry, SIGNING_KEY_MESSAGE_PREFIX, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
 
 const FIXTURES = path.resolve(__dirname, "../../../../shared/fixtures/mirror");
@@ -42,34 +42,6 @@ function swapSignatureFields<T extends { authorship: { signature: string; signin
   json.authorship.signature = signingKeySignature;
   json.authorship.signingKeySignature = signature;
   return json;
-}
-
-async function newSigningKey() {
-  const pair = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const { crv, ext, key_ops, kty, x, y } = await webcrypto.subtle.exportKey("jwk", pair.publicKey);
-  return { privateKey: pair.privateKey, jwk: JSON.stringify({ crv, ext, key_ops, kty, x, y }) };
-}
-
-/** An entry built the way Mirror's editor builds one, signed by a fresh device key and `wallet`. */
-async function publish(content: { title: string; body: string; timestamp: number | string }, wallet: ReturnType<typeof privateKeyToAccount>) {
-  const digest = mirrorDigest(content);
-  const device = await newSigningKey();
-  const signingKeyMessage = SIGNING_KEY_MESSAGE_PREFIX + device.jwk;
-  const walletSignature: string = await wallet.signMessage({ message: signingKeyMessage });
-  const deviceSignature = await webcrypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, device.privateKey, Buffer.from(digest, "base64url"));
-  return {
-    content,
-    digest,
-    authorship: {
-      contributor: wallet.address,
-      signingKey: device.jwk,
-      signature: walletSignature,
-      signingKeySignature: Buffer.from(deviceSignature).toString("base64url"),
-      signingKeyMessage,
-      algorithm: { name: "ECDSA", hash: "SHA-256" },
-    },
-    version: "04-25-2022",
-  };
 }
 
 describe("the eight real Mirror entries", () => {
@@ -242,7 +214,7 @@ describe("verifyMirrorEntry refuses", () => {
 
   it("a signingKeyMessage that authorizes another key", async () => {
     const json = fixture(SOLO);
-    const other = await newSigningKey();
+    const other = await newMirrorSigningKey();
     json.authorship.signingKeyMessage = SIGNING_KEY_MESSAGE_PREFIX + other.jwk;
     expect(await verdictOf(json)).toEqual({
       status: "failed",
@@ -341,12 +313,12 @@ describe("verifyMirrorEntry on entries signed here", () => {
   const wallet = privateKeyToAccount(generatePrivateKey());
 
   it("verifies a 2020-era entry: numeric timestamp, swapped signature fields", async () => {
-    const json = swapSignatureFields(await publish({ title: "Hello", body: "First post.", timestamp: 1608508800 }, wallet));
+    const json = swapSignatureFields(await signMirrorEntry(wallet, { title: "Hello", body: "First post.", timestamp: 1608508800 }));
     expect(await verdictOf(json)).toEqual({ status: "verified", signer: wallet.address });
   });
 
   it("reads any other wallet as signed-by-member: membership is the importer's to check", async () => {
-    const json = await publish({ title: "Not theirs", body: "Claimed for a publication.", timestamp: "1700000000" }, wallet);
+    const json = await signMirrorEntry(wallet, { title: "Not theirs", body: "Claimed for a publication.", timestamp: "1700000000" });
     json.authorship.contributor = PUBLICATION;
     expect(await verdictOf(json)).toEqual({ status: "signed-by-member", signer: wallet.address });
   });

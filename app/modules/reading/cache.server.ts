@@ -14,8 +14,11 @@ const BUILD = fs.statSync(__filename).mtimeMs;
  */
 export const readerCacheControl = (signedIn: boolean) => (signedIn ? "private, no-store" : "public, max-age=60, stale-while-revalidate=600");
 
+/** Whether a Cookie header carries a session: known by the cookie alone, without asking the database. */
+export const cookieHasSession = (cookie: string | null | undefined) => /(?:^|;\s*)press_session=/.test(cookie ?? "");
+
 /** A signed-in session is known by its cookie alone, without asking the database. */
-export const hasSession = (request: Request) => /(?:^|;\s*)press_session=/.test(request.headers.get("cookie") ?? "");
+export const hasSession = (request: Request) => cookieHasSession(request.headers.get("cookie"));
 
 /** A strong validator over everything a page shows that can change. */
 export const etagOf = (parts: (string | number | boolean | null | undefined)[]) => `"${crypto.createHash("sha256").update([BUILD, ...parts].map(String).join("\u0000")).digest("base64url").slice(0, 27)}"`;
@@ -31,12 +34,18 @@ export function readerHeaders(request: Request, etag: string): Record<string, st
   return headers;
 }
 
-/** Whether the request's If-None-Match already names `etag` (or `*`). */
-export function matchesEtag(request: Request, etag: string): boolean {
-  const header = request.headers.get("if-none-match");
+/** A validator over a row of state read from the database (dates by their time), after `parts`. */
+export const stateEtag = (parts: (string | number)[], state: Record<string, unknown>) =>
+  etagOf([...parts, ...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value)))]);
+
+/** Whether an If-None-Match header names `etag` (or is `*`). */
+export function namesEtag(header: string | null | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(",").some((candidate) => {
     const tag = candidate.trim().replace(/^W\//, "");
     return tag === "*" || tag === etag;
   });
 }
+
+/** Whether the request's If-None-Match already names `etag` (or `*`). */
+export const matchesEtag = (request: Request, etag: string) => namesEtag(request.headers.get("if-none-match"), etag);

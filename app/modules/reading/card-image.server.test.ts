@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodePng, distinctColours, inkIn, pngHeader, PNG_SIGNATURE } from "../../../test/support/png";
-import { cardKey, drawCardPng, LruCache, renderCardPng } from "./card-image.server";
+import { LruCache } from "../lru";
+import { cardKey, drawCardPng, renderCardPng } from "./card-image.server";
 
 // Inside the card's frame (60 px from each edge): the title block above, the byline below it.
 const TITLE_BAND = { x: 70, y: 70, width: 1060, height: 375 };

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { renderAsync } from "@resvg/resvg-js";
 import { CARD_FONT_FAMILY, CARD_SHAPES, type CardShape } from "~/modules/editions/cover.server";
+import { LruCache } from "~/modules/lru";
 
 /**
  * The share card as a PNG, for the networks that show no SVG (X, Facebook, LinkedIn, Farcaster).
@@ -19,35 +20,6 @@ let fontFiles: string[] | undefined;
 function cardFontFiles(): string[] {
   fontFiles ??= FONT_FILES.map((file) => require.resolve(path.posix.join(FONT_PACKAGE, file)));
   return fontFiles;
-}
-
-/** A map that forgets the entry used least recently once it holds more than `max`. */
-export class LruCache<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 /** Cards kept in memory: about 50 KB each, so some 10 MB at most. */

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { handleSchema, writerByHandle } from "~/modules/writers/profile.server";
-import { etagOf, matchesEtag } from "./cache.server";
+import { matchesEtag, stateEtag } from "./cache.server";
 import { FEED_CACHE_CONTROL, feedResponse, type FeedFormat } from "./feeds.server";
 import { feedItems, writerName } from "./listings.server";
 
@@ -32,9 +32,6 @@ export async function feedState(db: Database, handle?: string): Promise<Record<s
     GROUP BY w."id", w."updatedAt"`;
   return rows[0] ?? null;
 }
-
-const stateEtag = (parts: (string | number)[], state: Record<string, unknown>) =>
-  etagOf([...parts, ...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value)))]);
 
 /** A feed's ETag: its format, whose it is, and its state. */
 export const feedEtag = (format: FeedFormat, handle: string | undefined, state: Record<string, unknown>) => stateEtag(["feed", format, handle ?? ""], state);

@@ -1,6 +1,6 @@
 import type { Database } from "~/db.server";
 import { handleSchema } from "~/modules/writers/profile.server";
-import { etagOf } from "./cache.server";
+import { stateEtag } from "./cache.server";
 
 /**
  * Everything an anonymous reader's copy of an entry page depends on that can change: the entry
@@ -10,8 +10,7 @@ import { etagOf } from "./cache.server";
 export type EntryPageState = Record<string, unknown>;
 
 /** The page's ETag: one version of an entry (the latest unless `version` is given) as it stands. */
-export const entryPageEtag = (state: EntryPageState, version: number | undefined) =>
-  etagOf([...Object.values(state).map((value) => (value instanceof Date ? value.getTime() : value === null ? "" : String(value))), version ?? "latest"]);
+export const entryPageEtag = (state: EntryPageState, version: number | undefined) => stateEtag(["entry", version ?? "latest"], state);
 
 /** `?version=N` of an entry page; anything else there means the latest. */
 export function requestedVersion(url: URL): number | undefined {

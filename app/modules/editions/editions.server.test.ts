@@ -33,4 +33,22 @@ describe("an edition as its page shows it", () => {
     });
     expect(await editionForEntry(db, entry.id)).toMatchObject({ heldEth: "0.01", toWriterEth: "0.00975" });
   });
+
+  it("counts every sale in what is held, beyond the hundred collectors the page lists", async () => {
+    const writer = await db.writer.create({ data: { address: `0x${"b".repeat(40)}`, handle: "many-sales" } });
+    const entry = await db.entry.create({
+      data: { writerId: writer.id, originalDigest: "digest-many", slug: "many", latestVersion: 1, title: "Many", excerpt: "", wordCount: 1, publishedAt: new Date(), updatedAt: new Date() },
+    });
+    const address = `0x${"f".repeat(40)}`;
+    const edition = await db.edition.create({
+      data: { entryId: entry.id, chainId: 31337, address, factory: address, author: writer.address, name: "Many", symbol: "PRESS", price: parseEther("0.001").toString(), supplyLimit: 0, royaltyBps: 0, feeBps: 0, fundingRecipient: writer.address, contentId: "c", metadataId: "m", salt: `0x${"0".repeat(64)}`, status: "live", minted: 151 },
+    });
+    // 150 sales and one free mint by the writer.
+    await db.purchase.createMany({
+      data: Array.from({ length: 151 }, (_, i) => ({ editionId: edition.id, tokenId: i + 1, collector: `0x${(i + 1).toString(16).padStart(40, "0")}`, price: i === 0 ? "0" : parseEther("0.001").toString(), message: "", blockNumber: i + 1, blockHash: `0xb${i}`, txHash: `0xt${i}`, logIndex: 0, timestamp: new Date(Date.UTC(2026, 10, 1, 0, i)) })),
+    });
+    const shown = (await editionForEntry(db, entry.id))!;
+    expect(shown.collectors).toHaveLength(100);
+    expect(shown.heldEth).toBe("0.15");
+  });
 });

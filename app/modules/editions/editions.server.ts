@@ -223,7 +223,9 @@ export async function editionForEntry(db: Database, entryId: string) {
     include: { purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 }, withdrawals: { select: { amount: true } } },
   });
   if (!edition || edition.status === "prepared") return null;
-  const sold = edition.purchases.reduce((sum, p) => sum + BigInt(p.price), 0n);
+  // Every sale, not only the collectors listed: sales grouped by the price paid.
+  const sales = await db.purchase.groupBy({ by: ["price"], where: { editionId: edition.id }, _count: { _all: true } });
+  const sold = sales.reduce((sum, group) => sum + BigInt(group.price) * BigInt(group._count._all), 0n);
   const withdrawn = edition.withdrawals.reduce((sum, w) => sum + BigInt(w.amount), 0n);
   return {
     id: edition.id,

@@ -123,7 +123,7 @@ describe("profiles", () => {
 
   it("refuses reserved and malformed handles with a 422", async () => {
     const writer = await signIn(privateKeyToAccount(generatePrivateKey()));
-    for (const [handle, message] of [["drafts", "That handle is reserved."], ["-x-", "A handle uses letters, digits and inner hyphens only."], ["ab", "A handle has at least 3 characters."]]) {
+    for (const [handle, message] of [["drafts", "That handle is reserved."], ["following", "That handle is reserved."], ["editions", "That handle is reserved."], ["-x-", "A handle uses letters, digits and inner hyphens only."], ["ab", "A handle has at least 3 characters."]]) {
       const form = new FormData();
       form.set("handle", handle!);
       const response = await writer.fetch("/settings/profile", { method: "POST", body: form });

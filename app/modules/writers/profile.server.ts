@@ -8,8 +8,8 @@ import { UserError } from "~/modules/errors.server";
 
 // Paths the app uses itself can never be a writer's URL.
 const RESERVED = new Set([
-  "about", "admin", "api", "app", "assets", "auth", "build", "collector", "dev", "drafts", "editor", "entries", "explore",
-  "feed", "feeds", "healthz", "help", "home", "login", "logout", "media", "new", "press", "rss", "settings", "signin",
+  "about", "admin", "api", "app", "assets", "auth", "build", "collector", "dev", "drafts", "editions", "editor", "entries", "explore",
+  "feed", "feeds", "following", "healthz", "help", "home", "login", "logout", "media", "new", "press", "rss", "settings", "signin",
   "signout", "sitemap", "static", "subscribe", "subscriptions", "unsubscribe", "uploads", "verify", "www",
 ]);
 

@@ -8,15 +8,21 @@ describe("an edition as its page shows it", () => {
   let db: Database;
   useMigratedDatabase("sqlite", (created) => (db = created));
 
-  it("tells the writer what is held and what a withdrawal sends them after the platform's fee", async () => {
-    const writer = await db.writer.create({ data: { address: `0x${"a".repeat(40)}`, handle: "held-writer" } });
+  /** A live edition of a published entry by a new writer, with no sales yet. */
+  async function liveEdition(name: string, terms: { price: string; supplyLimit: number; feeBps: number; minted: number }) {
+    const writer = await db.writer.create({ data: { address: `0x${Buffer.from(name).toString("hex").padEnd(40, "0").slice(0, 40)}`, handle: name } });
     const entry = await db.entry.create({
-      data: { writerId: writer.id, originalDigest: "digest-held", slug: "held", latestVersion: 1, title: "Held", excerpt: "", wordCount: 1, publishedAt: new Date(), updatedAt: new Date() },
+      data: { writerId: writer.id, originalDigest: `digest-${name}`, slug: name, latestVersion: 1, title: name, excerpt: "", wordCount: 1, publishedAt: new Date(), updatedAt: new Date() },
     });
-    const address = `0x${"e".repeat(40)}`;
+    const address = `0x${Buffer.from(`edition-${name}`).toString("hex").padEnd(40, "0").slice(0, 40)}`;
     const edition = await db.edition.create({
-      data: { entryId: entry.id, chainId: 31337, address, factory: address, author: writer.address, name: "Held", symbol: "PRESS", price: parseEther("0.01").toString(), supplyLimit: 3, royaltyBps: 0, feeBps: 250, fundingRecipient: writer.address, contentId: "c", metadataId: "m", salt: `0x${"0".repeat(64)}`, status: "live", minted: 3 },
+      data: { entryId: entry.id, chainId: 31337, address, factory: address, author: writer.address, name, symbol: "PRESS", royaltyBps: 0, fundingRecipient: writer.address, contentId: "c", metadataId: "m", salt: `0x${"0".repeat(64)}`, status: "live", ...terms },
     });
+    return { writer, entry, edition, address };
+  }
+
+  it("tells the writer what is held and what a withdrawal sends them after the platform's fee", async () => {
+    const { writer, entry, edition, address } = await liveEdition("held-writer", { price: parseEther("0.01").toString(), supplyLimit: 3, feeBps: 250, minted: 3 });
     const sale = (tokenId: number) => ({ editionId: edition.id, tokenId, collector: `0x${String(tokenId).repeat(40)}`, price: parseEther("0.01").toString(), message: `copy ${tokenId}`, blockNumber: tokenId, blockHash: `0x${tokenId}`, txHash: `0x${tokenId}`, logIndex: 0, timestamp: new Date(Date.UTC(2026, 10, tokenId)) });
     await db.purchase.createMany({ data: [sale(1), sale(2), sale(3)] });
 
@@ -35,14 +41,7 @@ describe("an edition as its page shows it", () => {
   });
 
   it("counts every sale in what is held, beyond the hundred collectors the page lists", async () => {
-    const writer = await db.writer.create({ data: { address: `0x${"b".repeat(40)}`, handle: "many-sales" } });
-    const entry = await db.entry.create({
-      data: { writerId: writer.id, originalDigest: "digest-many", slug: "many", latestVersion: 1, title: "Many", excerpt: "", wordCount: 1, publishedAt: new Date(), updatedAt: new Date() },
-    });
-    const address = `0x${"f".repeat(40)}`;
-    const edition = await db.edition.create({
-      data: { entryId: entry.id, chainId: 31337, address, factory: address, author: writer.address, name: "Many", symbol: "PRESS", price: parseEther("0.001").toString(), supplyLimit: 0, royaltyBps: 0, feeBps: 0, fundingRecipient: writer.address, contentId: "c", metadataId: "m", salt: `0x${"0".repeat(64)}`, status: "live", minted: 151 },
-    });
+    const { edition, entry } = await liveEdition("many-sales", { price: parseEther("0.001").toString(), supplyLimit: 0, feeBps: 0, minted: 151 });
     // 150 sales and one free mint by the writer.
     await db.purchase.createMany({
       data: Array.from({ length: 151 }, (_, i) => ({ editionId: edition.id, tokenId: i + 1, collector: `0x${(i + 1).toString(16).padStart(40, "0")}`, price: i === 0 ? "0" : parseEther("0.001").toString(), message: "", blockNumber: i + 1, blockHash: `0xb${i}`, txHash: `0xt${i}`, logIndex: 0, timestamp: new Date(Date.UTC(2026, 10, 1, 0, i)) })),

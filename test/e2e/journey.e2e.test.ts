@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
 import { BASE_URL, devAccountKey, injectWallet, launchBrowser, screenshot } from "./support/browser";
 import { capturedHeaders, linkIn, openMail } from "./support/mail";
+import { editorSelection, typeEssayWithLink } from "./support/writer";
 import { solidPng } from "../support/png";
 
 // Dev accounts 3 and 4 collect in collect.e2e.test.ts; this journey keeps to its own.
@@ -109,30 +110,10 @@ describe("a writer's journey, from a first essay to a second version", () => {
     await writerPage.waitForURL(/\/drafts\/[a-z0-9]+$/);
     await writerPage.getByTestId("title").fill(title);
     const editor = writerPage.getByTestId("editor");
-    await editor.click();
+    await typeEssayWithLink(writerPage);
     const keyboard = writerPage.keyboard;
-    await keyboard.type("## Why it lasts");
-    await keyboard.press("Enter");
-    await keyboard.type("Paper burns; replicated bytes do not.");
-    await keyboard.press("Enter");
-    await keyboard.type("- arweave");
-    await keyboard.press("Enter");
-    await keyboard.type("signatures");
-    await keyboard.press("Enter");
-    await keyboard.press("Enter");
-    await keyboard.type("Read the spec");
-    await keyboard.down("Shift");
-    for (let i = 0; i < "the spec".length; i++) await keyboard.press("ArrowLeft");
-    await keyboard.up("Shift");
-    await writerPage.getByRole("button", { name: "Link" }).click();
-    await writerPage.getByLabel("Link address").fill("https://example.com/spec");
-    await writerPage.getByRole("button", { name: "Apply" }).click();
-    // The editor takes the focus back on the next frame, with "the spec" still selected; typing
-    // before that would go elsewhere, and Enter would then replace the selection.
-    await writerPage.getByLabel("Link address").waitFor({ state: "detached" });
-    await expect.poll(() => editor.evaluate((element) => element.contains(document.activeElement))).toBe(true);
-    expect(await writerPage.evaluate(() => document.getSelection()?.toString())).toBe("the spec");
     await keyboard.press("End");
+    await expect.poll(() => editorSelection(editor)).toBe("");
     await keyboard.press("Enter");
 
     // The Image button opens the file picker; the image goes to Arweave and into the essay.

@@ -3,6 +3,7 @@ import type { Browser } from "playwright-core";
 import { generatePrivateKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_URL, injectWallet, launchBrowser, screenshot } from "./support/browser";
+import { typeEssayWithLink } from "./support/writer";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -42,24 +43,7 @@ describe("a writer in the browser", () => {
     const draftUrl = page.url();
 
     await page.getByTestId("title").fill("Notes on permanence");
-    const editor = page.getByTestId("editor");
-    await editor.click();
-    await page.keyboard.type("## Why it lasts");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("Paper burns; replicated bytes do not.");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("- arweave");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("signatures");
-    await page.keyboard.press("Enter");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("Read the spec");
-    await page.keyboard.down("Shift");
-    for (let i = 0; i < "the spec".length; i++) await page.keyboard.press("ArrowLeft");
-    await page.keyboard.up("Shift");
-    await page.getByRole("button", { name: "Link" }).click();
-    await page.getByLabel("Link address").fill("https://example.com/spec");
-    await page.getByRole("button", { name: "Apply" }).click();
+    await typeEssayWithLink(page);
 
     const status = page.getByTestId("save-status");
     await expect.poll(() => status.getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");

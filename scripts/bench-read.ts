@@ -187,6 +187,7 @@ async function main() {
     cpuStart = cpuMs(server);
     const rendered = await load(entryUrl, SECONDS, { cookie: "press_session=a-reader-session" });
     const renderedCpuMs = (cpuMs(server) - cpuStart) / rendered.requests;
+    const afterRendered = serverMemoryMb(pid);
     cpuStart = cpuMs(server);
     const feed = await load(feedUrl, SECONDS);
     const feedCpuMs = (cpuMs(server) - cpuStart) / feed.requests;
@@ -218,7 +219,7 @@ async function main() {
       ["feed (RSS)", `${result.feedRps} req/s (target >= ${TARGETS.feedRps}) ${verdict(result.feedRps >= TARGETS.feedRps)}; p50 ${feed.p50.toFixed(1)} ms, p99 ${result.feedP99Ms} ms`],
       ["  server CPU", `${feedCpuMs.toFixed(2)} ms a request`],
       ["server peak RSS", `${result.peakRssMb} MB (VmHWM of the start.ts process: web, local gateway, bundler, workers)`],
-      ["  RSS over the run", `${idle.rss} MB idle, ${afterEntry.rss} MB after the entry load, ${memory.rss} MB after the feed load`],
+      ["  RSS over the run", `${idle.rss} MB idle, ${afterEntry.rss} MB after the entry load, ${afterRendered.rss} MB after the signed-in load, ${memory.rss} MB after the feed load`],
       ["entry HTML", `${result.entryHtmlGzipBytes} bytes gzip`],
       ["entry JS", `${result.entryJsGzipBytes} bytes gzip in ${page.scripts} scripts (target <= ${TARGETS.entryJsGzipBytes}) ${verdict(result.entryJsGzipBytes <= TARGETS.entryJsGzipBytes)}`],
       ["collectible entry JS", `${result.collectibleEntryJsGzipBytes} bytes gzip in ${collectiblePage.scripts} scripts (the edition script, loaded for Collect)`],

@@ -112,8 +112,9 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
         expect(parsed.html).toContain("<h2>First principles</h2><p>Words that stay where they are put, <strong>forever</strong>.</p>");
         expect(parsed.text).toContain("## First principles\n\nWords that stay where they are put, **forever**.");
         expect(parsed.html).toContain(`href="${entryUrl}"`);
-        expect(parsed.html).toContain(`href="${entryUrl}#collect"`);
-        expect(parsed.text).toContain(`Collect it: ${entryUrl}#collect`);
+        // Nothing to collect yet: an edition is made from a published entry, after this mail.
+        expect(parsed.html).not.toContain("#collect");
+        expect(parsed.text).not.toContain("Collect it");
         const unsubscribeUrl = `${env.publicUrl}/unsubscribe?token=${encodeURIComponent(manageToken(env, delivery.subscriberId))}`;
         expect(header(message, "List-Unsubscribe")).toBe(`<${unsubscribeUrl}>`);
         expect(header(message, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
@@ -223,6 +224,47 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
       expect(await db.subscriber.findFirstOrThrow({ where: { email: gone } })).toMatchObject({ status: "bounced" });
       expect(smtp.stats().recipients).toBe(5);
       expect(await newsletterStats(db, writer.id)).toMatchObject([{ status: "done", sent: 4, failed: 1, pending: 0 }]);
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
+  it("offers Collect only while the entry's edition can be collected when the mail is sent", async () => {
+    const [reader] = emails(1, "collector");
+    const { account, writer } = await writerWith([{ email: reader!, status: "confirmed" }]);
+    const smtp = await startTestSmtp();
+    const env = parseEnv({ ...process.env, SMTP_URL: smtp.url });
+    const mailer = createMailer(db, env);
+    const sendWith = async (title: string, edition: { status: string; supplyLimit: number; minted: number; deadline: number | null }) => {
+      const published = await publish(db, account, writer, title);
+      const address = writer.address;
+      await db.edition.create({
+        data: { entryId: published.entryId, chainId: env.chain.id, address: `0x${unique().padEnd(40, "0")}`, factory: address, author: address, name: title, symbol: "PRESS", price: "0", royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: "c", metadataId: "m", salt: `0x${"0".repeat(64)}`, ...edition },
+      });
+      const before = smtp.accepted();
+      await mailer.drain();
+      await smtp.waitFor(before + 1);
+      const { parsed } = smtp.messages.find((message) => message.parsed.subject === title)!;
+      return { entryUrl: `${env.publicUrl}/${writer.handle}/${published.slug}`, html: String(parsed.html), text: parsed.text ?? "" };
+    };
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    try {
+      const offered = await sendWith("Signed for the first collector", { status: "signed", supplyLimit: 10, minted: 0, deadline: inAnHour });
+      expect(offered.html).toContain(`href="${offered.entryUrl}#collect"`);
+      expect(offered.text).toContain(`Collect it: ${offered.entryUrl}#collect`);
+      const live = await sendWith("Live and open", { status: "live", supplyLimit: 0, minted: 7, deadline: null });
+      expect(live.text).toContain(`Collect it: ${live.entryUrl}#collect`);
+      for (const [title, edition] of [
+        ["Sold out before the mail", { status: "live", supplyLimit: 2, minted: 2, deadline: null }],
+        ["An offer that lapsed", { status: "signed", supplyLimit: 10, minted: 0, deadline: Math.floor(Date.now() / 1000) - 60 }],
+        ["Waiting on the writer's transaction", { status: "prepared", supplyLimit: 10, minted: 0, deadline: null }],
+      ] as const) {
+        const mail = await sendWith(title, edition);
+        expect(mail.text, title).toContain(`Read it on the web: ${mail.entryUrl}`);
+        expect(mail.text, title).not.toContain("Collect it");
+        expect(mail.html, title).not.toContain("#collect");
+      }
     } finally {
       mailer.close();
       await smtp.stop();

@@ -216,6 +216,19 @@ export async function withdrawCall(db: Database, editionId: string) {
   return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0" };
 }
 
+const isSoldOut = (edition: { supplyLimit: number; minted: number }) => edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit;
+
+/**
+ * Whether a reader can collect the edition now: deployed, or signed for the first collector to
+ * deploy before its deadline, and not sold out. A prepared edition waits on the writer's own
+ * transaction.
+ */
+export function canBeCollected(edition: { status: string; supplyLimit: number; minted: number; deadline: number | null }, now = new Date()): boolean {
+  if (isSoldOut(edition)) return false;
+  if (edition.status === "live") return true;
+  return edition.status === "signed" && (edition.deadline === null || edition.deadline * 1000 > now.getTime());
+}
+
 /** What an entry page shows of its edition, from indexed rows only. */
 export async function editionForEntry(db: Database, entryId: string) {
   const edition = await db.edition.findUnique({
@@ -236,7 +249,7 @@ export async function editionForEntry(db: Database, entryId: string) {
     priceEth: formatEther(BigInt(edition.price)),
     supplyLimit: edition.supplyLimit,
     minted: edition.minted,
-    soldOut: edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit,
+    soldOut: isSoldOut(edition),
     heldEth: formatEther(sold - withdrawn),
     // What a withdrawal sends the writer: the platform's fee, fixed per edition, comes off first.
     toWriterEth: formatEther(((sold - withdrawn) * BigInt(10_000 - edition.feeBps)) / 10_000n),

@@ -1,5 +1,6 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
+import { canBeCollected } from "~/modules/editions/editions.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
 import { writerName } from "./subscribers.server";
 
@@ -81,7 +82,7 @@ export async function completeNewsletters(db: Database, now = new Date()): Promi
 
 /** What the worker needs to send a newsletter: its sender and its template, made once. */
 export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
-  const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true } } } });
+  const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true, edition: true } } } });
   const { entry } = newsletter;
   const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { title: true, html: true, entryJson: true } });
   const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
@@ -89,7 +90,15 @@ export async function newsletterContent(db: Database, env: Env, newsletterId: st
   const entryUrl = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
   return {
     from: sender(env, name),
-    template: newsletterTemplate({ writerName: name, title: version.title, essayHtml: version.html, essayMarkdown: content.body, entryUrl, collectUrl: `${entryUrl}#collect` }),
+    template: newsletterTemplate({
+      writerName: name,
+      title: version.title,
+      essayHtml: version.html,
+      essayMarkdown: content.body,
+      entryUrl,
+      // Offered only when a reader could collect it at the time of sending.
+      collectUrl: entry.edition && canBeCollected(entry.edition) ? `${entryUrl}#collect` : undefined,
+    }),
   };
 }
 

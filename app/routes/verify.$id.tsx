@@ -1,8 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { getEnv } from "~/env.server";
-import { verifyArweaveEntry } from "~/modules/entries/verify.server";
+import { longDate } from "~/components/dates";
 import type { PageHandle } from "~/components/page-scripts";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { versionOnPlatform } from "~/modules/entries/read.server";
+import { verifyArweaveEntry } from "~/modules/entries/verify.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -12,13 +15,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ params }: LoaderFunctionArgs) {
   const env = getEnv();
   const id = params.id ?? "";
-  const verification = await verifyArweaveEntry(env, id);
+  // The verdict comes from the gateway's bytes alone; the database only says where to read it here.
+  const [verification, onPlatform] = await Promise.all([verifyArweaveEntry(env, id), versionOnPlatform(getDb(), id)]);
   if (!verification) throw new Response(`The gateway has nothing stored under ${id} (yet).`, { status: 404 });
-  return { id, verification, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
+  return { id, verification, onPlatform, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
 }
 
 export default function Proof() {
-  const { id, verification, gatewayUrl } = useLoaderData<typeof loader>();
+  const { id, verification, onPlatform, gatewayUrl } = useLoaderData<typeof loader>();
+  const published = verification.kind === "entry" ? new Date(verification.timestamp * 1000).toISOString() : null;
   return (
     <article className="proof">
       <h1 data-testid="verdict" className={verification.verified ? "ok" : "error"}>
@@ -37,7 +42,7 @@ export default function Proof() {
               <tr><th>Digest stated</th><td><code>{verification.digest}</code></td></tr>
               <tr><th>Digest of the content</th><td><code>{verification.computedDigest}</code></td></tr>
               <tr><th>Original digest</th><td><code>{verification.originalDigest}</code></td></tr>
-              <tr><th>Published</th><td>{new Date(verification.timestamp * 1000).toISOString()}</td></tr>
+              <tr><th>Published</th><td><time dateTime={published!}>{longDate(published!)}, {published!.slice(11, 19)} UTC</time></td></tr>
             </tbody>
           </table>
         </>
@@ -58,6 +63,19 @@ export default function Proof() {
             <li key={problem}>{problem}</li>
           ))}
         </ul>
+      ) : null}
+      {onPlatform ? (
+        <p data-testid="read-here">
+          Read it here: <a href={onPlatform.url}>{onPlatform.title}</a>
+          {onPlatform.latestVersion > 1 ? `, version ${onPlatform.version}` : ""} by <a href={onPlatform.writerUrl}>{onPlatform.writer}</a>
+          {onPlatform.version < onPlatform.latestVersion ? (
+            <>
+              {" "}
+              (<a href={onPlatform.latestUrl}>version {onPlatform.latestVersion}</a> is the latest)
+            </>
+          ) : null}
+          .
+        </p>
       ) : null}
       <p className="muted">
         The digest is recomputed here from the entry&apos;s canonical bytes and the signature checked against it; anyone can do the same from the

@@ -393,6 +393,11 @@ describe("a writer's journey, from a first essay to a second version", () => {
     await soldOutReaderPage.waitForURL(`${BASE_URL()}/verify/${firstArweaveId}`);
     expect(await soldOutReaderPage.getByTestId("verdict").textContent()).toBe("Verified");
     expect(await soldOutReaderPage.locator("article.proof p").nth(1).textContent()).toContain(`${title}, version 1, signed by`);
+    expect(await soldOutReaderPage.getByTestId("read-here").textContent()).toBe(`Read it here: ${title}, version 1 by ${displayName} (version 2 is the latest).`);
     await screenshot(soldOutReaderPage, "journey-8-proof-v1");
+    // From the proof, back to the version it proves.
+    await soldOutReaderPage.getByTestId("read-here").getByRole("link", { name: title, exact: true }).click();
+    await soldOutReaderPage.waitForURL(`${entryUrl}?version=1`);
+    expect(await soldOutReaderPage.locator(".byline").textContent()).toContain("version 1 of 2");
   });
 });

@@ -43,6 +43,12 @@ async function newWriter() {
   return { account, writer };
 }
 
+/** The proof page's "Read it here" line: its text as a reader sees it, and where its links go. */
+function readHere(proof: string) {
+  const line = /<p data-testid="read-here">([\s\S]*?)<\/p>/.exec(proof)?.[1] ?? "";
+  return { text: line.replace(/<[^>]+>|<!-- -->/g, ""), links: [...line.matchAll(/href="([^"]+)"/g)].map((m) => m[1]) };
+}
+
 async function draftWith(writerId: string, title: string, words: string) {
   const { id } = await createDraft(db, writerId);
   await saveDraft(db, writerId, id, { title, document: essay(words), baseRevision: 1 });
@@ -79,6 +85,8 @@ describe("publishing", () => {
     expect(page).toContain(`href="/verify/${published.arweaveId}"`);
     const proof = await (await visitor.fetch(`/verify/${published.arweaveId}`)).text();
     expect(proof).toContain('data-testid="verdict" class="ok">Verified</h1>');
+    // The verdict is the gateway's; the proof also says where the entry is read on this platform.
+    expect(readHere(proof)).toEqual({ text: `Read it here: On Permanence by @${writer.handle}.`, links: [`/${writer.handle}/on-permanence`, `/${writer.handle}`] });
 
     const unchanged = await preparePublication(db, writer, draftId).then(() => undefined, (error: unknown) => error as UserError);
     expect(unchanged).toMatchObject({ status: 409, message: "Nothing changed since version 1: edit the essay to publish a new version." });
@@ -106,6 +114,15 @@ describe("publishing", () => {
     expect(latest?.entry.versions.map((v) => v.version)).toEqual([2, 1]);
     const old = await entryPage(db, writer.handle!, "drafting", 1);
     expect(old?.current).toMatchObject({ version: 1, title: "Drafting", arweaveId: first.arweaveId });
+
+    // Each version's proof leads to that version's page; the older one also to the latest.
+    const visitor = new Browser(server.url);
+    const proofOf = async (arweaveId: string) => readHere(await (await visitor.fetch(`/verify/${arweaveId}`)).text());
+    expect(await proofOf(first.arweaveId)).toEqual({
+      text: `Read it here: Drafting, version 1 by @${writer.handle} (version 2 is the latest).`,
+      links: [`/${writer.handle}/drafting?version=1`, `/${writer.handle}`, `/${writer.handle}/drafting`],
+    });
+    expect(await proofOf(second.arweaveId)).toEqual({ text: `Read it here: Drafting, revised, version 2 by @${writer.handle}.`, links: [`/${writer.handle}/drafting`, `/${writer.handle}`] });
   });
 
   it("reports a tampered copy and a forged signature as not verified", async () => {

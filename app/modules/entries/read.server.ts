@@ -1,5 +1,6 @@
 import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
+import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { handleSchema } from "~/modules/writers/profile.server";
 import { createDraft } from "./drafts.server";
 import { mirrorDocument } from "./import-mirror.server";
@@ -36,6 +37,30 @@ export function entryVersion(db: Database, entry: { id: string; latestVersion: n
     where: { entryId_version: { entryId: entry.id, version: version ?? entry.latestVersion } },
     select: { version: true, title: true, html: true, arweaveId: true, digest: true, timestamp: true, contributor: true },
   });
+}
+
+/**
+ * Where a version stored on Arweave is read here, when it is one of this platform's: its page
+ * (that version's own while a later one exists) and its writer's.
+ */
+export async function versionOnPlatform(db: Database, arweaveId: string) {
+  const row = await db.entryVersion.findUnique({
+    where: { arweaveId },
+    select: { version: true, title: true, entry: { select: { slug: true, latestVersion: true, writer: { select: { address: true, handle: true, displayName: true, ensName: true } } } } },
+  });
+  const handle = row?.entry.writer.handle;
+  if (!row || !handle) return null;
+  const { entry } = row;
+  const latest = row.version === entry.latestVersion;
+  return {
+    title: row.title,
+    version: row.version,
+    latestVersion: entry.latestVersion,
+    url: latest ? `/${handle}/${entry.slug}` : `/${handle}/${entry.slug}?version=${row.version}`,
+    latestUrl: `/${handle}/${entry.slug}`,
+    writer: writerName(entry.writer),
+    writerUrl: `/${handle}`,
+  };
 }
 
 /**

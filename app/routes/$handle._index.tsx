@@ -11,7 +11,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { readerHeaders } from "~/modules/reading/cache.server";
 import { feedState, listingEtag } from "~/modules/reading/distribution.server";
-import { pageNumber, recentEntries } from "~/modules/reading/listings.server";
+import { pageNumber, recentEntries, requirePageInRange } from "~/modules/reading/listings.server";
 import { writerByHandle } from "~/modules/writers/profile.server";
 
 export const handle: PageHandle = { scripts: false };
@@ -38,6 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const avatar = writer.avatarId ? `${env.storage.gatewayUrl}/${writer.avatarId}` : writer.ensAvatar;
   const page = pageNumber(request);
   const listing = await recentEntries(getDb(), { page, writerId: writer.id });
+  requirePageInRange(listing, page);
   return data({
     ...listing,
     page,

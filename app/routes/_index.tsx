@@ -8,7 +8,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { readerHeaders } from "~/modules/reading/cache.server";
 import { feedState, listingEtag } from "~/modules/reading/distribution.server";
-import { pageNumber, recentEntries } from "~/modules/reading/listings.server";
+import { pageNumber, recentEntries, requirePageInRange } from "~/modules/reading/listings.server";
 
 export const handle: PageHandle = { scripts: false };
 
@@ -28,6 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const headers = readerHeaders(request, listingEtag(undefined, page, (await feedState(getDb()))!));
   const { publicUrl } = getEnv();
   const listing = await recentEntries(getDb(), { page });
+  requirePageInRange(listing, page);
   return data({ ...listing, page, canonical: page > 1 ? `${publicUrl}/?page=${page}` : `${publicUrl}/` }, { headers });
 }
 

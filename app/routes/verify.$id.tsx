@@ -5,7 +5,7 @@ import type { PageHandle } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { versionOnPlatform } from "~/modules/entries/read.server";
-import { verifyArweaveEntry } from "~/modules/entries/verify.server";
+import { isArweaveId, verifyArweaveEntry } from "~/modules/entries/verify.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -15,6 +15,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ params }: LoaderFunctionArgs) {
   const env = getEnv();
   const id = params.id ?? "";
+  if (!isArweaveId(id)) throw new Response("That is not an Arweave id: an id is 43 characters of letters, digits, - and _.", { status: 400 });
   // The verdict comes from the gateway's bytes alone; the database only says where to read it here.
   const [verification, onPlatform] = await Promise.all([verifyArweaveEntry(env, id), versionOnPlatform(getDb(), id)]);
   if (!verification) throw new Response(`The gateway has nothing stored under ${id} (yet).`, { status: 404 });

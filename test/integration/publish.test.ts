@@ -85,6 +85,9 @@ describe("publishing", () => {
     expect(page).toContain(`href="/verify/${published.arweaveId}"`);
     const proof = await (await visitor.fetch(`/verify/${published.arweaveId}`)).text();
     expect(proof).toContain('data-testid="verdict" class="ok">Verified</h1>');
+    const malformed = await visitor.fetch("/verify/not-an-id");
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toContain("That is not an Arweave id: an id is 43 characters of letters, digits, - and _.");
     // The verdict is the gateway's; the proof also says where the entry is read on this platform.
     expect(readHere(proof)).toEqual({ text: `Read it here: On Permanence by @${writer.handle}.`, links: [`/${writer.handle}/on-permanence`, `/${writer.handle}`] });
 

@@ -239,7 +239,13 @@ describe("reading pages", () => {
     const ours = links.filter((href) => published.some((p) => href === `/${p.handle}/${p.slug}`));
     expect(ours).toEqual([...published].reverse().map((p) => `/${p.handle}/${p.slug}`));
     expect(new Set(links).size, "no entry on two pages").toBe(links.length);
-    expect((await reader.fetch("/?page=999")).status).toBe(200);
+    // Past the last page is no page; the reader is told so and pointed to the front page.
+    const past = await reader.fetch("/?page=999");
+    expect(past.status).toBe(404);
+    const pastText = await past.text();
+    expect(pastText).toContain("There is no page 999: the essays end before it.");
+    expect(html(pastText).querySelector('article.error a[href="/"]')).not.toBeNull();
+    expect((await reader.fetch(`/${published[0]!.handle}?page=999`)).status).toBe(404);
   });
 
   it("revalidates the home page and a writer's page, and shows a new entry at once", async () => {

@@ -81,9 +81,12 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   };
 }
 
+/** An Arweave transaction or data item id: 32 bytes in base64url, 43 characters. */
+export const isArweaveId = (id: string) => /^[A-Za-z0-9_-]{43}$/.test(id);
+
 /** Fetches an entry from the gateway by its Arweave id and verifies it; undefined when not found. */
 export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, arweaveId: string): Promise<Verification | undefined> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(arweaveId)) return { kind: "unreadable", verified: false, problems: ["That is not an Arweave id (43 base64url characters)."] };
+  if (!isArweaveId(arweaveId)) return { kind: "unreadable", verified: false, problems: ["That is not an Arweave id (43 base64url characters)."] };
   const bytes = await fetchData(arweaveId, env.storage.gatewayUrl);
   if (!bytes) return undefined;
   let json: unknown;

@@ -34,6 +34,11 @@ export async function recentEntries(db: Database, opts: { page: number; writerId
 /** At an unhurried 238 words a minute, never less than one. */
 export const readingMinutes = (words: number) => Math.max(1, Math.round(words / 238));
 
+/** A listing page past the last is no page: a 404 that says so, instead of an empty list. */
+export function requirePageInRange(listing: { entries: unknown[] }, page: number): void {
+  if (page > 1 && listing.entries.length === 0) throw new Response(`There is no page ${page}: the essays end before it.`, { status: 404 });
+}
+
 /** `?page=` as a page number from 1; anything else is the first page. */
 export function pageNumber(request: Request | URL): number {
   const raw = (request instanceof URL ? request : new URL(request.url)).searchParams.get("page");

@@ -78,10 +78,28 @@ export default function Proof() {
           .
         </p>
       ) : null}
-      <p className="muted">
-        The digest is recomputed here from the entry&apos;s canonical bytes and the signature checked against it; anyone can do the same from the
-        Arweave data alone (docs/entry-format.md).
-      </p>
+      {verification.kind === "entry" ? (
+        <section aria-labelledby="check-yourself" className="muted">
+          <h2 id="check-yourself">Check it yourself</h2>
+          <p>This page read the entry from the gateway and checked it as anyone can, without this platform:</p>
+          <ol>
+            <li>
+              Download <a href={gatewayUrl}>the stored entry</a> (JSON) from any Arweave gateway.
+            </li>
+            <li>
+              Write its <code>content</code> as canonical JSON (RFC 8785: keys sorted, no white space), UTF-8; its SHA-256 in base64url without
+              padding is the <code>digest</code>.
+            </li>
+            <li>
+              <code>authorship.signature</code> is the contributor&apos;s EIP-712 signature of <code>Entry {"{"} title, digest, originalDigest, version,
+              contributor {"}"}</code> in the domain <code>{"{"} name: &quot;Permanent Press&quot;, version: &quot;1&quot; {"}"}</code> (ERC-1271 for
+              contract wallets).
+            </li>
+          </ol>
+        </section>
+      ) : (
+        <p className="muted">Anyone can check an entry from the Arweave data alone, without this platform.</p>
+      )}
     </article>
   );
 }

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import path from "node:path";
+import { verifyTypedData } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, type Database } from "~/db.server";
@@ -85,6 +86,28 @@ describe("publishing", () => {
     expect(page).toContain(`href="/verify/${published.arweaveId}"`);
     const proof = await (await visitor.fetch(`/verify/${published.arweaveId}`)).text();
     expect(proof).toContain('data-testid="verdict" class="ok">Verified</h1>');
+    // The page's "Check it yourself" recipe, followed with none of the platform's code, agrees.
+    const recipe = /<section aria-labelledby="check-yourself"[\s\S]*?<\/section>/.exec(proof)?.[0] ?? "";
+    const storedUrl = /href="([^"]+)"/.exec(recipe)?.[1];
+    expect(storedUrl).toBe(`${gateway}/${published.arweaveId}`);
+    const downloaded = (await (await fetch(storedUrl!)).json()) as Entry;
+    const canonical = (value: unknown): string =>
+      Array.isArray(value)
+        ? `[${value.map(canonical).join(",")}]`
+        : value !== null && typeof value === "object"
+          ? `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(",")}}`
+          : JSON.stringify(value);
+    expect(crypto.createHash("sha256").update(canonical(downloaded.content), "utf8").digest("base64url")).toBe(downloaded.digest);
+    const signedBy = await verifyTypedData({
+      address: downloaded.authorship.contributor,
+      domain: { name: "Permanent Press", version: "1" },
+      types: { Entry: [{ name: "title", type: "string" }, { name: "digest", type: "string" }, { name: "originalDigest", type: "string" }, { name: "version", type: "uint32" }, { name: "contributor", type: "address" }] },
+      primaryType: "Entry",
+      message: { title: downloaded.content.title, digest: downloaded.digest, originalDigest: downloaded.originalDigest, version: downloaded.version, contributor: downloaded.authorship.contributor },
+      signature: downloaded.authorship.signature,
+    });
+    expect(signedBy).toBe(true);
+
     const malformed = await visitor.fetch("/verify/not-an-id");
     expect(malformed.status).toBe(400);
     expect(await malformed.text()).toContain("That is not an Arweave id: an id is 43 characters of letters, digits, - and _.");

@@ -108,7 +108,8 @@ function serverMemoryMb(launcherPid: number): { rss: number; peak: number } {
 async function pageBytes(url: string) {
   const html = await (await fetch(url)).text();
   const sources = [...html.matchAll(/<script[^>]*\bsrc="([^"]+)"|<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1] ?? m[2]!);
-  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join("");
+  // schema.org data (application/ld+json) is not code: browsers do not run it.
+  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)(?![^>]*application\/ld\+json)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).join("");
   const external = await Promise.all([...new Set(sources)].map(async (src) => (await fetch(new URL(src, url))).text()));
   const gzip = (text: string) => (text ? zlib.gzipSync(text).length : 0);
   return { htmlGzip: gzip(html), jsGzip: external.reduce((sum, js) => sum + gzip(js), gzip(inline)), scripts: sources.length };

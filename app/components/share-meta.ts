@@ -18,3 +18,38 @@ export function shareMeta(page: { title: string; description: string; url: strin
     ...(page.image ? [{ name: "twitter:image", content: page.image }] : []),
   ];
 }
+
+/**
+ * schema.org Article data for search engines and readers' tools: the essay's headline, writer,
+ * first and latest publication, card, and its permanent copy on Arweave. Remix writes it as
+ * `application/ld+json`, HTML-escaped, which browsers never run.
+ */
+export function articleJsonLd(entry: {
+  title: string;
+  description: string;
+  url: string;
+  image: string;
+  author: { name: string; url: string };
+  firstPublishedAt: string;
+  publishedAt: string;
+  arweaveUrl: string;
+  words: number;
+}): MetaDescriptor {
+  return {
+    "script:ld+json": {
+      "@context": "https://schema.org",
+      "@type": "Article",
+      headline: entry.title,
+      description: entry.description,
+      url: entry.url,
+      mainEntityOfPage: entry.url,
+      image: entry.image,
+      author: { "@type": "Person", name: entry.author.name, url: entry.author.url },
+      publisher: { "@type": "Organization", name: "Permanent Press" },
+      datePublished: entry.firstPublishedAt,
+      dateModified: entry.publishedAt,
+      wordCount: entry.words,
+      sameAs: entry.arweaveUrl,
+    },
+  };
+}

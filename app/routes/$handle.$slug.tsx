@@ -18,7 +18,7 @@ import { readingMinutes } from "~/modules/reading/listings.server";
 import { pageScript } from "~/modules/reading/page-scripts.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { longDate } from "~/components/dates";
-import { shareMeta } from "~/components/share-meta";
+import { articleJsonLd, shareMeta } from "~/components/share-meta";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -35,6 +35,17 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
         // what clients from before mini apps read.
         { name: "fc:miniapp", content: miniappEmbed(data, "launch_miniapp") },
         { name: "fc:frame", content: miniappEmbed(data, "launch_frame") },
+        articleJsonLd({
+          title: data.title,
+          description: data.excerpt,
+          url: data.canonical,
+          image: data.card,
+          author: { name: data.byline, url: data.writerUrl },
+          firstPublishedAt: data.firstPublishedAt,
+          publishedAt: data.publishedAt,
+          arweaveUrl: data.versions.find((v) => v.version === data.version)!.gatewayUrl,
+          words: data.words,
+        }),
       ]
     : [{ title: "Not found" }];
 
@@ -74,11 +85,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     html: current.html,
     byline: entry.writer.displayName ?? entry.writer.ensName ?? `@${entry.writer.handle}`,
     handle: entry.writer.handle!,
+    writerUrl: `${env.publicUrl}/${entry.writer.handle}`,
     slug: entry.slug,
     entryId: entry.id,
     excerpt: entry.excerpt,
     readingMinutes: readingMinutes(entry.wordCount),
+    words: entry.wordCount,
     publishedAt: new Date(current.timestamp * 1000).toISOString(),
+    firstPublishedAt: new Date(entry.versions[entry.versions.length - 1]!.timestamp * 1000).toISOString(),
     version: current.version,
     latestVersion: entry.latestVersion,
     arweaveId: current.arweaveId,

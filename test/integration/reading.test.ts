@@ -66,6 +66,10 @@ function xml(text: string) {
   return doc;
 }
 
+/** The page's script tags a browser would run: schema.org data (application/ld+json) is not one. */
+const runnableScripts = (text: string) => [...text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('type="application/ld+json"'));
+const jsonLd = (doc: ReturnType<typeof html>) => [...doc.querySelectorAll('script[type="application/ld+json"]')].map((script) => JSON.parse(script.textContent!));
+
 const children = (parent: Element, name: string) => [...parent.children].filter((c) => c.tagName === name);
 const child = (parent: Element, name: string) => children(parent, name)[0];
 
@@ -93,7 +97,25 @@ describe("reading pages", () => {
     const card = await reader.fetch(`/${first!.handle}/${first!.slug}/card-3x2.png`);
     expect(card.headers.get("content-type")).toBe("image/png");
     expect(pngHeader(Buffer.from(await card.arrayBuffer()))).toMatchObject({ width: 1200, height: 800 });
-    expect(text).not.toMatch(/<script\b/);
+    // Search engines read the essay as a schema.org Article; nothing on the page runs.
+    expect(jsonLd(doc)).toEqual([
+      {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        headline: "On Permanence",
+        description: meta(doc, "description"),
+        url,
+        mainEntityOfPage: url,
+        image: `${url}/card.png`,
+        author: { "@type": "Person", name: "Alice Archivist", url: `${server.url}/${first!.handle}` },
+        publisher: { "@type": "Organization", name: "Permanent Press" },
+        datePublished: meta(doc, "article:published_time"),
+        dateModified: meta(doc, "article:published_time"),
+        wordCount: expect.any(Number),
+        sameAs: `${getEnv().storage.gatewayUrl}/${first!.arweaveId}`,
+      },
+    ]);
+    expect(runnableScripts(text)).toEqual([]);
     expect(text).not.toContain("modulepreload");
     // The subscribe form posts without JavaScript.
     expect(doc.querySelector(`form[method="post"][action="/subscribe/${first!.handle}"] input[name="email"]`)).not.toBeNull();
@@ -108,7 +130,7 @@ describe("reading pages", () => {
     });
     const text = await (await reader.fetch(`/${second.handle}/${second.slug}`)).text();
     expect(text).not.toContain("modulepreload");
-    const scripts = [...text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    const scripts = runnableScripts(text);
     expect(scripts).toHaveLength(1);
     const src = /src="(\/build\/scripts\/edition-[\w]+\.js)"/.exec(scripts[0]!)?.[1];
     expect(src).toBeDefined();
@@ -204,6 +226,16 @@ describe("reading pages", () => {
     expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("1 collected of 5");
     await db.edition.update({ where: { id: edition.id }, data: { supplyLimit: 3 } });
     expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("1 collected of 3");
+  });
+
+  it("writes a title that closes the script tag into the page's schema.org data as inert text", async () => {
+    const title = "</script><script>alert(1)</script> & more";
+    const mallory = await newWriter("Mallory");
+    const result = await publishEntry(db, getEnv(), mallory.account, essay(title, "A title that tries to break out."));
+    const text = await (await reader.fetch(`/${mallory.handle}/${result.slug}`)).text();
+    expect(runnableScripts(text)).toEqual([]);
+    expect(text).not.toContain("<script>alert(1)");
+    expect(jsonLd(html(text))[0]).toMatchObject({ headline: title });
   });
 
   it("lists a writer's entries newest first on their page, with share tags and feeds", async () => {

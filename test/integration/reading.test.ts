@@ -153,12 +153,15 @@ describe("reading pages", () => {
     const path = `/${first!.handle}/${first!.slug}`;
     const response = await reader.fetch(path);
     expect(response.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    // A CDN in front keys its copy on the cookie too: a signed-in writer never gets the anonymous one.
+    expect(response.headers.get("vary")).toBe("Cookie");
     const etag = response.headers.get("etag");
     expect(etag).toMatch(/^"[\w-]+"$/);
 
     const revalidated = await reader.fetch(path, { headers: { "if-none-match": etag! } });
     expect(revalidated.status).toBe(304);
     expect(revalidated.headers.get("etag")).toBe(etag);
+    expect(revalidated.headers.get("vary")).toBe("Cookie");
     expect(await revalidated.text()).toBe("");
 
     const stale = await reader.fetch(path, { headers: { "if-none-match": '"something-else"' } });
@@ -172,6 +175,7 @@ describe("reading pages", () => {
     const signedIn = await reader.fetch(path, { headers: { cookie: "press_session=not-a-session", "if-none-match": etag! } });
     expect(signedIn.status).toBe(200);
     expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
+    expect(signedIn.headers.get("vary")).toBe("Cookie");
     expect(signedIn.headers.get("etag")).toBeNull();
   });
 
@@ -188,6 +192,7 @@ describe("reading pages", () => {
     expect(again.headers.get("etag")).toBe(etag);
     expect(again.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(again.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    expect(again.headers.get("vary")).toBe("Cookie");
     expect(await again.text()).toBe(body);
     expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
     // A link shared with tracking parameters is the same page, and shares its copy.

@@ -26,10 +26,12 @@ export const etagOf = (parts: (string | number | boolean | null | undefined)[]) 
 /**
  * The caching headers of a reading page with validator `etag`: shared and revalidated for
  * anonymous readers (a 304 is thrown when they already hold it), never stored for a signed-in one.
+ * Both vary on the cookie, so a shared cache in front never hands the anonymous copy to a signed-in
+ * writer, who would miss their own controls on it.
  */
 export function readerHeaders(request: Request, etag: string): Record<string, string> {
-  if (hasSession(request)) return { "cache-control": readerCacheControl(true) };
-  const headers = { "cache-control": readerCacheControl(false), etag };
+  if (hasSession(request)) return { "cache-control": readerCacheControl(true), vary: "Cookie" };
+  const headers = { "cache-control": readerCacheControl(false), vary: "Cookie", etag };
   if (matchesEtag(request, etag)) throw new Response(null, { status: 304, headers });
   return headers;
 }

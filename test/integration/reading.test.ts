@@ -517,6 +517,9 @@ describe("for search engines", () => {
     const entries = new Map(children(urlset, "url").map((u) => [child(u, "loc")!.textContent, child(u, "lastmod")!.textContent]));
     for (const p of published) expect(entries.get(`${server.url}/${p.handle}/${p.slug}`), p.slug).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     for (const w of [alice, bob]) expect(entries.has(`${server.url}/${w.handle}`)).toBe(true);
+    // The front page's lastmod is the newest change on the press, the same on every fetch.
+    const others = [...entries].filter(([loc]) => loc !== `${server.url}/`).map(([, lastmod]) => lastmod!);
+    expect(entries.get(`${server.url}/`)).toBe(others.sort().at(-1));
   });
 
   it("allows crawling but the private pages, and points to the sitemap", async () => {

@@ -21,7 +21,7 @@ export function shareMeta(page: { title: string; description: string; url: strin
 
 /**
  * schema.org Article data for search engines and readers' tools: the essay's headline, writer,
- * first and latest publication, card, and its permanent copy on Arweave. Remix writes it as
+ * first publication and latest version, card, and its permanent copy on Arweave. Remix writes it as
  * `application/ld+json`, HTML-escaped, which browsers never run.
  */
 export function articleJsonLd(entry: {
@@ -31,7 +31,7 @@ export function articleJsonLd(entry: {
   image: string;
   author: { name: string; url: string };
   firstPublishedAt: string;
-  publishedAt: string;
+  modifiedAt: string;
   arweaveUrl: string;
   words: number;
 }): MetaDescriptor {
@@ -47,7 +47,7 @@ export function articleJsonLd(entry: {
       author: { "@type": "Person", name: entry.author.name, url: entry.author.url },
       publisher: { "@type": "Organization", name: "Permanent Press" },
       datePublished: entry.firstPublishedAt,
-      dateModified: entry.publishedAt,
+      dateModified: entry.modifiedAt,
       wordCount: entry.words,
       sameAs: entry.arweaveUrl,
     },

@@ -29,7 +29,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
     ? [
         ...shareMeta({ title: `${data.title} · ${data.byline}`, description: data.excerpt, url: data.canonical, type: "article", image: data.card }),
-        { property: "article:published_time", content: data.publishedAt },
+        // First published with version 1; each later version is a modification.
+        { property: "article:published_time", content: data.firstPublishedAt },
+        ...(data.latestVersion > 1 ? [{ property: "article:modified_time", content: data.versions[0]!.publishedAt }] : []),
         { property: "article:author", content: data.byline },
         // Farcaster clients show the card at 3:2 with a button that opens the entry; fc:frame is
         // what clients from before mini apps read.
@@ -42,7 +44,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
           image: data.card,
           author: { name: data.byline, url: data.writerUrl },
           firstPublishedAt: data.firstPublishedAt,
-          publishedAt: data.publishedAt,
+          modifiedAt: data.versions[0]!.publishedAt,
           arweaveUrl: data.versions.find((v) => v.version === data.version)!.gatewayUrl,
           words: data.words,
         }),

@@ -143,6 +143,16 @@ describe("publishing", () => {
 
     // Each version's proof leads to that version's page; the older one also to the latest.
     const visitor = new Browser(server.url);
+
+    // The page dates the essay by version 1 and says when version 2 modified it.
+    const pageHtml = await (await visitor.fetch(`/${writer.handle}/drafting`)).text();
+    const metaOf = (property: string) => new RegExp(`<meta property="${property}" content="([^"]+)"`).exec(pageHtml)?.[1];
+    const timeOf = (v: { timestamp: number }) => new Date(v.timestamp * 1000).toISOString();
+    const [v2Row, v1Row] = latest!.entry.versions;
+    expect(metaOf("article:published_time")).toBe(timeOf(v1Row!));
+    expect(metaOf("article:modified_time")).toBe(timeOf(v2Row!));
+    const article = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(pageHtml)![1]!);
+    expect(article).toMatchObject({ headline: "Drafting, revised", datePublished: timeOf(v1Row!), dateModified: timeOf(v2Row!) });
     const proofOf = async (arweaveId: string) => readHere(await (await visitor.fetch(`/verify/${arweaveId}`)).text());
     expect(await proofOf(first.arweaveId)).toEqual({
       text: `Read it here: Drafting, version 1 by @${writer.handle} (version 2 is the latest).`,

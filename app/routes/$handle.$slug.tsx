@@ -112,7 +112,13 @@ export default function EntryPage() {
       <header>
         <h1>{data.title}</h1>
         <p className="muted byline">
-          <a href={`/${data.handle}`}>{data.byline}</a> · <time dateTime={data.publishedAt}>{date(data.publishedAt)}</time> · {data.readingMinutes} min read
+          <a href={`/${data.handle}`}>{data.byline}</a> · <time dateTime={data.firstPublishedAt}>{date(data.firstPublishedAt)}</time> · {data.readingMinutes} min read
+          {data.version === data.latestVersion && data.latestVersion > 1 ? (
+            <>
+              {" "}
+              · updated <time dateTime={data.publishedAt}>{date(data.publishedAt)}</time>
+            </>
+          ) : null}
           {data.version !== data.latestVersion ? (
             <>
               {" "}

@@ -380,6 +380,10 @@ describe("a writer's journey, from a first essay to a second version", () => {
     await soldOutReaderPage.reload();
     expect(await soldOutReaderPage.locator("article.entry .prose p").first().textContent()).toBe(`Paper burns; replicated bytes do not. ${addedSentence}`);
     expect(await soldOutReaderPage.locator(".versions li").count()).toBe(2);
+    // Dated by its first publication, and said to be updated.
+    expect((await soldOutReaderPage.locator(".byline").textContent())!.replace(/\s+/g, " ")).toMatch(
+      new RegExp(`^${displayName} · \\d{1,2} [A-Z][a-z]+ \\d{4} · 1 min read · updated \\d{1,2} [A-Z][a-z]+ \\d{4}$`),
+    );
 
     // Version 1 stays where it was, as it was.
     await soldOutReaderPage.goto(`${entryUrl}?version=1`);
@@ -387,6 +391,7 @@ describe("a writer's journey, from a first essay to a second version", () => {
     expect(await soldOutReaderPage.locator("article.entry .prose p").first().textContent()).toBe("Paper burns; replicated bytes do not.");
     expect(await soldOutReaderPage.locator("article.entry .prose").textContent()).not.toContain(addedSentence);
     expect(await soldOutReaderPage.locator(".byline").textContent()).toContain("version 1 of 2, read the latest");
+    expect(await soldOutReaderPage.locator(".byline").textContent()).not.toContain("updated");
     expect(await soldOutReaderPage.getByRole("link", { name: "Verify this entry" }).getAttribute("href")).toBe(`/verify/${firstArweaveId}`);
     await screenshot(soldOutReaderPage, "journey-8-version-1");
     await soldOutReaderPage.getByRole("link", { name: "Verify this entry" }).click();

@@ -31,7 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
         ...shareMeta({ title: `${data.title} · ${data.byline}`, description: data.excerpt, url: data.canonical, type: "article", image: data.card }),
         // First published with version 1; each later version is a modification.
         { property: "article:published_time", content: data.firstPublishedAt },
-        ...(data.latestVersion > 1 ? [{ property: "article:modified_time", content: data.versions[0]!.publishedAt }] : []),
+        ...(data.latestVersion > 1 ? [{ property: "article:modified_time", content: data.latestPublishedAt }] : []),
         { property: "article:author", content: data.byline },
         // Farcaster clients show the card at 3:2 with a button that opens the entry; fc:frame is
         // what clients from before mini apps read.
@@ -44,8 +44,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
           image: data.card,
           author: { name: data.byline, url: data.writerUrl },
           firstPublishedAt: data.firstPublishedAt,
-          modifiedAt: data.versions[0]!.publishedAt,
-          arweaveUrl: data.versions.find((v) => v.version === data.version)!.gatewayUrl,
+          modifiedAt: data.latestPublishedAt,
+          arweaveUrl: data.arweaveUrl,
           words: data.words,
         }),
       ]
@@ -77,6 +77,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const gateway = env.storage.gatewayUrl;
   const canonical = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
   const edition = entry.edition ? await editionForEntry(getDb(), entry.id) : null;
+  const versions = entry.versions.map((v) => ({ ...v, publishedAt: new Date(v.timestamp * 1000).toISOString(), statusText: STATUS[v.status] ?? v.status, gatewayUrl: `${gateway}/${v.arweaveId}` }));
   return withHeaders({
     canonical,
     card: `${canonical}/card.png`,
@@ -94,12 +95,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     readingMinutes: readingMinutes(entry.wordCount),
     words: entry.wordCount,
     publishedAt: new Date(current.timestamp * 1000).toISOString(),
-    firstPublishedAt: new Date(entry.versions[entry.versions.length - 1]!.timestamp * 1000).toISOString(),
     version: current.version,
     latestVersion: entry.latestVersion,
     arweaveId: current.arweaveId,
     isAuthor: viewer?.id === entry.writer.id,
-    versions: entry.versions.map((v) => ({ ...v, publishedAt: new Date(v.timestamp * 1000).toISOString(), statusText: STATUS[v.status] ?? v.status, gatewayUrl: `${gateway}/${v.arweaveId}` })),
+    arweaveUrl: `${gateway}/${current.arweaveId}`,
+    versions,
+    // Versions are newest first: the essay is dated by version 1, and updated by the latest.
+    firstPublishedAt: versions.at(-1)!.publishedAt,
+    latestPublishedAt: versions[0]!.publishedAt,
   }, { headers: cacheHeaders });
 }
 

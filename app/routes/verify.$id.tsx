@@ -24,7 +24,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export default function Proof() {
   const { id, verification, onPlatform, gatewayUrl } = useLoaderData<typeof loader>();
-  const published = verification.kind === "entry" ? new Date(verification.timestamp * 1000).toISOString() : null;
+  const published = verification.kind === "entry" ? new Date(verification.timestamp * 1000).toISOString() : "";
   return (
     <article className="proof">
       <h1 data-testid="verdict" className={verification.verified ? "ok" : "error"}>
@@ -43,7 +43,7 @@ export default function Proof() {
               <tr><th>Digest stated</th><td><code>{verification.digest}</code></td></tr>
               <tr><th>Digest of the content</th><td><code>{verification.computedDigest}</code></td></tr>
               <tr><th>Original digest</th><td><code>{verification.originalDigest}</code></td></tr>
-              <tr><th>Published</th><td><time dateTime={published!}>{longDate(published!)}, {published!.slice(11, 19)} UTC</time></td></tr>
+              <tr><th>Published</th><td><time dateTime={published}>{longDate(published)}, {published.slice(11, 19)} UTC</time></td></tr>
             </tbody>
           </table>
         </>

@@ -12,6 +12,7 @@ import { newsletterStats, planNewsletters } from "~/modules/subscriptions/newsle
 import { manageToken } from "~/modules/subscriptions/tokens.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
+import { editionRow } from "../support/editions";
 import { startTestSmtp, type ReceivedMessage, type TestSmtp } from "../support/smtp";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -238,10 +239,7 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
     const mailer = createMailer(db, env);
     const sendWith = async (title: string, edition: { status: string; supplyLimit: number; minted: number; deadline: number | null }) => {
       const published = await publish(db, account, writer, title);
-      const address = writer.address;
-      await db.edition.create({
-        data: { entryId: published.entryId, chainId: env.chain.id, address: `0x${unique().padEnd(40, "0")}`, factory: address, author: address, name: title, symbol: "PRESS", price: "0", royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: "c", metadataId: "m", salt: `0x${"0".repeat(64)}`, ...edition },
-      });
+      await editionRow(db, { entryId: published.entryId, author: writer.address, name: title, contentId: published.arweaveId, terms: edition });
       const before = smtp.accepted();
       await mailer.drain();
       await smtp.waitFor(before + 1);

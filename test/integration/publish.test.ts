@@ -120,7 +120,8 @@ describe("publishing", () => {
 
   it("publishes an edit as version 2 with the same original digest, and keeps version 1 reachable", async () => {
     const { account, writer } = await newWriter();
-    const first = await publishDraft(db, getEnv(), writer, await signPublication(db, account, writer, await draftWith(writer.id, "Drafting", "The first thoughts.")));
+    // Version 1 ten minutes before version 2 (within the signing window), so their times differ.
+    const first = await publishDraft(db, getEnv(), writer, await signPublication(db, account, writer, await draftWith(writer.id, "Drafting", "The first thoughts."), new Date(Date.now() - 10 * 60_000)));
     // The draft that made version 1 stays linked to the entry and is where its edits happen.
     const editId = await draftForEntry(db, writer.id, first.entryId);
     const { revision } = await getDraft(db, writer.id, editId);
@@ -149,6 +150,7 @@ describe("publishing", () => {
     const metaOf = (property: string) => new RegExp(`<meta property="${property}" content="([^"]+)"`).exec(pageHtml)?.[1];
     const timeOf = (v: { timestamp: number }) => new Date(v.timestamp * 1000).toISOString();
     const [v2Row, v1Row] = latest!.entry.versions;
+    expect(timeOf(v1Row!)).not.toBe(timeOf(v2Row!));
     expect(metaOf("article:published_time")).toBe(timeOf(v1Row!));
     expect(metaOf("article:modified_time")).toBe(timeOf(v2Row!));
     const article = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(pageHtml)![1]!);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { parseDocument } from "~/modules/entries/document.server";
+import { editionRow } from "../support/editions";
 import { publishEntry } from "../support/entries";
 import { decodePng, distinctColours, pngHeader, PNG_SIGNATURE } from "../support/png";
 import { Browser, startTestServer } from "../support/web";
@@ -125,9 +126,7 @@ describe("reading pages", () => {
     const second = published[1]!;
     const entry = await db.entry.findFirstOrThrow({ where: { slug: second.slug, writer: { handle: second.handle } } });
     const address = alice.account.address.toLowerCase();
-    await db.edition.create({
-      data: { entryId: entry.id, chainId: getEnv().chain.id, address, factory: address, author: address, name: second.title, symbol: "PRESS", price: "0", supplyLimit: 0, royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: second.arweaveId, metadataId: second.arweaveId, salt: `0x${"0".repeat(64)}`, status: "signed" },
-    });
+    await editionRow(db, { entryId: entry.id, author: address, address, name: second.title, contentId: second.arweaveId });
     const text = await (await reader.fetch(`/${second.handle}/${second.slug}`)).text();
     expect(text).not.toContain("modulepreload");
     const scripts = runnableScripts(text);
@@ -223,9 +222,7 @@ describe("reading pages", () => {
 
     // It becomes collectible, then someone collects it.
     const address = bob.account.address.toLowerCase();
-    const edition = await db.edition.create({
-      data: { entryId: entry.id, chainId: getEnv().chain.id, address: `0x${"b".repeat(40)}`, factory: address, author: address, name: third.title, symbol: "PRESS", price: "0", supplyLimit: 5, royaltyBps: 0, feeBps: 0, fundingRecipient: address, contentId: third.arweaveId, metadataId: third.arweaveId, salt: `0x${"1".repeat(64)}`, status: "signed" },
-    });
+    const edition = await editionRow(db, { entryId: entry.id, author: address, address: `0x${"b".repeat(40)}`, name: third.title, contentId: third.arweaveId, salt: `0x${"1".repeat(64)}`, terms: { supplyLimit: 5 } });
     expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("0 collected of 5");
     await db.edition.update({ where: { id: edition.id }, data: { status: "live", minted: 1 } });
     expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("1 collected of 5");

@@ -233,6 +233,39 @@ export async function entryOnDatabase(db: Database, args: { writer: Address; con
 }
 
 /**
+ * An Edition row for `entryId` as the app shows it, with neutral terms (free, open supply, signed
+ * for the first collector) that `terms` overrides: for page and mail tests that need an edition's
+ * state, not the chain.
+ */
+export function editionRow(
+  db: Database,
+  args: { entryId: string; author: string; contentId: string; name: string; address?: string; salt?: Hex; terms?: { status?: string; supplyLimit?: number; minted?: number; deadline?: number | null } },
+) {
+  const author = args.author.toLowerCase();
+  return db.edition.create({
+    data: {
+      entryId: args.entryId,
+      chainId: 31337,
+      address: (args.address ?? `0x${crypto.randomBytes(20).toString("hex")}`).toLowerCase(),
+      factory: author,
+      author,
+      name: args.name,
+      symbol: "PRESS",
+      price: "0",
+      supplyLimit: 0,
+      royaltyBps: 0,
+      feeBps: 0,
+      fundingRecipient: author,
+      contentId: args.contentId,
+      metadataId: args.contentId,
+      salt: args.salt ?? `0x${"0".repeat(64)}`,
+      status: "signed",
+      ...args.terms,
+    },
+  });
+}
+
+/**
  * The Edition row the app writes before the chain has the edition: `prepared` (terms fixed, the
  * author's create transaction to come) or `signed` (lazy: the author's signature kept for the
  * first collector).

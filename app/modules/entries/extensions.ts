@@ -26,7 +26,8 @@ export const HEADING_LEVELS = [2, 3, 4] as const;
 export const CODE_LANGUAGE = /^[a-z0-9+#-]{1,32}$/i;
 const MAX_URL_LENGTH = 2048;
 export const MAX_LABEL_LENGTH = 1000;
-const ARWEAVE_ID = "[A-Za-z0-9_-]{43}";
+/** An Arweave transaction or data item id: 32 bytes in base64url, 43 characters. */
+export const ARWEAVE_ID = "[A-Za-z0-9_-]{43}";
 const ARWEAVE_IMAGE = new RegExp(`^ar://${ARWEAVE_ID}$`);
 const ARWEAVE_LINK = new RegExp(`^ar://${ARWEAVE_ID}(?:[/?#]\\S*)?$`);
 // Whitespace and control characters have no place in a URL; browsers strip some of them

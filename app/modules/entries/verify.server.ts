@@ -4,6 +4,7 @@ import type { Env } from "~/env.server";
 import { createChainClient } from "~/modules/editions/chain.server";
 import { fetchData } from "~/modules/storage/gateway.server";
 import { contentDigest, entryTypedData, ENTRY_FORMAT_VERSION, type Entry } from "./entry";
+import { ARWEAVE_ID } from "./extensions";
 import { parseMirrorEntry, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
 
 const entrySchema = z.object({
@@ -81,8 +82,9 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   };
 }
 
-/** An Arweave transaction or data item id: 32 bytes in base64url, 43 characters. */
-export const isArweaveId = (id: string) => /^[A-Za-z0-9_-]{43}$/.test(id);
+const WHOLE_ARWEAVE_ID = new RegExp(`^${ARWEAVE_ID}$`);
+/** An Arweave transaction or data item id, whole: 43 base64url characters. */
+export const isArweaveId = (id: string) => WHOLE_ARWEAVE_ID.test(id);
 
 /** Fetches an entry from the gateway by its Arweave id and verifies it; undefined when not found. */
 export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, arweaveId: string): Promise<Verification | undefined> {

@@ -29,7 +29,7 @@ export default defineConfig({
         test: {
           name: "app",
           root,
-          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "test/integration/**/*.test.ts"],
+          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "test/integration/**/*.test.ts", "test/security/**/*.test.ts"],
           exclude: ["**/*.e2e.test.ts"],
           pool: "forks",
           globalSetup: ["test/setup/global-stack.ts"],

@@ -11,7 +11,7 @@ import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
 import { signMirrorEntry } from "../support/mirror";
 
-const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/mirror");
+const FIXTURES = path.resolve(__dirname, "../fixtures/mirror");
 
 // onchainsummer.xyz's address; its entries were signed by two member wallets, one per device key.
 const PUBLICATION = "0xd3271DF159F18E07AAD79E79A24580BB5c4776e9";

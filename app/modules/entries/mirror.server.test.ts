@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { newMirrorSigningKey, signMirrorEntry } from "../../../test/support/mirror";
 import { mirrorDigest, NotAMirrorEntry, parseMirrorEntry, SIGNING_KEY_MESSAGE_PREFIX, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
 
-const FIXTURES = path.resolve(__dirname, "../../../../shared/fixtures/mirror");
+const FIXTURES = path.resolve(__dirname, "../../../test/fixtures/mirror");
 
 // 0xd327… publishes onchainsummer.xyz; its entries were signed by two other wallets, one per signing key.
 const PUBLICATION = "0xd3271DF159F18E07AAD79E79A24580BB5c4776e9";

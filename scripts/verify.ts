@@ -1,9 +1,11 @@
 /**
  * `npm run verify -- <arweave id>`: fetches an entry from the configured gateway, recomputes its
- * digest and checks its author's signature. Exits 0 when verified, 1 otherwise.
+ * digest and checks its author's signature. Exits 0 when verified, 1 when not, 2 when it could not
+ * be checked because the gateway or the chain did not answer.
  */
 import { EnvError, getEnv } from "../app/env.server";
 import { verifyArweaveEntry } from "../app/modules/entries/verify.server";
+import { DependencyUnavailable } from "../app/modules/errors.server";
 import { loadDotEnv } from "./lib/dotenv";
 
 async function main(): Promise<number> {
@@ -34,6 +36,6 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof EnvError || error instanceof Error ? error.message : error);
-    process.exit(1);
+    process.exit(error instanceof DependencyUnavailable ? 2 : 1);
   },
 );

@@ -2,10 +2,27 @@
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 = 400,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503 = 400,
   ) {
     super(message);
     this.name = "UserError";
+  }
+}
+
+/** A part the press depends on, as `/healthz` names it. */
+export type Dependency = "database" | "chain" | "storage" | "mail";
+
+/**
+ * A part the press depends on did not answer. Answered 503 with the part's name, so an outage is
+ * never mistaken for the user's fault (a bad signature, a missing entry): they can only wait.
+ */
+export class DependencyUnavailable extends UserError {
+  constructor(
+    readonly dependency: Dependency,
+    message: string,
+  ) {
+    super(message, 503);
+    this.name = "DependencyUnavailable";
   }
 }
 
@@ -14,5 +31,6 @@ export class UserError extends Error {
  * read, so the connection cannot carry another request and is closed.
  */
 export function errorHeaders(error: UserError): Record<string, string> {
+  if (error instanceof DependencyUnavailable) return { "retry-after": "30" };
   return error.status === 413 ? { connection: "close" } : {};
 }

@@ -4,6 +4,7 @@ import { longDate } from "~/components/dates";
 import type { PageHandle } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { DependencyUnavailable, errorHeaders } from "~/modules/errors.server";
 import { versionOnPlatform } from "~/modules/entries/read.server";
 import { isArweaveId, verifyArweaveEntry } from "~/modules/entries/verify.server";
 
@@ -17,7 +18,13 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   if (!isArweaveId(id)) throw new Response("That is not an Arweave id: an id is 43 characters of letters, digits, - and _.", { status: 400 });
   // The verdict comes from the gateway's bytes alone; the database only says where to read it here.
-  const [verification, onPlatform] = await Promise.all([verifyArweaveEntry(env, id), versionOnPlatform(getDb(), id)]);
+  const [verification, onPlatform] = await Promise.all([
+    verifyArweaveEntry(env, id).catch((error: unknown) => {
+      if (error instanceof DependencyUnavailable) throw new Response(error.message, { status: 503, headers: errorHeaders(error) });
+      throw error;
+    }),
+    versionOnPlatform(getDb(), id),
+  ]);
   if (!verification) throw new Response(`The gateway has nothing stored under ${id} (yet).`, { status: 404 });
   return { id, verification, onPlatform, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
 }

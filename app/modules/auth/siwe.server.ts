@@ -3,7 +3,7 @@ import { getAddress, isAddress, isHex, type Hex } from "viem";
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
-import { createChainClient } from "~/modules/editions/chain.server";
+import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
 import { UserError } from "~/modules/errors.server";
 
 /** How long a sign-in message may wait for its signature. */
@@ -66,7 +66,7 @@ export async function verifySignIn(db: Database, env: Env, input: { message: str
   if (record.address !== fields.address.toLowerCase()) throw new UserError("This sign-in message was issued for another address.", 401);
 
   const client = createChainClient(env.chain.rpcUrl, env.chain.id);
-  const valid = await client.verifyMessage({ address: fields.address, message: input.message, signature: input.signature as Hex }).catch(() => false);
+  const valid = await checkSignature(client, { message: { address: fields.address, message: input.message, signature: input.signature as Hex } });
   if (!valid) throw new UserError("The signature does not match this message and address.", 401);
 
   // Conditional update: of two concurrent uses of one nonce, exactly one succeeds.

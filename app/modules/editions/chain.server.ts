@@ -1,5 +1,6 @@
-import { createPublicClient, defineChain, http, type Chain } from "viem";
+import { createPublicClient, defineChain, http, type Chain, type VerifyMessageParameters, type VerifyTypedDataParameters } from "viem";
 import { base, baseSepolia, hardhat, optimism, optimismSepolia } from "viem/chains";
+import { DependencyUnavailable } from "~/modules/errors.server";
 
 const KNOWN: Chain[] = [hardhat, base, baseSepolia, optimism, optimismSepolia];
 
@@ -14,6 +15,26 @@ export function chainFor(id: number, rpcUrl: string): Chain {
 /** A read-only client for the configured chain. */
 export function createChainClient(rpcUrl: string, chainId: number) {
   return createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) });
+}
+
+type ChainClient = ReturnType<typeof createChainClient>;
+
+/**
+ * Whether `signature` is `address`'s signature of a message (EIP-191) or of typed data (EIP-712):
+ * recovered offline for a plain wallet, checked through the chain for a contract wallet (ERC-1271,
+ * ERC-6492). A "no" is only given once the chain has answered: when its RPC cannot be reached this
+ * throws `DependencyUnavailable` (503) instead, because a writer whose signature could not be
+ * checked must not be told it is forged.
+ */
+export async function checkSignature(client: ChainClient, check: { message: VerifyMessageParameters } | { typedData: VerifyTypedDataParameters }): Promise<boolean> {
+  const valid = await ("message" in check ? client.verifyMessage(check.message) : client.verifyTypedData(check.typedData)).catch(() => false);
+  if (valid) return true;
+  const answers = await client.getChainId().then(
+    () => true,
+    () => false,
+  );
+  if (!answers) throw new DependencyUnavailable("chain", "The chain cannot be reached right now (its RPC does not answer), so the signature could not be checked. Try again in a minute.");
+  return false;
 }
 
 /**

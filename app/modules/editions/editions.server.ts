@@ -8,7 +8,7 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
-import { createChainClient } from "./chain.server";
+import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
 
@@ -160,7 +160,7 @@ export async function confirmEdition(db: Database, env: Env, writer: { id: strin
   }
   if (!isHex(input.signature)) throw new UserError("The signature is missing or not hex.");
   const typedData = editionTypedData({ chainId: edition.chainId, factory: getAddress(edition.factory), author: getAddress(writer.address), params: paramsOf(edition), salt: edition.salt as Hex, deadline: BigInt(edition.deadline!) });
-  const valid = await chain.verifyTypedData({ address: getAddress(writer.address), signature: input.signature, ...typedData }).catch(() => false);
+  const valid = await checkSignature(chain, { typedData: { address: getAddress(writer.address), signature: input.signature, ...typedData } });
   if (!valid) throw new UserError("The signature does not match these terms and your address.", 401);
   return db.edition.update({ where: { id: edition.id }, data: { status: "signed", signature: input.signature } });
 }

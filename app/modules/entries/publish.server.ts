@@ -1,7 +1,7 @@
 import { getAddress, isHex, type Hex } from "viem";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
-import { createChainClient } from "~/modules/editions/chain.server";
+import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { enqueueNewsletter } from "~/modules/subscriptions/newsletters.server";
@@ -106,7 +106,7 @@ export async function publishDraft(
 
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
   const signature = input.signature as Hex;
-  const valid = await chain.verifyTypedData({ address: contributor, signature, ...prepared.typedData }).catch(() => false);
+  const valid = await checkSignature(chain, { typedData: { address: contributor, signature, ...prepared.typedData } });
   if (!valid) throw new UserError("The signature does not match this entry and your address.", 401);
 
   const entry: Entry = {

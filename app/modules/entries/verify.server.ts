@@ -1,7 +1,8 @@
 import { getAddress, isAddress, isHex, type Hex } from "viem";
 import { z } from "zod";
 import type { Env } from "~/env.server";
-import { createChainClient } from "~/modules/editions/chain.server";
+import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
+import { DependencyUnavailable } from "~/modules/errors.server";
 import { fetchData } from "~/modules/storage/gateway.server";
 import { contentDigest, entryTypedData, ENTRY_FORMAT_VERSION, type Entry } from "./entry";
 import { ARWEAVE_ID } from "./extensions";
@@ -66,7 +67,7 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   if (entry.version === 1 && entry.originalDigest !== entry.digest) problems.push("A first version must have its own digest as its original digest.");
   const typedData = entryTypedData({ title: entry.content.title, digest: entry.digest, originalDigest: entry.originalDigest, version: entry.version, contributor });
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
-  const signed = await chain.verifyTypedData({ address: contributor, signature: entry.authorship.signature as Hex, ...typedData }).catch(() => false);
+  const signed = await checkSignature(chain, { typedData: { address: contributor, signature: entry.authorship.signature as Hex, ...typedData } });
   if (!signed) problems.push(`The signature is not ${contributor}'s signature of this entry.`);
   return {
     kind: "entry",
@@ -100,6 +101,8 @@ export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, ar
   try {
     return await verifyEntryJson(env, json);
   } catch (error) {
+    // An outage says nothing about the entry: it is reported as such, not as a failed check.
+    if (error instanceof DependencyUnavailable) throw error;
     return { kind: "unreadable", verified: false, problems: [(error as Error).message] };
   }
 }

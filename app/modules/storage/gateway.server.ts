@@ -1,15 +1,24 @@
+import { DependencyUnavailable } from "~/modules/errors.server";
 import type { Tag } from "./data-item.server";
 
-export class GatewayError extends Error {
-  constructor(message: string) {
-    super(message);
+/** The gateway did not answer, or answered with a failure: an outage, reported as one (503). */
+export class GatewayError extends DependencyUnavailable {
+  constructor(detail: string) {
+    super("storage", `The Arweave gateway cannot be reached right now (${detail}). Try again in a minute.`);
     this.name = "GatewayError";
   }
 }
 
+/** `fetch` from the gateway, with a refused or timed-out connection reported as a GatewayError. */
+function fromGateway(url: URL, init: RequestInit): Promise<Response> {
+  return fetch(url, init).catch((error: Error) => {
+    throw new GatewayError(`${url.host}: ${error.name === "TimeoutError" ? "no answer in time" : "connection failed"}`);
+  });
+}
+
 /** The bytes stored under an Arweave id, or undefined when the gateway does not have them (yet). */
 export async function fetchData(id: string, gatewayUrl: string): Promise<Buffer | undefined> {
-  const response = await fetch(new URL(`/${id}`, gatewayUrl), { signal: AbortSignal.timeout(30_000) });
+  const response = await fromGateway(new URL(`/${id}`, gatewayUrl), { signal: AbortSignal.timeout(30_000) });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new GatewayError(`the gateway answered ${response.status} for ${id}`);
   return Buffer.from(await response.arrayBuffer());
@@ -34,7 +43,7 @@ export async function findByTags(tags: Array<{ name: string; values: string[] }>
   const found: FoundTransaction[] = [];
   let after: string | undefined;
   for (;;) {
-    const response = await fetch(new URL("/graphql", gatewayUrl), {
+    const response = await fromGateway(new URL("/graphql", gatewayUrl), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: QUERY, variables: { tags, owners: opts.owners, first: opts.pageSize ?? 100, after } }),

@@ -9,7 +9,7 @@ export const handle: PageHandle = { scripts: false };
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const env = getEnv();
-  if (!env.local.mail) throw new Response("Not found", { status: 404 });
+  if (!env.devMailbox) throw new Response("Not found", { status: 404 });
   const message = await readCapturedMail(env.mailboxDir, params.id ?? "");
   if (!message) throw new Response("No such message", { status: 404 });
   return { ...message, receivedAt: message.receivedAt.toISOString() };

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { getEnv } from "~/env.server";
 import { startWebServer } from "../../scripts/lib/web";
@@ -13,6 +15,38 @@ export async function startTestServer() {
   process.env.PUBLIC_URL = `http://127.0.0.1:${port}`;
   if (getEnv().port !== port) throw new Error("startTestServer must run before the settings are first read");
   return startWebServer({ host: "127.0.0.1", port });
+}
+
+/**
+ * Serves the production build in a child process, with `settings` over this process's own: for
+ * settings that are read once per process (PUBLIC_URL, SMTP_URL...). Resolves once it listens.
+ */
+export async function startChildServer(settings: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(path.resolve(__dirname, "../../node_modules/.bin/tsx"), ["test/support/web-child.ts"], {
+    cwd: path.resolve(__dirname, "../.."),
+    env: { ...process.env, PORT: String(port), ...settings },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /^listening (\S+)$/m.exec(output);
+      if (listening) resolve(listening[1]!);
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    void exited.then(() => reject(new Error(`the server exited before listening:\n${output}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** A client that keeps cookies between requests, like a browser tab. */

@@ -4,8 +4,8 @@ import { getEnv } from "~/env.server";
 import { readCapturedMail } from "~/modules/mail/mailbox.server";
 import type { PageHandle } from "~/components/page-scripts";
 
-/** A page of plain HTML and forms: it loads no client code. */
-export const handle: PageHandle = { scripts: false };
+/** A page of plain HTML that loads no client code; the message's own HTML, styled inline, is shown in a sandboxed frame. */
+export const handle: PageHandle = { scripts: false, inlineStyles: true };
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const env = getEnv();

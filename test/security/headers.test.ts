@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { editionRow, entryOnDatabase } from "../support/editions";
-import { Browser, signedInBrowser, startTestServer } from "../support/web";
+import { Browser, runnableScripts, signedInBrowser, startTestServer } from "../support/web";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let reader: Browser;
@@ -40,8 +40,6 @@ function policyOf(response: Response): Map<string, string[]> {
   return new Map(header!.split(";").map((directive) => directive.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
 }
 
-/** Script elements a browser would run: schema.org data (application/ld+json) is not one. */
-const runnableScripts = (html: string) => [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('type="application/ld+json"'));
 
 /** Every script the page holds is one its policy lets run: by the response's nonce, or by its address. */
 function expectScriptsAllowed(html: string, policy: Map<string, string[]>, base: string) {

@@ -86,3 +86,6 @@ export async function signedInBrowser(base: string, account: PrivateKeyAccount):
   if (verified.status !== 200 || !browser.signedIn) throw new Error(`sign-in refused: ${verified.status} ${await verified.text()}`);
   return browser;
 }
+
+/** The script elements of a page that a browser would run: schema.org data (application/ld+json) is not one. */
+export const runnableScripts = (html: string) => [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('type="application/ld+json"'));

@@ -199,11 +199,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** Where the local SMTP catcher keeps every message it receives. */
     mailboxDir: path.resolve(raw.DATA_DIR, "mail"),
     /**
-     * Whether /dev/mail shows what the local catcher received: only while mail goes to it and the
-     * press is reached on a loopback address. Captured mail holds confirmation and unsubscribe
-     * tokens, so a press anyone else can reach never serves it.
+     * Whether /dev/mail shows what the local catcher received: only while mail goes to it, the
+     * press is reached on a loopback address and listens on one. Captured mail holds confirmation
+     * and unsubscribe tokens, so a press anyone else can reach never serves it.
      */
-    devMailbox: raw.SMTP_URL === undefined && servedLocally,
+    devMailbox: raw.SMTP_URL === undefined && servedLocally && LOOPBACK.has(raw.HOST),
   };
 }
 

@@ -28,7 +28,7 @@ describe("the local mailbox at /dev/mail", () => {
   });
   afterAll(() => local?.stop());
 
-  it("is served on the local stack: mail goes to the local catcher and the press is on a loopback address", async () => {
+  it("is served on the local stack: mail goes to the local catcher and the press is on a loopback address only", async () => {
     const inbox = await fetch(`${local.url}/dev/mail`);
     expect(inbox.status).toBe(200);
     expect(await inbox.text()).toContain(subject);
@@ -41,6 +41,8 @@ describe("the local mailbox at /dev/mail", () => {
     ["the press is reached on a public address", () => ({ PUBLIC_URL: "https://press.example", SESSION_SECRET: "s".repeat(40), PLATFORM_PRIVATE_KEY: `0x${"ab".repeat(32)}` })],
     // The relay here is the very catcher that holds the message: only the setting differs.
     ["mail goes to an SMTP relay, even on a loopback address", () => ({ SMTP_URL: getEnv().mail.smtpUrl })],
+    // A loopback PUBLIC_URL is only what links say: listening on every interface lets the network in.
+    ["the press listens on every interface", () => ({ HOST: "0.0.0.0" })],
   ] as const) {
     it(`answers 404 and shows no captured mail when ${reason}`, async () => {
       const server = await startChildServer(settings());

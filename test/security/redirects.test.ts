@@ -103,6 +103,14 @@ describe("redirects after signing in and after saving a profile stay on this sit
     }
   });
 
+  it("POST /signin?next=… sends no one anywhere: signing in is a wallet signature, not a form", async () => {
+    for (const query of links) {
+      const response = await writer.fetch(`/signin?${query}`, { method: "POST", body: new FormData() });
+      expect(response.status, query).toBe(405);
+      expect(response.headers.get("location"), query).toBeNull();
+    }
+  });
+
   it("POST /settings/profile?next=… redirects to the writer's page, never off-site", async () => {
     for (const query of links) {
       const form = new FormData();

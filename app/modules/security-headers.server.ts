@@ -1,7 +1,7 @@
 import type { PageNeeds } from "~/components/page-scripts";
 
 /**
- * Every security header the press sends, in one place (decision 010). Pages get a policy that
+ * Every security header the press sends, in one place (decision 011). Pages get a policy that
  * allows exactly what they load; everything else (assets, feeds, images, JSON) may load nothing.
  */
 

@@ -1,37 +1,55 @@
+import crypto from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { NonceContext, pageNeeds } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
 import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
 import { pageValidator as validatorFor } from "~/modules/reading/page-validator.server";
+import { EVERY_RESPONSE, NOT_A_PAGE, pageSecurityHeaders } from "~/modules/security-headers.server";
 
 /** How long a page may take to render before it is cut short. */
 export const streamTimeout = 5_000;
 
 /**
  * Renders a page whole before sending it: no page defers data, and a whole page is what crawlers,
- * link previews and the web server's page cache want.
+ * link previews and the web server's page cache want. Its security policy allows what its routes
+ * say it loads; a page that runs the client bundle gets a fresh nonce for its inline scripts.
  */
 export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
+  const { matches, loaderData } = remixContext.staticHandlerContext;
+  const needs = pageNeeds(matches.map(({ route }) => ({ handle: remixContext.routeModules[route.id]?.handle, data: loaderData[route.id] })));
+  const nonce = needs.bundle ? crypto.randomBytes(16).toString("base64") : undefined;
+  const env = getEnv();
+  for (const [name, value] of Object.entries(pageSecurityHeaders(needs, { nonce, publicUrl: env.publicUrl, gatewayUrl: env.storage.gatewayUrl }))) {
+    responseHeaders.set(name, value);
+  }
   return new Promise<Response>((resolve, reject) => {
     let status = responseStatusCode;
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
-      onAllReady() {
-        const body = new PassThrough();
-        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-        resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
-        pipe(body);
+    const { pipe, abort } = renderToPipeableStream(
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+      </NonceContext.Provider>,
+      {
+        nonce,
+        onAllReady() {
+          const body = new PassThrough();
+          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
+          pipe(body);
+        },
+        onShellError(error) {
+          reject(error);
+        },
+        onError(error) {
+          status = 500;
+          console.error(error);
+        },
       },
-      onShellError(error) {
-        reject(error);
-      },
-      onError(error) {
-        status = 500;
-        console.error(error);
-      },
-    });
+    );
     setTimeout(abort, streamTimeout + 1_000);
   });
 }
@@ -46,3 +64,6 @@ export const pageCache = {
   /** Whether an If-None-Match header names the ETag. */
   namesEtag,
 };
+
+/** The security headers the web server sends with every response, and with every response that is not a page. */
+export const securityHeaders = { everyResponse: EVERY_RESPONSE, notAPage: NOT_A_PAGE };

@@ -16,7 +16,7 @@ describe("configuration", () => {
     const env = parseEnv({});
     expect(env.port).toBe(3000);
     expect(env.publicUrl).toBe("http://127.0.0.1:3000");
-    expect(env.database).toEqual({ url: "file:./.data/platform.db", provider: "sqlite" });
+    expect(env.database).toEqual({ url: "file:.data/platform.db", provider: "sqlite" });
     expect(env.chain).toMatchObject({ rpcUrl: "http://127.0.0.1:8545", id: 31337 });
     expect(env.storage).toMatchObject({ irysUrl: "http://127.0.0.1:1985", gatewayUrl: "http://127.0.0.1:1984", irysToken: "ethereum", platformKey: DEV_PLATFORM_KEY });
     expect(env.mail.smtpUrl).toBe("smtp://127.0.0.1:2525");
@@ -42,6 +42,11 @@ describe("configuration", () => {
     expect(env.storage).toMatchObject({ irysUrl: "https://uploader.irys.xyz", irysToken: "base-eth", platformKey: `0x${"ab".repeat(32)}` });
     expect(env.local).toMatchObject({ chain: false, bundler: false, gateway: false, mail: false });
     expect(env.publicUrl).toBe("https://press.example.com");
+  });
+
+  it("keeps the default SQLite database in DATA_DIR with the rest of the local state", () => {
+    expect(parseEnv({ DATA_DIR: "/srv/press" }).database).toEqual({ url: "file:/srv/press/platform.db", provider: "sqlite" });
+    expect(parseEnv({ DATA_DIR: "/srv/press", DATABASE_URL: "file:/var/db/press.db" }).database.url).toBe("file:/var/db/press.db");
   });
 
   it("treats empty values as unset", () => {

@@ -63,7 +63,7 @@ const databaseUrl = z.preprocess(
         ctx.addIssue({ code: "custom", message: "is not a valid PostgreSQL URL" });
       }
     })
-    .default("file:./.data/platform.db"),
+    .optional(),
 );
 
 const schema = z.object({
@@ -143,7 +143,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   if (problems.length > 0) throw new EnvError(problems);
 
-  const databaseProvider = raw.DATABASE_URL.startsWith("file:") ? ("sqlite" as const) : ("postgres" as const);
+  // Unset, the database is a SQLite file with the rest of the local state.
+  const databaseUrl = raw.DATABASE_URL ?? `file:${path.join(raw.DATA_DIR, "platform.db")}`;
+  const databaseProvider = databaseUrl.startsWith("file:") ? ("sqlite" as const) : ("postgres" as const);
   return {
     nodeEnv: raw.NODE_ENV,
     port: raw.PORT,
@@ -152,7 +154,7 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** How many proxies in front of the web server add to X-Forwarded-For; 0: clients connect directly. */
     trustProxy: raw.TRUST_PROXY,
     dataDir: path.resolve(raw.DATA_DIR),
-    database: { url: raw.DATABASE_URL, provider: databaseProvider },
+    database: { url: databaseUrl, provider: databaseProvider },
     chain: {
       rpcUrl: raw.CHAIN_RPC_URL ?? `http://127.0.0.1:${raw.LOCAL_CHAIN_PORT}`,
       id: raw.CHAIN_ID,
@@ -196,6 +198,12 @@ export function parseEnv(source: Record<string, string | undefined>) {
     },
     /** Where the local SMTP catcher keeps every message it receives. */
     mailboxDir: path.resolve(raw.DATA_DIR, "mail"),
+    /**
+     * Whether /dev/mail shows what the local catcher received: only while mail goes to it, the
+     * press is reached on a loopback address and listens on one. Captured mail holds confirmation
+     * and unsubscribe tokens, so a press anyone else can reach never serves it.
+     */
+    devMailbox: raw.SMTP_URL === undefined && servedLocally && LOOPBACK.has(raw.HOST),
   };
 }
 

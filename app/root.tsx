@@ -1,6 +1,6 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
-import { pageWantsScripts } from "~/components/page-scripts";
+import { pageNeeds, useNonce } from "~/components/page-scripts";
 import { getWriter } from "~/modules/auth/session.server";
 import styles from "~/styles/app.css";
 
@@ -44,7 +44,8 @@ function SiteHeader() {
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
-  const scripts = pageWantsScripts(useMatches());
+  const needs = pageNeeds(useMatches());
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -56,12 +57,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
       <body>
         <SiteHeader />
         <main>{children}</main>
-        {scripts ? (
+        {needs.bundle ? (
           <>
-            <ScrollRestoration />
-            <Scripts />
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
           </>
-        ) : null}
+        ) : (
+          needs.pageScripts.map((src) => <script key={src} type="module" src={src} />)
+        )}
       </body>
     </html>
   );

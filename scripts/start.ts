@@ -33,7 +33,7 @@ function describe(env: Env, stack: LocalStack): Record<string, string> {
     database: env.database.provider === "sqlite" ? `SQLite ${sqlitePath(env.database.url)}` : "PostgreSQL",
     chain: `${where(env.chain.id === 31337 && !!services.chain, env.chain.rpcUrl)} (chain ${env.chain.id})`,
     storage: `bundler ${where(!!services.bundler, env.storage.irysUrl)}, gateway ${where(!!services.gateway, env.storage.gatewayUrl)}`,
-    mail: services.mail ? `local catcher ${env.mail.smtpUrl}, read it at ${env.publicUrl}/dev/mail` : env.mail.smtpUrl,
+    mail: services.mail ? `local catcher ${env.mail.smtpUrl}${env.devMailbox ? `, read it at ${env.publicUrl}/dev/mail` : ""}` : env.mail.smtpUrl,
   };
 }
 

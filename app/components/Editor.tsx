@@ -14,6 +14,7 @@ import {
   markdownToJSON,
 } from "~/modules/entries/extensions";
 import editorStyles from "./editor.css";
+import { useNonce } from "./page-scripts";
 
 /** The editor's stylesheet: spread into the `links` of any route that renders <Editor>. */
 export const links = [{ rel: "stylesheet", href: editorStyles }];
@@ -160,8 +161,11 @@ export function Editor(props: EditorProps) {
     }
   }, []);
 
+  const nonce = useNonce();
   const editor = useEditor({
     extensions: editorExtensions({ gatewayUrl, placeholder: "Write your essay…" }),
+    // The page's policy admits a style element only with its nonce.
+    injectNonce: nonce,
     content: props.initialDocument ?? EMPTY_DOCUMENT,
     immediatelyRender: false,
     shouldRerenderOnTransaction: false,

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { localPath } from "~/modules/redirects";
 import { connectWallet, discoverWallets, ensureChain, signInWithEthereum, walletErrorMessage, type ChainInfo, type DiscoveredWallet } from "./wallet";
 
 type Step = { kind: "discovering" } | { kind: "choose" } | { kind: "busy"; what: string } | { kind: "failed"; message: string };
@@ -28,7 +29,9 @@ export function SignIn({ chain, next }: { chain: ChainInfo; next: string }) {
       await ensureChain(wallet.provider, chain);
       setStep({ kind: "busy", what: "Sign the message in your wallet…" });
       const { handle } = await signInWithEthereum(wallet.provider, address);
-      window.location.assign(handle ? next : `/settings/profile?next=${encodeURIComponent(next)}`);
+      // `next` came in a link anyone can write: the page checked it, and so does the step that uses it.
+      const local = localPath(next, "/drafts");
+      window.location.assign(handle ? local : `/settings/profile?next=${encodeURIComponent(local)}`);
     } catch (error) {
       setStep({ kind: "failed", message: walletErrorMessage(error) });
     }

@@ -53,9 +53,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 
 /**
  * The page is plain HTML without the React client; a collectible entry loads one small script for
- * Collect and Withdraw (app/page-scripts/edition.ts).
+ * Collect and Withdraw (app/page-scripts/edition.ts). It is what a Farcaster mini-app embed opens.
  */
-export const handle: PageHandle = { scripts: false };
+export const handle: PageHandle = {
+  scripts: false,
+  pageScripts: (data) => {
+    const { editionScript } = data as { editionScript: string | null };
+    return editionScript ? [editionScript] : [];
+  },
+  embeddable: true,
+};
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
@@ -159,7 +166,6 @@ export default function EntryPage() {
               ))}
             </ol>
           ) : null}
-          {data.editionScript ? <script type="module" src={data.editionScript} /> : null}
         </section>
       ) : data.isAuthor ? (
         <p>

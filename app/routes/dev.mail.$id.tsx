@@ -4,12 +4,12 @@ import { getEnv } from "~/env.server";
 import { readCapturedMail } from "~/modules/mail/mailbox.server";
 import type { PageHandle } from "~/components/page-scripts";
 
-/** A page of plain HTML and forms: it loads no client code. */
-export const handle: PageHandle = { scripts: false };
+/** A page of plain HTML that loads no client code; the message's own HTML, styled inline, is shown in a sandboxed frame. */
+export const handle: PageHandle = { scripts: false, inlineStyles: true };
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const env = getEnv();
-  if (!env.local.mail) throw new Response("Not found", { status: 404 });
+  if (!env.devMailbox) throw new Response("Not found", { status: 404 });
   const message = await readCapturedMail(env.mailboxDir, params.id ?? "");
   if (!message) throw new Response("No such message", { status: 404 });
   return { ...message, receivedAt: message.receivedAt.toISOString() };

@@ -3,13 +3,15 @@ import { getEnv } from "~/env.server";
 import { listCapturedMail } from "~/modules/mail/mailbox.server";
 import type { PageHandle } from "~/components/page-scripts";
 
-/** The local mail catcher's inbox; it exists only while mail goes to the local catcher. */
-/** A page of plain HTML and forms: it loads no client code. */
+/**
+ * The local mail catcher's inbox, a page of plain HTML that loads no client code. It exists only
+ * while mail goes to the local catcher and the press is reached on a loopback address.
+ */
 export const handle: PageHandle = { scripts: false };
 
 export async function loader() {
   const env = getEnv();
-  if (!env.local.mail) throw new Response("Not found", { status: 404 });
+  if (!env.devMailbox) throw new Response("Not found", { status: 404 });
   const messages = await listCapturedMail(env.mailboxDir);
   return { messages: messages.map(({ id, receivedAt, to, subject }) => ({ id, receivedAt: receivedAt.toISOString(), to, subject })) };
 }

@@ -6,6 +6,7 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
+import { localPath } from "~/modules/redirects";
 import { MAX_IMAGE_BYTES, uploadImage } from "~/modules/storage/uploads.server";
 import { updateProfile } from "~/modules/writers/profile.server";
 
@@ -33,8 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const db = getDb();
     const avatarId = avatar ? (await uploadImage(db, getEnv(), writer, avatar)).id : undefined;
     const updated = await updateProfile(db, writer.id, values, avatarId);
-    const next = new URL(request.url).searchParams.get("next");
-    return redirect(next && next.startsWith("/") && !next.startsWith("//") ? next : `/${updated.handle}`);
+    return redirect(localPath(new URL(request.url).searchParams.get("next"), `/${updated.handle}`));
   } catch (error) {
     if (error instanceof UserError) return data({ error: error.message, values }, { status: error.status, headers: errorHeaders(error) });
     throw error;

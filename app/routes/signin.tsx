@@ -4,16 +4,13 @@ import { SignIn } from "~/components/SignIn";
 import { getEnv } from "~/env.server";
 import { getWriter } from "~/modules/auth/session.server";
 import { walletChain } from "~/modules/editions/chain.server";
+import { localPath } from "~/modules/redirects";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Permanent Press" }];
 
-/** Only local paths: a sign-in link can never send someone to another site. */
-function safeNext(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/drafts";
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
-  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  // Only local paths: a sign-in link can never send someone to another site.
+  const next = localPath(new URL(request.url).searchParams.get("next"), "/drafts");
   if (await getWriter(request)) throw redirect(next);
   return { chain: walletChain(getEnv()), next };
 }

@@ -12,6 +12,7 @@ interface AppServerEntry {
     validate(url: URL, cookie: string | undefined): Promise<{ key: string; etag: string } | null>;
     namesEtag(header: string | undefined, etag: string): boolean;
   };
+  securityHeaders: { everyResponse: Record<string, string>; notAPage: Record<string, string> };
 }
 
 /** Memory the page cache may use: about 6,000 long essays. */
@@ -30,15 +31,23 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
   const build = require(buildFile) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
+  const entry = build.entry.module as typeof build.entry.module & AppServerEntry;
+  const { securityHeaders } = entry;
   app.use((_req, res, next) => {
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+    for (const [name, value] of Object.entries(securityHeaders.everyResponse)) res.setHeader(name, value);
+    // A page brings the policy that fits it. Anything else gets the app's locked-down one, set as
+    // the head is written: set before, the page's own would be added to it, and two policies both apply.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+      if (!res.hasHeader("content-security-policy")) for (const [name, value] of Object.entries(securityHeaders.notAPage)) res.setHeader(name, value);
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
     next();
   });
   app.use("/build", express.static(path.join(ROOT, "build/client"), { immutable: true, maxAge: "1y", index: false }));
 
   const pages = new PageCache(PAGE_CACHE_BYTES);
-  const hooks = (build.entry.module as AppServerEntry).pageCache;
+  const hooks = entry.pageCache;
   const render = createFetchHandler(build, build.mode);
   if (hooks) {
     app.get("*", async (req, res, next) => {

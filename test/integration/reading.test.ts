@@ -10,7 +10,7 @@ import { parseDocument } from "~/modules/entries/document.server";
 import { editionRow } from "../support/editions";
 import { publishEntry } from "../support/entries";
 import { decodePng, distinctColours, pngHeader, PNG_SIGNATURE } from "../support/png";
-import { Browser, startTestServer } from "../support/web";
+import { Browser, runnableScripts, startTestServer } from "../support/web";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let db: Database;
@@ -67,8 +67,6 @@ function xml(text: string) {
   return doc;
 }
 
-/** The page's script tags a browser would run: schema.org data (application/ld+json) is not one. */
-const runnableScripts = (text: string) => [...text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('type="application/ld+json"'));
 const jsonLd = (doc: ReturnType<typeof html>) => [...doc.querySelectorAll('script[type="application/ld+json"]')].map((script) => JSON.parse(script.textContent!));
 
 const children = (parent: Element, name: string) => [...parent.children].filter((c) => c.tagName === name);

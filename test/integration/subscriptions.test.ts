@@ -10,7 +10,7 @@ import { confirmSubscription, follow, readerFeed, subscribeByEmail, unsubscribe 
 import { manageToken, tokenHash } from "~/modules/subscriptions/tokens.server";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
 import { startTestSmtp, type ReceivedMessage, type TestSmtp } from "../support/smtp";
-import { Browser, startTestServer } from "../support/web";
+import { Browser, signedInBrowser, startTestServer } from "../support/web";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let smtp: TestSmtp;
@@ -52,13 +52,7 @@ function visitor() {
   };
 }
 
-async function signIn(account: PrivateKeyAccount): Promise<Browser> {
-  const browser = new Browser(server.url);
-  const { message } = (await (await browser.postJson("/auth/siwe", { intent: "message", address: account.address })).json()) as { message: string };
-  const verified = await browser.postJson("/auth/siwe", { intent: "verify", message, signature: await account.signMessage({ message }) });
-  expect(verified.status).toBe(200);
-  return browser;
-}
+const signIn = (account: PrivateKeyAccount) => signedInBrowser(server.url, account);
 
 /** Sends what is queued and returns the messages that arrived at the SMTP server meanwhile. */
 async function deliver(): Promise<ReceivedMessage[]> {

@@ -4,7 +4,7 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "~/env.server";
 import { fetchData } from "~/modules/storage/gateway.server";
-import { Browser, startTestServer } from "../support/web";
+import { Browser, signedInBrowser, startTestServer } from "../support/web";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
@@ -29,16 +29,7 @@ function png(): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }
 
-async function signIn(account: PrivateKeyAccount): Promise<Browser> {
-  const browser = new Browser(server.url);
-  const issued = await browser.postJson("/auth/siwe", { intent: "message", address: account.address });
-  expect(issued.status).toBe(200);
-  const { message } = (await issued.json()) as { message: string };
-  const verified = await browser.postJson("/auth/siwe", { intent: "verify", message, signature: await account.signMessage({ message }) });
-  expect(verified.status).toBe(200);
-  expect(browser.signedIn).toBe(true);
-  return browser;
-}
+const signIn = (account: PrivateKeyAccount) => signedInBrowser(server.url, account);
 
 const doc = (text: string) => ({ type: "doc", content: [{ type: "heading", attrs: { level: 2 }, content: [{ type: "text", text: "A heading" }] }, { type: "paragraph", content: [{ type: "text", text }] }] });
 

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import type { PrivateKeyAccount } from "viem/accounts";
 import { getEnv } from "~/env.server";
 import { startWebServer } from "../../scripts/lib/web";
 import { freePort } from "../../scripts/local/service";
@@ -12,6 +15,38 @@ export async function startTestServer() {
   process.env.PUBLIC_URL = `http://127.0.0.1:${port}`;
   if (getEnv().port !== port) throw new Error("startTestServer must run before the settings are first read");
   return startWebServer({ host: "127.0.0.1", port });
+}
+
+/**
+ * Serves the production build in a child process, with `settings` over this process's own: for
+ * settings that are read once per process (PUBLIC_URL, SMTP_URL...). Resolves once it listens.
+ */
+export async function startChildServer(settings: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(path.resolve(__dirname, "../../node_modules/.bin/tsx"), ["test/support/web-child.ts"], {
+    cwd: path.resolve(__dirname, "../.."),
+    env: { ...process.env, PORT: String(port), ...settings },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /^listening (\S+)$/m.exec(output);
+      if (listening) resolve(listening[1]!);
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    void exited.then(() => reject(new Error(`the server exited before listening:\n${output}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** A client that keeps cookies between requests, like a browser tab. */
@@ -40,3 +75,17 @@ export class Browser {
     return this.cookies.has("press_session");
   }
 }
+
+/** A browser tab signed in with Sign-In with Ethereum as the wallet holding `account`. */
+export async function signedInBrowser(base: string, account: PrivateKeyAccount): Promise<Browser> {
+  const browser = new Browser(base);
+  const issued = await browser.postJson("/auth/siwe", { intent: "message", address: account.address });
+  if (issued.status !== 200) throw new Error(`no sign-in message: ${issued.status} ${await issued.text()}`);
+  const { message } = (await issued.json()) as { message: string };
+  const verified = await browser.postJson("/auth/siwe", { intent: "verify", message, signature: await account.signMessage({ message }) });
+  if (verified.status !== 200 || !browser.signedIn) throw new Error(`sign-in refused: ${verified.status} ${await verified.text()}`);
+  return browser;
+}
+
+/** The script elements of a page that a browser would run: schema.org data (application/ld+json) is not one. */
+export const runnableScripts = (html: string) => [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('type="application/ld+json"'));

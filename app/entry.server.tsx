@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { getDb } from "~/db.server";
+import { createBodyGate } from "~/modules/request-body.server";
 import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
 import { pageValidator as validatorFor } from "~/modules/reading/page-validator.server";
 
@@ -46,3 +47,6 @@ export const pageCache = {
   /** Whether an If-None-Match header names the ETag. */
   namesEtag,
 };
+
+/** What the web server asks of the app before it reads a request body: each action's limits. */
+export const requestBodies = createBodyGate;

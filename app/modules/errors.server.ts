@@ -10,9 +10,9 @@ export class UserError extends Error {
 }
 
 /**
- * Headers for an error answer. A request refused as too large is answered before its body is
- * read, so the connection cannot carry another request and is closed.
+ * Headers for an error answer. A request refused as too large, or for a body it does not take, is
+ * answered before its body is read, so the connection cannot carry another request and is closed.
  */
 export function errorHeaders(error: UserError): Record<string, string> {
-  return error.status === 413 ? { connection: "close" } : {};
+  return error.status === 413 || error.status === 415 ? { connection: "close" } : {};
 }

@@ -7,6 +7,9 @@ import { issueSignInMessage, verifySignIn } from "~/modules/auth/siwe.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
 import { refreshEns, writerForAddress } from "~/modules/writers/profile.server";
+import type { BodyLimits } from "~/modules/request-body.server";
+
+export const bodyLimits: BodyLimits = { json: 16 * 1024 };
 
 const body = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("message"), address: z.string() }),
@@ -21,7 +24,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     if (request.method !== "POST") throw new UserError("Use POST.", 400);
     assertSameOrigin(request);
-    const parsed = body.safeParse(await readJson(request, 16 * 1024));
+    const parsed = body.safeParse(await readJson(request));
     if (!parsed.success) throw new UserError("Send {intent: 'message', address} or {intent: 'verify', message, signature}.");
     const db = getDb();
     const env = getEnv();

@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const client = () => `198.51.100.${crypto.randomInt(1, 255)}`;
+/** A client address of its own (IPv6 documentation range), so one test's flood never counts against another. */
+const client = () => `2001:db8::${crypto.randomBytes(2).toString("hex")}:${crypto.randomBytes(2).toString("hex")}`;
 const hour = (date: Date) => new Date(Math.ceil(date.getTime() / 3_600_000) * 3_600_000).toISOString().slice(11, 16);
 
 /** A real PNG followed by `padding` random bytes: every call is a new file, of about the size asked. */

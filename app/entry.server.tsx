@@ -7,6 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext, pageNeeds } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { createBodyGate } from "~/modules/request-body.server";
 import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
 import { pageValidator as validatorFor } from "~/modules/reading/page-validator.server";
 import { EVERY_RESPONSE, NOT_A_PAGE, pageSecurityHeaders } from "~/modules/security-headers.server";
@@ -67,3 +68,5 @@ export const pageCache = {
 
 /** The security headers the web server sends with every response, and with every response that is not a page. */
 export const securityHeaders = { everyResponse: EVERY_RESPONSE, notAPage: NOT_A_PAGE };
+/** What the web server asks of the app before it reads a request body: each action's limits. */
+export const requestBodies = createBodyGate;

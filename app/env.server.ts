@@ -96,6 +96,9 @@ const schema = z.object({
       .pipe(z.array(z.string().min(32, "each must be at least 32 characters")))
       .default([]),
   ),
+  UPLOADS_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
+  UPLOAD_MB_PER_DAY: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1_000_000).default(100)),
+  PUBLISHES_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(20)),
   INDEXER_CONFIRMATIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(12)),
   INDEXER_BLOCK_RANGE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(2000)),
   INDEXER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).default(2000)),
@@ -176,6 +179,15 @@ export function parseEnv(source: Record<string, string | undefined>) {
       irysToken: raw.IRYS_TOKEN,
       gatewayUrl: raw.ARWEAVE_GATEWAY_URL ?? `http://127.0.0.1:${raw.LOCAL_ARWEAVE_PORT}`,
       platformKey,
+    },
+    /**
+     * What the platform pays the bundler for on one writer's behalf: images, avatars and edition
+     * covers count as uploads, essays as publications; all of them count against the day's bytes.
+     */
+    quota: {
+      uploadsPerHour: raw.UPLOADS_PER_HOUR,
+      bytesPerDay: Math.floor(raw.UPLOAD_MB_PER_DAY * 1024 * 1024),
+      publishesPerHour: raw.PUBLISHES_PER_HOUR,
     },
     mail: {
       smtpUrl: raw.SMTP_URL ?? `smtp://127.0.0.1:${raw.LOCAL_SMTP_PORT}`,

@@ -8,6 +8,7 @@ import { getDb } from "../app/db.server";
 import { EnvError, parseEnv, sqlitePath, type Env } from "../app/env.server";
 import { startIndexer } from "../app/modules/editions/indexer.server";
 import { startOutboxWorker } from "../app/modules/entries/outbox.server";
+import { startPruner } from "../app/modules/jobs/prune.server";
 import { startMailWorker } from "../app/modules/mail/outbox.server";
 import { deployContracts } from "./lib/deploy";
 import { deployMigrations } from "./lib/migrations";
@@ -57,6 +58,7 @@ async function main() {
   let outbox: ReturnType<typeof startOutboxWorker> | undefined;
   let mail: ReturnType<typeof startMailWorker> | undefined;
   let indexer: ReturnType<typeof startIndexer> | undefined;
+  let pruner: ReturnType<typeof startPruner> | undefined;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -65,6 +67,7 @@ async function main() {
     await outbox?.stop();
     await mail?.stop();
     await indexer?.stop();
+    await pruner?.stop();
     await stack?.stop();
     process.exit(code);
   };
@@ -87,6 +90,8 @@ async function main() {
     outbox = startOutboxWorker(getDb(), env, { log: (line) => log("outbox", line) });
     // Confirmations, welcomes and newsletters: queued in the database, sent (and resumed) here.
     mail = startMailWorker(getDb(), env, { log: (line) => log("mail", line) });
+    // Expired nonces and sessions and ended rate-limit windows are deleted, hourly.
+    pruner = startPruner(getDb(), { log: (line) => log("prune", line) });
     // The database follows the chain: editions, purchases and withdrawals, reorgs undone.
     try {
       indexer = startIndexer(getDb(), env, { log: (line) => log("indexer", line) });

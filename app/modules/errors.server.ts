@@ -26,11 +26,25 @@ export class DependencyUnavailable extends UserError {
   }
 }
 
+/** A limit reached: the message says when the request can be made again, and so does Retry-After. */
+export class TooManyRequests extends UserError {
+  constructor(
+    message: string,
+    readonly retryAt: Date,
+  ) {
+    super(message, 429);
+  }
+}
+
+/** A time of day as the messages above write it. */
+export const utcTime = (date: Date) => `${date.toISOString().slice(11, 16)} UTC`;
+
 /**
- * Headers for an error answer. A request refused as too large is answered before its body is
- * read, so the connection cannot carry another request and is closed.
+ * Headers for an error answer. A request refused as too large, or for a body it does not take, is
+ * answered before its body is read, so the connection cannot carry another request and is closed.
  */
 export function errorHeaders(error: UserError): Record<string, string> {
   if (error instanceof DependencyUnavailable) return { "retry-after": "30" };
-  return error.status === 413 ? { connection: "close" } : {};
+  if (error instanceof TooManyRequests) return { "retry-after": String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))) };
+  return error.status === 413 || error.status === 415 ? { connection: "close" } : {};
 }

@@ -1,22 +1,17 @@
-import {
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-} from "@remix-run/node";
 import { UserError } from "~/modules/errors.server";
+import { readBody } from "~/modules/request-body.server";
 
-/** Form data of a POST, multipart or not, with uploaded files held in memory up to `maxFileBytes`. */
-export async function readForm(request: Request, maxFileBytes: number): Promise<FormData> {
-  const type = request.headers.get("content-type") ?? "";
-  if (type === "") return new FormData();
-  if (!type.startsWith("multipart/form-data")) return request.formData();
+/**
+ * Form data of a POST, multipart or not, read within the limits the route declares (its
+ * `bodyLimits`): uploaded files are held in memory, never more than those limits.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  const bytes = await readBody(request);
+  if (bytes.length === 0) return new FormData();
   try {
-    return await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: maxFileBytes }));
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      throw new UserError(`Files can be at most ${(maxFileBytes / 1024 / 1024).toFixed(0)} MB.`, 413);
-    }
-    throw error;
+    return await new Request(request.url, { method: "POST", headers: { "content-type": request.headers.get("content-type") ?? "" }, body: new Uint8Array(bytes) }).formData();
+  } catch {
+    throw new UserError("The form could not be read: send it again from the page.");
   }
 }
 

@@ -1,5 +1,6 @@
 import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
+import { readBody } from "~/modules/request-body.server";
 
 /** The JSON answer for an error a user caused; anything else is rethrown and becomes a 500. */
 export function userErrorResponse(error: unknown, extra: Record<string, unknown> = {}): Response {
@@ -7,12 +8,9 @@ export function userErrorResponse(error: unknown, extra: Record<string, unknown>
   throw error;
 }
 
-/** Reads a JSON request body of at most `maxBytes`, with a clear error for anything else. */
-export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new UserError(`The request is larger than ${Math.round(maxBytes / 1024)} KB.`, 413);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new UserError(`The request is larger than ${Math.round(maxBytes / 1024)} KB.`, 413);
+/** A JSON request body, read within the limits the route declares (its `bodyLimits`). */
+export async function readJson(request: Request): Promise<unknown> {
+  const text = (await readBody(request)).toString("utf8");
   try {
     return JSON.parse(text) as unknown;
   } catch {

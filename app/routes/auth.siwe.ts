@@ -3,10 +3,14 @@ import { z } from "zod";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { createSession } from "~/modules/auth/session.server";
-import { issueSignInMessage, verifySignIn } from "~/modules/auth/siwe.server";
+import { requestSignIn, verifySignIn } from "~/modules/auth/siwe.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { refreshEns, writerForAddress } from "~/modules/writers/profile.server";
+import type { BodyLimits } from "~/modules/request-body.server";
+
+export const bodyLimits: BodyLimits = { json: 16 * 1024 };
 
 const body = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("message"), address: z.string() }),
@@ -17,16 +21,16 @@ const body = z.discriminatedUnion("intent", [
  * Sign-In with Ethereum, in two steps: `message` issues the EIP-4361 message (with a fresh nonce)
  * for an address to sign; `verify` checks the signed message and starts a session.
  */
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   try {
     if (request.method !== "POST") throw new UserError("Use POST.", 400);
     assertSameOrigin(request);
-    const parsed = body.safeParse(await readJson(request, 16 * 1024));
+    const parsed = body.safeParse(await readJson(request));
     if (!parsed.success) throw new UserError("Send {intent: 'message', address} or {intent: 'verify', message, signature}.");
     const db = getDb();
     const env = getEnv();
     if (parsed.data.intent === "message") {
-      const { message } = await issueSignInMessage(db, env, parsed.data.address);
+      const { message } = await requestSignIn(db, env, { address: parsed.data.address, client: clientKey(request, context, env.trustProxy) });
       return Response.json({ message, chainId: env.chain.id });
     }
     const address = await verifySignIn(db, env, parsed.data);

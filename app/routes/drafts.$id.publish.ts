@@ -6,6 +6,9 @@ import { requireWriterForApi } from "~/modules/auth/session.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import type { BodyLimits } from "~/modules/request-body.server";
+
+export const bodyLimits: BodyLimits = { json: 16 * 1024 };
 
 const body = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("prepare") }),
@@ -21,7 +24,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     assertSameOrigin(request);
     if (!writer.handle) throw new UserError("Choose a handle in your profile before publishing: it is your essays' address.", 422);
-    const parsed = body.safeParse(await readJson(request, 16 * 1024));
+    const parsed = body.safeParse(await readJson(request));
     if (!parsed.success) throw new UserError("Send {intent: 'prepare'} or {intent: 'publish', revision, timestamp, signature}.");
     const db = getDb();
     const draftId = params.id ?? "";

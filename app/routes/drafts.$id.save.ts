@@ -4,13 +4,17 @@ import { requireWriterForApi } from "~/modules/auth/session.server";
 import { DraftConflict, saveDraft } from "~/modules/entries/drafts.server";
 import { MAX_DOCUMENT_BYTES } from "~/modules/entries/document.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import type { BodyLimits } from "~/modules/request-body.server";
+
+/** A whole document at its limit, with the title and revision beside it. */
+export const bodyLimits: BodyLimits = { json: MAX_DOCUMENT_BYTES + 64 * 1024 };
 
 /** Autosave: `{title, document, baseRevision}` in, `{revision}` out, 409 when another tab saved first. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const writer = await requireWriterForApi(request);
   try {
     assertSameOrigin(request);
-    const body = (await readJson(request, MAX_DOCUMENT_BYTES + 64 * 1024)) as Record<string, unknown> | null;
+    const body = (await readJson(request)) as Record<string, unknown> | null;
     const saved = await saveDraft(getDb(), writer.id, params.id ?? "", { title: body?.title, document: body?.document, baseRevision: body?.baseRevision });
     return Response.json(saved);
   } catch (error) {

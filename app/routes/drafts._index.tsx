@@ -5,6 +5,8 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { deleteDraft, listDrafts } from "~/modules/entries/drafts.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
+import { readForm } from "~/modules/forms.server";
+import { FORM_FIELDS } from "~/modules/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Drafts · Permanent Press" }];
 
@@ -14,11 +16,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { drafts: drafts.map((draft) => ({ ...draft, updatedAt: draft.updatedAt.toISOString() })) };
 }
 
+export const bodyLimits = FORM_FIELDS;
+
 export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriter(request);
   try {
     assertSameOrigin(request);
-    const form = await request.formData();
+    const form = await readForm(request);
     if (form.get("intent") !== "delete") throw new UserError("Unknown action.");
     await deleteDraft(getDb(), writer.id, String(form.get("id") ?? ""));
     return redirect("/drafts");

@@ -5,15 +5,19 @@ import { createDraft, draftFromMarkdown } from "~/modules/entries/drafts.server"
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
+import { formWithFile } from "~/modules/request-body.server";
 
 const MAX_MARKDOWN_BYTES = 1024 * 1024;
+
+/** Nothing (a new empty draft) or a Markdown file. */
+export const bodyLimits = formWithFile(MAX_MARKDOWN_BYTES);
 
 /** A new draft: empty, or from an uploaded Markdown file. */
 export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriter(request);
   try {
     assertSameOrigin(request);
-    const form = await readForm(request, MAX_MARKDOWN_BYTES);
+    const form = await readForm(request);
     const file = await fileField(form, "markdown");
     const text = file?.bytes.toString("utf8");
     if (text !== undefined && text.includes("\uFFFD")) throw new UserError("That file is not UTF-8 text.", 415);

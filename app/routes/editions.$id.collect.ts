@@ -5,6 +5,9 @@ import { getEnv } from "~/env.server";
 import { collectCall } from "~/modules/editions/editions.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import type { BodyLimits } from "~/modules/request-body.server";
+
+export const bodyLimits: BodyLimits = { json: 8 * 1024 };
 
 const body = z.object({ collector: z.string(), message: z.string().default("") });
 
@@ -12,7 +15,7 @@ const body = z.object({ collector: z.string(), message: z.string().default("") }
 export async function action({ request, params }: ActionFunctionArgs) {
   try {
     assertSameOrigin(request);
-    const parsed = body.safeParse(await readJson(request, 8 * 1024));
+    const parsed = body.safeParse(await readJson(request));
     if (!parsed.success) throw new UserError("Send {collector, message}.");
     return Response.json(await collectCall(getDb(), getEnv(), params.id ?? "", parsed.data));
   } catch (error) {

@@ -3,6 +3,10 @@ import { getDb } from "~/db.server";
 import { requireWriterForApi } from "~/modules/auth/session.server";
 import { withdrawCall } from "~/modules/editions/editions.server";
 import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
+import type { BodyLimits } from "~/modules/request-body.server";
+
+/** The page script posts an empty JSON object. */
+export const bodyLimits: BodyLimits = { json: 1024 };
 
 /** The withdraw transaction of an edition, for its writer's wallet. */
 export async function action({ request, params }: ActionFunctionArgs) {

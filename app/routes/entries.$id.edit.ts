@@ -4,6 +4,10 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { draftForEntry } from "~/modules/entries/read.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
+import { FORM_FIELDS } from "~/modules/request-body.server";
+
+/** The edit button's empty form. */
+export const bodyLimits = FORM_FIELDS;
 
 /** Opens the draft that edits a published entry (making it from the latest version if needed). */
 export async function action({ request, params }: ActionFunctionArgs) {

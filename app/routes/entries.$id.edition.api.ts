@@ -6,6 +6,7 @@ import { requireWriterForApi } from "~/modules/auth/session.server";
 import { confirmEdition, prepareEdition } from "~/modules/editions/editions.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import type { BodyLimits } from "~/modules/request-body.server";
 
 /**
  * Making an entry an edition, for the writer's page: `prepare` stores the cover and metadata and
@@ -20,11 +21,13 @@ const body = z.discriminatedUnion("intent", [
   }),
 ]);
 
+export const bodyLimits: BodyLimits = { json: 16 * 1024 };
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const writer = await requireWriterForApi(request);
   try {
     assertSameOrigin(request);
-    const parsed = body.safeParse(await readJson(request, 16 * 1024));
+    const parsed = body.safeParse(await readJson(request));
     if (!parsed.success) throw new UserError("Send {intent: 'prepare', terms} or {intent: 'confirm', editionId, confirmation: {mode, txHash | signature}}.");
     const db = getDb();
     if (parsed.data.intent === "prepare") {

@@ -8,6 +8,8 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { readerFeed, removeEmail, subscribeByEmail, unfollow } from "~/modules/subscriptions/subscribers.server";
 import type { PageHandle } from "~/components/page-scripts";
+import { readForm } from "~/modules/forms.server";
+import { FORM_FIELDS } from "~/modules/request-body.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -25,11 +27,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 /** `unfollow`, `add-email` (double opt-in, linked to the follow once confirmed) and `remove-email`, for one followed writer. */
+export const bodyLimits = FORM_FIELDS;
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const reader = await requireWriter(request);
   try {
     assertSameOrigin(request);
-    const form = await request.formData();
+    const form = await readForm(request);
     const db = getDb();
     const writer = await db.writer.findUnique({ where: { id: String(form.get("writerId") ?? "") } });
     if (!writer) throw new UserError("There is no such writer.", 404);

@@ -9,6 +9,7 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { localPath } from "~/modules/redirects";
 import { MAX_IMAGE_BYTES, uploadImage } from "~/modules/storage/uploads.server";
 import { updateProfile } from "~/modules/writers/profile.server";
+import { formWithFile } from "~/modules/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Your profile · Permanent Press" }];
 
@@ -21,12 +22,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+/** The profile's fields and an avatar image. */
+export const bodyLimits = formWithFile(MAX_IMAGE_BYTES);
+
 export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriter(request);
   const values = { handle: "", displayName: "", bio: "" };
   try {
     assertSameOrigin(request);
-    const form = await readForm(request, MAX_IMAGE_BYTES);
+    const form = await readForm(request);
     values.handle = String(form.get("handle") ?? "");
     values.displayName = String(form.get("displayName") ?? "");
     values.bio = String(form.get("bio") ?? "");

@@ -9,10 +9,14 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
 import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
 import { audience, STATUSES } from "~/modules/subscriptions/subscribers.server";
+import { formWithFile } from "~/modules/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Permanent Press" }];
 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
+
+/** A CSV of subscribers and the consent box. */
+export const bodyLimits = formWithFile(MAX_CSV_BYTES);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
@@ -34,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriter(request);
   try {
     assertSameOrigin(request);
-    const form = await readForm(request, MAX_CSV_BYTES);
+    const form = await readForm(request);
     const file = await fileField(form, "file");
     if (!file) throw new UserError("Choose a CSV file to import.");
     const imported = await importSubscribers(getDb(), getEnv(), writer, file.bytes.toString("utf8"), { consent: form.get("consent") === "yes" });

@@ -10,6 +10,8 @@ import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { follow, isFollowing, subscribeByEmail, unfollow, writerName } from "~/modules/subscriptions/subscribers.server";
 import { writerByHandle } from "~/modules/writers/profile.server";
 import type { PageHandle } from "~/components/page-scripts";
+import { readForm } from "~/modules/forms.server";
+import { FORM_FIELDS } from "~/modules/request-body.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -31,17 +33,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+/** Anyone may post here: an email address and a hidden field are all it takes. */
+export const bodyLimits = FORM_FIELDS;
+
 /**
  * `email`: subscribe an address (anyone, no sign-in); `follow` / `unfollow`: the signed-in
  * reader's wallet. Signed-out readers who press "follow" sign in and come back here.
  */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const writer = await writerOf(params.handle);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const email = String(form.get("email") ?? "");
+  let email = "";
   try {
     assertSameOrigin(request);
+    const form = await readForm(request);
+    const intent = String(form.get("intent") ?? "");
+    email = String(form.get("email") ?? "");
     if (intent === "email") {
       const sent = await subscribeByEmail(getDb(), getEnv(), { writer, email, client: clientKey(request, context, getEnv().trustProxy), honeypot: String(form.get("website") ?? "") });
       return { sent: sent.email, error: null, email };

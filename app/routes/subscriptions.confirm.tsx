@@ -7,6 +7,8 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { confirmSubscription, inspectConfirmation } from "~/modules/subscriptions/subscribers.server";
 import { BrokenLink } from "~/components/BrokenLink";
 import type { PageHandle } from "~/components/page-scripts";
+import { readForm } from "~/modules/forms.server";
+import { FORM_FIELDS } from "~/modules/request-body.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -33,10 +35,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
+export const bodyLimits = FORM_FIELDS;
+
 export async function action({ request }: ActionFunctionArgs) {
   try {
     assertSameOrigin(request);
-    const token = String((await request.formData()).get("token") ?? "");
+    const token = String((await readForm(request)).get("token") ?? "");
     return { error: null, confirmed: await confirmSubscription(getDb(), getEnv(), token) };
   } catch (error) {
     return refusal(error);

@@ -7,6 +7,8 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { resubscribe, subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
 import { BrokenLink } from "~/components/BrokenLink";
 import type { PageHandle } from "~/components/page-scripts";
+import { readForm } from "~/modules/forms.server";
+import { FORM_FIELDS } from "~/modules/request-body.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -34,10 +36,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
+export const bodyLimits = FORM_FIELDS;
+
 export async function action({ request }: ActionFunctionArgs) {
   try {
     assertSameOrigin(request);
-    const intent = (await request.formData()).get("intent");
+    const intent = (await readForm(request)).get("intent");
     if (intent === "leave") await unsubscribe(getDb(), getEnv(), tokenOf(request));
     else if (intent === "return") await resubscribe(getDb(), getEnv(), tokenOf(request));
     else throw new UserError("Unknown action.");

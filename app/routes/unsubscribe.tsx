@@ -6,6 +6,7 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
 import { BrokenLink } from "~/components/BrokenLink";
 import type { PageHandle } from "~/components/page-scripts";
+import { FORM_BYTES, FORM_FIELDS } from "~/modules/request-body.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -29,6 +30,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return refusal(error);
   }
 }
+
+/**
+ * One-click unsubscribing posts `List-Unsubscribe=One-Click` as a form (RFC 8058), and some mail
+ * clients as plain text; the action reads only the URL, and none of them must fail.
+ */
+export const bodyLimits = { ...FORM_FIELDS, text: FORM_BYTES };
 
 /**
  * Unsubscribes at once. This is also the List-Unsubscribe URL: mail clients POST

@@ -6,13 +6,16 @@ import { UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
 import { MAX_IMAGE_BYTES, uploadImage } from "~/modules/storage/uploads.server";
+import { FORM_BYTES, type BodyLimits } from "~/modules/request-body.server";
+
+export const bodyLimits: BodyLimits = { multipart: MAX_IMAGE_BYTES + FORM_BYTES };
 
 /** An image for an essay: multipart field `file` in, `{id, url}` out (the Arweave id and a gateway URL). */
 export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriterForApi(request);
   try {
     assertSameOrigin(request);
-    const file = await fileField(await readForm(request, MAX_IMAGE_BYTES), "file");
+    const file = await fileField(await readForm(request), "file");
     if (!file) throw new UserError("Choose an image to upload.");
     return Response.json(await uploadImage(getDb(), getEnv(), writer, file));
   } catch (error) {

@@ -1,6 +1,8 @@
 import type http from "node:http";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { createRequestHandler } from "@remix-run/express";
+import { createRemixHeaders, sendRemixResponse } from "@remix-run/express/dist/server";
 import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import { ROOT } from "./migrations";
@@ -13,6 +15,9 @@ interface AppServerEntry {
     namesEtag(header: string | undefined, etag: string): boolean;
   };
   securityHeaders: { everyResponse: Record<string, string>; notAPage: Record<string, string> };
+  requestBodies?(routes: ServerBuild["routes"]): {
+    admit(url: URL, headers: http.IncomingHttpHeaders, source: Readable): { stream: ReadableStream<Uint8Array>; answer(response: Response): Promise<Response> } | undefined;
+  };
 }
 
 /** Memory the page cache may use: about 6,000 long essays. */
@@ -72,6 +77,23 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
         for (const [name, value] of page.headers) if (name !== "content-length") res.append(name, value);
         if (page.status === 200 && hooks.namesEtag(req.headers["if-none-match"], page.etag)) res.status(304).end();
         else res.status(page.status).send(page.body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+  const bodies = entry.requestBodies?.(build.routes);
+  if (bodies) {
+    // Every request body is bounded by what the action it reaches declares before the app reads a
+    // byte of it (app/modules/request-body.server.ts); GET and HEAD carry none and pass untouched.
+    app.use(async (req, res, next) => {
+      if (req.method === "GET" || req.method === "HEAD") return next();
+      try {
+        const url = new URL(`${req.protocol}://${req.get("host")}${req.originalUrl}`);
+        const body = bodies.admit(url, req.headers, req);
+        const request = new Request(url, { method: req.method, headers: createRemixHeaders(req.headers), body: body?.stream, duplex: "half" } as RequestInit);
+        const response = await render(request, loadContext(req));
+        await sendRemixResponse(res, body ? await body.answer(response) : response);
       } catch (error) {
         next(error);
       }

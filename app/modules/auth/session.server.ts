@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
-import { getDb } from "~/db.server";
+import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -67,4 +67,10 @@ export async function requireWriterForApi(request: Request) {
   const writer = await getWriter(request);
   if (!writer) throw Response.json({ error: "You are signed out. Sign in again in another tab; this page keeps your work until then." }, { status: 401 });
   return writer;
+}
+
+/** Deletes sessions that have expired: their cookies no longer sign anyone in. */
+export async function pruneSessions(db: Database, now = new Date()): Promise<number> {
+  const { count } = await db.session.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
 }

@@ -4,7 +4,8 @@ import { createSiweMessage, parseSiweMessage } from "viem/siwe";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
-import { UserError } from "~/modules/errors.server";
+import { TooManyRequests, UserError, utcTime } from "~/modules/errors.server";
+import { allowRequest, windowEnd, type Limit } from "~/modules/subscriptions/rate-limit.server";
 
 /** How long a sign-in message may wait for its signature. */
 export const NONCE_TTL_MS = 10 * 60 * 1000;
@@ -38,6 +39,31 @@ export async function issueSignInMessage(db: Database, env: Env, address: string
     expirationTime: expiresAt,
   });
   return { message, nonce };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+/** Sign-in messages one client may ask for in an hour: many people can share an address (NAT). */
+const NONCES_PER_CLIENT: Limit = { limit: 60, windowMs: HOUR_MS };
+/**
+ * Sign-in messages issued for one wallet in an hour, whoever asks: a person signs in a few times.
+ * Someone asking on a wallet's behalf can hold its sign-in back for the rest of the hour, but only
+ * by spending their own client's allowance.
+ */
+const NONCES_PER_ADDRESS: Limit = { limit: 20, windowMs: HOUR_MS };
+
+/**
+ * The sign-in message for a request: issued unless the client (`clientKey`) or the address has
+ * asked for too many this hour (429, saying when to try again), so nonces cannot pile up.
+ */
+export async function requestSignIn(db: Database, env: Env, input: { address: string; client: string }, now = new Date()) {
+  if (!isAddress(input.address, { strict: false })) throw new UserError("That is not an Ethereum address.");
+  const allowed =
+    (await allowRequest(db, `siwe:client:${input.client}`, NONCES_PER_CLIENT, now)) && (await allowRequest(db, `siwe:address:${input.address.toLowerCase()}`, NONCES_PER_ADDRESS, now));
+  if (!allowed) {
+    const again = windowEnd(now, HOUR_MS);
+    throw new TooManyRequests(`Too many sign-in requests from here or for this wallet; try again at ${utcTime(again)}.`, again);
+  }
+  return issueSignInMessage(db, env, input.address, now);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
+import { chargeWriter } from "~/modules/storage/quota.server";
 import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
@@ -64,12 +65,13 @@ function requireFactory(env: Env): Address {
   return factory;
 }
 
-async function uploadJsonOrSvg(env: Env, data: string, contentType: string, uploader: string): Promise<string> {
+async function uploadJsonOrSvg(db: Database, env: Env, writerId: string, data: string, contentType: string, uploader: string): Promise<string> {
   const item = await createSignedDataItem(data, [
     { name: "Content-Type", value: contentType },
     { name: "App-Name", value: "PermanentPress" },
     { name: "Uploader", value: uploader },
   ], env.storage.platformKey);
+  await chargeWriter(db, env, writerId, "upload", item.bytes.length);
   await uploadDataItem(item, bundlerTarget(env));
   return item.id;
 }
@@ -94,7 +96,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
   const author = getAddress(writer.address);
   const byline = writer.displayName ?? (writer.handle ? `@${writer.handle}` : author);
   const url = `${env.publicUrl}/${writer.handle}/${entry.slug}`;
-  const coverId = await uploadJsonOrSvg(env, editionCover(entry.title, byline), "image/svg+xml", author);
+  const coverId = await uploadJsonOrSvg(db, env, writer.id, editionCover(entry.title, byline), "image/svg+xml", author);
   const metadata = {
     name: entry.title,
     description: `${entry.excerpt}${entry.excerpt.length >= 280 ? "…" : ""}\n\nRead it at ${url}`,
@@ -106,7 +108,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
       { trait_type: "Original digest", value: entry.originalDigest },
     ],
   };
-  const metadataId = await uploadJsonOrSvg(env, JSON.stringify(metadata), "application/json", author);
+  const metadataId = await uploadJsonOrSvg(db, env, writer.id, JSON.stringify(metadata), "application/json", author);
   const salt = toHex(crypto.randomBytes(32));
   const row = {
     chainId: env.chain.id,

@@ -4,6 +4,7 @@ import type { Env } from "~/env.server";
 import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
+import { chargeWriter } from "~/modules/storage/quota.server";
 import { enqueueNewsletter } from "~/modules/subscriptions/newsletters.server";
 import { documentStats, documentToMarkdown, renderDocument } from "./document.server";
 import { slugify } from "./drafts.server";
@@ -120,6 +121,7 @@ export async function publishDraft(
   };
   const entryJson = canonicalJson(entry);
   const item = await createSignedDataItem(entryJson, entryTags(entry), env.storage.platformKey);
+  await chargeWriter(db, env, writer.id, "publish", item.bytes.length, now);
   const html = renderDocument(prepared.content.json, { gatewayUrl: env.storage.gatewayUrl });
   const { excerpt, wordCount } = entrySummary(prepared.content.json);
   const publishedAt = new Date(input.timestamp * 1000);

@@ -8,7 +8,6 @@ import { PrismaClient as PostgresClient } from "~/generated/prisma/postgres/clie
 import { Prisma } from "~/generated/prisma/sqlite/client";
 import { retryDelayMs } from "~/modules/entries/outbox.server";
 import { completeNewsletters, newsletterContent, planNewsletters, type NewsletterContent } from "~/modules/subscriptions/newsletters.server";
-import { pruneRateLimits } from "~/modules/subscriptions/rate-limit.server";
 import { subscriberLinks } from "~/modules/subscriptions/subscribers.server";
 import { sender } from "./templates.server";
 import { runRepeatedly } from "~/modules/jobs/loop.server";
@@ -31,7 +30,6 @@ const RECORD_EVERY = 10;
 const MAILS_PER_PASS = 50;
 
 const RELAY_DOWN_MAX_MS = 5 * 60_000;
-const PRUNE_EVERY_MS = 60 * 60_000;
 
 export type MailTransport = ReturnType<typeof createPooledTransport>;
 
@@ -372,13 +370,8 @@ export function startMailWorker(db: Database, env: Env, opts: { intervalMs?: num
   const intervalMs = opts.intervalMs ?? 1_000;
   const mailer = createMailer(db, env);
   let relayFailures = 0;
-  let prunedAt = 0;
   const loop = runRepeatedly(
     async () => {
-      if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
-        prunedAt = Date.now();
-        await pruneRateLimits(db);
-      }
       const pass = await mailer.runPass();
       if (pass.sent || pass.failed) opts.log?.(`sent ${pass.sent}, failed ${pass.failed}, to retry ${pass.retried}`);
       relayFailures = pass.relayDown ? relayFailures + 1 : 0;

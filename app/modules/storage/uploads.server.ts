@@ -3,6 +3,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "./data-item.server";
+import { chargeWriter } from "./quota.server";
 import { bundlerTarget, uploadDataItem } from "./irys.server";
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -26,7 +27,7 @@ export function sniffImageType(bytes: Buffer): string | undefined {
 
 /**
  * Stores a writer's image permanently: checks its size and real type, signs it into a data item
- * tagged with its type and uploader, uploads it, and records it. Returns its Arweave id.
+ * tagged with its type and uploader, charges it to the writer's quota, uploads it, and records it. Returns its Arweave id.
  */
 export async function uploadImage(db: Database, env: Env, writer: { id: string; address: string }, file: { bytes: Buffer; declaredType: string }) {
   if (file.bytes.length === 0) throw new UserError("The file is empty.");
@@ -41,6 +42,7 @@ export async function uploadImage(db: Database, env: Env, writer: { id: string; 
     { name: "App-Name", value: "PermanentPress" },
     { name: "Uploader", value: writer.address },
   ], env.storage.platformKey);
+  await chargeWriter(db, env, writer.id, "upload", item.bytes.length);
   await uploadDataItem(item, bundlerTarget(env));
   const sha256 = crypto.createHash("sha256").update(file.bytes).digest("hex");
   await db.upload.upsert({

@@ -1,23 +1,63 @@
 import {
   MaxPartSizeExceededError,
+  unstable_composeUploadHandlers as composeUploadHandlers,
   unstable_createMemoryUploadHandler as createMemoryUploadHandler,
   unstable_parseMultipartFormData as parseMultipartFormData,
+  type UploadHandler,
 } from "@remix-run/node";
 import { UserError } from "~/modules/errors.server";
+import { decodeUtf8 } from "~/modules/text.server";
 
 /** Form data of a POST, multipart or not, with uploaded files held in memory up to `maxFileBytes`. */
 export async function readForm(request: Request, maxFileBytes: number): Promise<FormData> {
   const type = request.headers.get("content-type") ?? "";
   if (type === "") return new FormData();
-  if (!type.startsWith("multipart/form-data")) return request.formData();
+  if (!type.startsWith("multipart/form-data")) return urlEncodedForm(new Uint8Array(await request.arrayBuffer()));
   try {
-    return await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: maxFileBytes }));
+    return await parseMultipartFormData(request, composeUploadHandlers(textFields(maxFileBytes), createMemoryUploadHandler({ maxPartSize: maxFileBytes })));
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       throw new UserError(`Files can be at most ${(maxFileBytes / 1024 / 1024).toFixed(0)} MB.`, 413);
     }
     throw error;
   }
+}
+
+/**
+ * The text fields of a multipart form, refused when they are not UTF-8 (Remix's own handler decodes
+ * them to U+FFFD replacement characters, which would then be saved as they are). Files are left to
+ * the next handler.
+ */
+function textFields(maxBytes: number): UploadHandler {
+  return async ({ name, filename, data }) => {
+    if (filename !== undefined) return undefined;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of data) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new MaxPartSizeExceededError(name, maxBytes);
+      chunks.push(chunk);
+    }
+    return decodeUtf8(Buffer.concat(chunks), `The field “${name}”`);
+  };
+}
+
+/**
+ * An application/x-www-form-urlencoded body, read as the URL standard reads it but refused when a
+ * field is not UTF-8, where URLSearchParams would quietly put U+FFFD in its place.
+ */
+function urlEncodedForm(bytes: Uint8Array): FormData {
+  const form = new FormData();
+  for (const pair of decodeUtf8(bytes, "The form").split("&")) {
+    if (pair === "") continue;
+    const at = pair.includes("=") ? pair.indexOf("=") : pair.length;
+    try {
+      form.append(...([pair.slice(0, at), pair.slice(at + 1)].map((part) => decodeURIComponent(part.replace(/\+/g, " "))) as [string, string]));
+    } catch {
+      throw new UserError("The form is not UTF-8 text: a field holds bytes that are not UTF-8. Send it as UTF-8 and try again.", 415);
+    }
+  }
+  return form;
 }
 
 /** An uploaded file's bytes and type, or undefined when the field was left empty. */

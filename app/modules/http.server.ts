@@ -1,5 +1,6 @@
 import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
+import { decodeUtf8 } from "~/modules/text.server";
 
 /** The JSON answer for an error a user caused; anything else is rethrown and becomes a 500. */
 export function userErrorResponse(error: unknown, extra: Record<string, unknown> = {}): Response {
@@ -11,7 +12,7 @@ export function userErrorResponse(error: unknown, extra: Record<string, unknown>
 export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new UserError(`The request is larger than ${Math.round(maxBytes / 1024)} KB.`, 413);
-  const text = await request.text();
+  const text = decodeUtf8(new Uint8Array(await request.arrayBuffer()), "The request body");
   if (Buffer.byteLength(text) > maxBytes) throw new UserError(`The request is larger than ${Math.round(maxBytes / 1024)} KB.`, 413);
   try {
     return JSON.parse(text) as unknown;

@@ -6,6 +6,7 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
+import { decodeUtf8 } from "~/modules/text.server";
 import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
 import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
 import { audience, STATUSES } from "~/modules/subscriptions/subscribers.server";
@@ -37,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const form = await readForm(request, MAX_CSV_BYTES);
     const file = await fileField(form, "file");
     if (!file) throw new UserError("Choose a CSV file to import.");
-    const imported = await importSubscribers(getDb(), getEnv(), writer, file.bytes.toString("utf8"), { consent: form.get("consent") === "yes" });
+    const imported = await importSubscribers(getDb(), getEnv(), writer, decodeUtf8(file.bytes, "That file"), { consent: form.get("consent") === "yes" });
     return { imported, error: null, problems: [] as string[] };
   } catch (error) {
     if (error instanceof UserError) {

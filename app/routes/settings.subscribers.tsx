@@ -9,7 +9,8 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { decodeUtf8 } from "~/modules/text.server";
 import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
 import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
-import { audience, STATUSES } from "~/modules/subscriptions/subscribers.server";
+import { STATUSES } from "~/modules/subscriptions/statuses";
+import { audience } from "~/modules/subscriptions/subscribers.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Permanent Press" }];
 

@@ -170,18 +170,26 @@ describe("characters XML cannot carry are refused where they come in, with a 422
   });
 });
 
-describe("text that only looks hostile is published, and every feed carries it exactly", () => {
+describe(`text that only looks hostile (${HOSTILE_BUT_PUBLISHABLE_TEXT.map((c) => c.name).join(", ")}) is published, and every feed carries it exactly`, () => {
   const published: { url: string; title: string; body: string }[] = [];
   let writer: Awaited<ReturnType<typeof newWriter>>;
   const name = "Zoë <Ink> & “Quill” ]]> \u202Eeman\u202C 🦊";
   const bio = "Writes <b>about</b> & around ]]> things 👩‍👩‍👧";
+  // As few entries as the corpus fits in (a title has at most 300 characters): the site feed lists
+  // the newest 20, and other test files running meanwhile read theirs from it.
+  const titles: string[] = [];
+  for (const { text } of HOSTILE_BUT_PUBLISHABLE_TEXT) {
+    const joined = titles.length ? `${titles.at(-1)} · ${text}` : text;
+    if (titles.length && joined.length <= 300) titles[titles.length - 1] = joined;
+    else titles.push(text);
+  }
 
   beforeAll(async () => {
     writer = await newWriter({ displayName: name, bio });
-    for (const { text } of HOSTILE_BUT_PUBLISHABLE_TEXT) {
+    for (const title of titles) {
       // Longer than an excerpt (280 characters), with an emoji astride the 280th UTF-16 unit.
-      const body = `${"ab".repeat(139)}a🦊 ${text}`;
-      published.push({ url: `${server.url}${await publish(writer, text, doc(body))}`, title: text, body });
+      const body = `${"ab".repeat(139)}a🦊 ${title}`;
+      published.push({ url: `${server.url}${await publish(writer, title, doc(body))}`, title, body });
     }
   });
 

@@ -1,6 +1,7 @@
 import { getEnv } from "~/env.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { readBody } from "~/modules/request-body.server";
+import { decodeUtf8 } from "~/modules/text.server";
 
 /** The JSON answer for an error a user caused; anything else is rethrown and becomes a 500. */
 export function userErrorResponse(error: unknown, extra: Record<string, unknown> = {}): Response {
@@ -10,7 +11,7 @@ export function userErrorResponse(error: unknown, extra: Record<string, unknown>
 
 /** A JSON request body, read within the limits the route declares (its `bodyLimits`). */
 export async function readJson(request: Request): Promise<unknown> {
-  const text = (await readBody(request)).toString("utf8");
+  const text = decodeUtf8(await readBody(request), "The request body");
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,11 +1,11 @@
-import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { createDraft, draftFromMarkdown } from "~/modules/entries/drafts.server";
-import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
-import { assertSameOrigin } from "~/modules/http.server";
+import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
 import { formWithFile } from "~/modules/request-body.server";
+import { decodeUtf8 } from "~/modules/text.server";
 
 const MAX_MARKDOWN_BYTES = 1024 * 1024;
 
@@ -19,13 +19,12 @@ export async function action({ request }: ActionFunctionArgs) {
     assertSameOrigin(request);
     const form = await readForm(request);
     const file = await fileField(form, "markdown");
-    const text = file?.bytes.toString("utf8");
-    if (text !== undefined && text.includes("\uFFFD")) throw new UserError("That file is not UTF-8 text.", 415);
+    const text = file && decodeUtf8(file.bytes, "That file");
     const draft = await createDraft(getDb(), writer.id, text === undefined ? {} : draftFromMarkdown(text));
     return redirect(`/drafts/${draft.id}`);
   } catch (error) {
-    if (error instanceof UserError) return data({ error: error.message }, { status: error.status, headers: errorHeaders(error) });
-    throw error;
+    // A resource route: data() here would be answered 200 with the status inside the JSON.
+    return userErrorResponse(error);
   }
 }
 

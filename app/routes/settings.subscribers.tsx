@@ -6,10 +6,12 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
+import { decodeUtf8 } from "~/modules/text.server";
 import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
 import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
-import { audience, STATUSES } from "~/modules/subscriptions/subscribers.server";
 import { formWithFile } from "~/modules/request-body.server";
+import { STATUSES } from "~/modules/subscriptions/statuses";
+import { audience } from "~/modules/subscriptions/subscribers.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Permanent Press" }];
 
@@ -41,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const form = await readForm(request);
     const file = await fileField(form, "file");
     if (!file) throw new UserError("Choose a CSV file to import.");
-    const imported = await importSubscribers(getDb(), getEnv(), writer, file.bytes.toString("utf8"), { consent: form.get("consent") === "yes" });
+    const imported = await importSubscribers(getDb(), getEnv(), writer, decodeUtf8(file.bytes, "That file"), { consent: form.get("consent") === "yes" });
     return { imported, error: null, problems: [] as string[] };
   } catch (error) {
     if (error instanceof UserError) {

@@ -57,6 +57,9 @@ describe("editions", () => {
     expect(await chain.readContract({ address, abi: writingEditionsAbi, functionName: "royaltyInfo", args: [1n, 10_000n] })).toEqual([getAddress(account.address), 750n]);
 
     const reader = funded(5);
+    // A message is stored on-chain and shown on the entry page: a control character is refused, not blanked out.
+    const bell = await collectCall(db, env, prepared.editionId, { collector: reader.address, message: "first\u0007!" }).catch((error: unknown) => error as UserError);
+    expect(bell).toMatchObject({ status: 422, message: "The message contains U+0007, a control character, after “first”. Feeds, pages and mail cannot carry it: remove it and try again." });
     expect((await collect(prepared.editionId, reader, "first!")).status).toBe("success");
     expect(await chain.readContract({ address, abi: writingEditionsAbi, functionName: "ownerOf", args: [1n] })).toBe(reader.address);
   });

@@ -1,7 +1,5 @@
-/** Characters XML 1.0 does not allow at all (controls, U+FFFE/U+FFFF, lone surrogates): a title holding one would break the whole image. */
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-const escapeXml = (text: string) => text.replace(NOT_XML, "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+// escapeXml drops what XML cannot carry: a title holding a control character would break the whole image.
+import { escapeXml } from "~/modules/text.server";
 
 /** Splits a title into at most `maxLines` lines of about `width` characters, ending with … if cut. */
 export function wrapTitle(title: string, width = 26, maxLines = 4): string[] {

@@ -9,6 +9,7 @@ import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
 import { chargeWriter } from "~/modules/storage/quota.server";
+import { requirePublishable } from "~/modules/text.server";
 import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
@@ -184,7 +185,8 @@ function collectRefusal(error: unknown): string {
  */
 export async function collectCall(db: Database, env: Env, editionId: string, input: { collector: string; message: string }) {
   if (!isAddress(input.collector, { strict: false })) throw new UserError("That is not an Ethereum address.");
-  const message = input.message.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  // Stored on-chain on one line: line breaks and tabs become spaces; any other control character is refused.
+  const message = requirePublishable(input.message, "The message").replace(/[\t\n\r]/g, " ").trim();
   if (Buffer.byteLength(message) > 280) throw new UserError("A message has at most 280 bytes.", 422);
   const edition = await db.edition.findUnique({ where: { id: editionId } });
   if (!edition || edition.status === "prepared") throw new UserError("There is no such edition.", 404);

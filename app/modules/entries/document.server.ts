@@ -2,9 +2,10 @@
  * Essay documents on the server: validation (the editor's schema is the sanitizer), HTML for
  * readers, and Markdown in and out. See docs/decisions/004-document-schema.md.
  */
-import { getSchema } from "@tiptap/core";
+import { getSchema, type JSONContent } from "@tiptap/core";
 import { DOMSerializer, type Fragment, type Mark, type Node as ProseMirrorNode } from "@tiptap/pm/model";
 import { UserError } from "~/modules/errors.server";
+import { requirePublishable } from "~/modules/text.server";
 import { MAX_NESTING, SchemaViolation, type TiptapDocument, describeValue, editorExtensions, markdownToJSON } from "./extensions";
 
 export { type TiptapDocument, documentStats, documentText } from "./extensions";
@@ -162,6 +163,28 @@ export function parseDocument(input: unknown): TiptapDocument {
   }
   if (!isPlainObject(json)) throw new DocumentError(`A document must be a JSON object, not ${kindOf(json)}.`);
   return toNode(json).toJSON() as TiptapDocument;
+}
+
+// What a string attribute is called in a message about its characters.
+const ATTRIBUTE_NAMES: Record<string, string> = { alt: "description", href: "address", src: "address" };
+
+/**
+ * Refuses a validated document holding a character that cannot be published (see text.server.ts),
+ * wherever it sits: in text, or in an attribute such as an image's description. Only what writers
+ * send is checked: an imported entry keeps its signed text, and feeds drop such characters on
+ * the way out.
+ */
+export function requirePublishableDocument(doc: TiptapDocument): void {
+  const visit = (node: JSONContent) => {
+    if (node.text !== undefined) requirePublishable(node.text, "The essay");
+    for (const holder of [node, ...(node.marks ?? [])]) {
+      for (const [name, value] of Object.entries(holder.attrs ?? {})) {
+        if (typeof value === "string") requirePublishable(value, `The ${ATTRIBUTE_NAMES[name] ?? name} of ${nameOf(holder.type!)}`);
+      }
+    }
+    node.content?.forEach(visit);
+  };
+  visit(doc);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
-import { documentStats, documentToMarkdown, markdownToDocument, parseDocument, type TiptapDocument } from "./document.server";
+import { requirePublishable } from "~/modules/text.server";
+import { documentStats, documentToMarkdown, markdownToDocument, parseDocument, requirePublishableDocument, type TiptapDocument } from "./document.server";
 
 export const MAX_TITLE_LENGTH = 300;
 
@@ -19,14 +20,22 @@ export interface DraftState {
 
 function checkTitle(title: unknown): string {
   if (typeof title !== "string") throw new UserError("The title must be text.");
-  const trimmed = title.replace(/\s+/g, " ").trim();
+  // Checked before white space is folded, which would turn some control characters into spaces.
+  const trimmed = requirePublishable(title, "The title").replace(/\s+/g, " ").trim();
   if (trimmed.length > MAX_TITLE_LENGTH) throw new UserError(`A title has at most ${MAX_TITLE_LENGTH} characters.`, 422);
   return trimmed;
 }
 
+/** A document a writer sent: valid under the schema, and publishable everywhere it will be shown. */
+function writersDocument(input: unknown): TiptapDocument {
+  const document = parseDocument(input);
+  requirePublishableDocument(document);
+  return document;
+}
+
 /** Starts a draft, empty or from an imported document. */
 export async function createDraft(db: Database, writerId: string, init: { title?: string; document?: TiptapDocument } = {}) {
-  const document = init.document ? parseDocument(init.document) : EMPTY_DOCUMENT;
+  const document = init.document ? writersDocument(init.document) : EMPTY_DOCUMENT;
   return db.draft.create({
     data: { writerId, title: checkTitle(init.title ?? ""), content: JSON.stringify(document), wordCount: documentStats(document).words },
     select: { id: true },
@@ -71,7 +80,7 @@ export class DraftConflict extends UserError {
 export async function saveDraft(db: Database, writerId: string, id: string, input: { title: unknown; document: unknown; baseRevision: unknown }) {
   if (typeof input.baseRevision !== "number" || !Number.isInteger(input.baseRevision)) throw new UserError("The draft's revision is missing.");
   const title = checkTitle(input.title);
-  const document = parseDocument(input.document);
+  const document = writersDocument(input.document);
   const { words } = documentStats(document);
   const saved = await db.draft.updateMany({
     where: { id, writerId, revision: input.baseRevision },

@@ -261,3 +261,35 @@ export const HOSTILE_MARKDOWN: {
     { name: "an HTML comment", markdown: "<!-- <script>alert(1)</script> -->", text: "<!-- <script>alert(1)</script> -->" },
   ],
 };
+
+const hex = (code: number) => `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Text no title, essay, name or message may hold (see app/modules/text.server.ts), each with the
+ * code point and kind the refusal names: C0 controls but tab, line feed and carriage return; DEL
+ * and the C1 controls; noncharacters; and halves of surrogate pairs, which JSON can spell
+ * ("\ud800") though no UTF-8 can.
+ */
+export const UNPUBLISHABLE_TEXT: Array<{ name: string; text: string; codePoint: string; kind: string }> = [
+  ...Array.from({ length: 0x20 }, (_, code) => code)
+    .filter((code) => ![0x09, 0x0a, 0x0d].includes(code))
+    .map((code) => ({ name: `control character ${hex(code)}`, text: `Before${String.fromCharCode(code)}after`, codePoint: hex(code), kind: "a control character" })),
+  ...[0x7f, 0x80, 0x85, 0x9f].map((code) => ({ name: `control character ${hex(code)}`, text: `Before${String.fromCharCode(code)}after`, codePoint: hex(code), kind: "a control character" })),
+  ...[0xfffe, 0xffff, 0xfdd0, 0x1fffe, 0x10ffff].map((code) => ({ name: `noncharacter ${hex(code)}`, text: `Before${String.fromCodePoint(code)}after`, codePoint: hex(code), kind: "a noncharacter" })),
+  { name: "a lone high surrogate", text: "Before\ud800after", codePoint: "U+D800", kind: "half of a character whose other half is missing" },
+  { name: "a lone low surrogate", text: "Before\udfffafter", codePoint: "U+DFFF", kind: "half of a character whose other half is missing" },
+  { name: "a surrogate pair in the wrong order", text: "Before\ude00\ud83dafter", codePoint: "U+DE00", kind: "half of a character whose other half is missing" },
+];
+
+/** Text that looks like an attack on XML, HTML or the reader's eye, yet is text a writer may publish: feeds must carry it exactly. */
+export const HOSTILE_BUT_PUBLISHABLE_TEXT: Array<{ name: string; text: string }> = [
+  { name: "a CDATA end", text: "Ends here ]]> or does it" },
+  { name: "markup", text: "<script>alert(1)</script> <b>bold</b>" },
+  { name: "ampersands and entity references", text: "Ben & Jerry's &amp; &lt;tag&gt; &#1; &#xFFFE;" },
+  { name: "quotes and apostrophes", text: `She said "no" and 'yes'` },
+  { name: "a right-to-left override", text: "invoice\u202Egnp.exe and \u2067isolated\u2069 text" },
+  { name: "emoji, joiners and flags", text: "🦊 👩‍👩‍👧 🏳️‍🌈 1️⃣" },
+  { name: "combining marks and zero-width characters", text: "e\u0301 Zalgo\u0336\u0337 zero\u200Bwidth\u2060joiner" },
+  { name: "the replacement character itself", text: "A typed \uFFFD is a character like any other" },
+  { name: "a very long title of astral characters", text: `${"𝔄".repeat(149)}A` },
+];

@@ -6,7 +6,9 @@ const EXCERPT_LENGTH = 280;
 
 /** The excerpt and word count stored with an entry, the same whether published or restored. */
 export function entrySummary(doc: TiptapDocument): { excerpt: string; wordCount: number } {
-  return { excerpt: documentText(doc).replace(/\s+/g, " ").trim().slice(0, EXCERPT_LENGTH), wordCount: documentStats(doc).words };
+  // Cut by code point: cutting by UTF-16 unit can halve an emoji, leaving a character XML cannot carry.
+  const text = Array.from(documentText(doc).replace(/\s+/g, " ").trim());
+  return { excerpt: text.slice(0, EXCERPT_LENGTH).join(""), wordCount: documentStats(doc).words };
 }
 
 /** A slug not yet used among `taken`, which it then joins: `title`, `title-2`, ... as publishing picks them. */

@@ -1,3 +1,4 @@
+import { escapeXml } from "~/modules/text.server";
 import type { FeedItem } from "./listings.server";
 
 /** What a feed is about: the whole site or one writer. */
@@ -19,7 +20,6 @@ export const FEED_TYPES = {
 
 export type FeedFormat = keyof typeof FEED_TYPES;
 
-export const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 
 const newest = (items: FeedItem[]) => items.reduce((latest, i) => (i.updatedAt > latest ? i.updatedAt : latest), new Date(0));
 

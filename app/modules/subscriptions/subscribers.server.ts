@@ -4,6 +4,7 @@ import { UserError } from "~/modules/errors.server";
 import { confirmationMail, welcomeMail, type MailContent } from "~/modules/mail/templates.server";
 import { normalizeEmail } from "./email.server";
 import { allowRequest, type Limit } from "./rate-limit.server";
+import { STATUSES, type SubscriberStatus } from "./statuses";
 import { issueConfirmToken, manageToken, readConfirmToken, readManageToken } from "./tokens.server";
 
 const HOUR = 60 * 60 * 1000;
@@ -12,14 +13,6 @@ export const PER_CLIENT: Limit = { limit: 20, windowMs: HOUR };
 /** Subscription requests for one address in an hour, across all writers: the most mail a stranger can make it receive. */
 export const PER_ADDRESS: Limit = { limit: 3, windowMs: HOUR };
 
-/**
- * Subscriber statuses. One row is one subscription to a writer, reached by email, by wallet or
- * both. `pending`: waiting for its owner to confirm (email link or wallet signature); `confirmed`:
- * active; `unsubscribed`: left; `bounced`: the address failed permanently (a wallet follow on the
- * same row stays active).
- */
-export type SubscriberStatus = "pending" | "confirmed" | "unsubscribed" | "bounced";
-export const STATUSES: SubscriberStatus[] = ["confirmed", "pending", "unsubscribed", "bounced"];
 /** Statuses in which a wallet on the row counts as following. */
 export const FOLLOWING: SubscriberStatus[] = ["confirmed", "bounced"];
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
+import { unpublishableProblem } from "~/modules/text.server";
 
 // Paths the app uses itself can never be a writer's URL.
 const RESERVED = new Set([
@@ -22,10 +23,16 @@ export const handleSchema = z
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "A handle uses letters, digits and inner hyphens only.")
   .refine((handle) => !RESERVED.has(handle), "That handle is reserved.");
 
+/** A profile field that can be published: it names the writer in their feeds, pages and letters. */
+const publishable = (what: string) => (value: string, context: z.RefinementCtx) => {
+  const problem = unpublishableProblem(value, what);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+};
+
 export const profileSchema = z.object({
   handle: handleSchema,
-  displayName: z.string().trim().max(80, "A display name has at most 80 characters.").transform((v) => v || null),
-  bio: z.string().trim().max(500, "A bio has at most 500 characters.").transform((v) => v || null),
+  displayName: z.string().superRefine(publishable("The display name")).trim().max(80, "A display name has at most 80 characters.").transform((v) => v || null),
+  bio: z.string().superRefine(publishable("The bio")).trim().max(500, "A bio has at most 500 characters.").transform((v) => v || null),
 });
 
 export type ProfileInput = z.input<typeof profileSchema>;

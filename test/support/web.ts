@@ -1,3 +1,4 @@
+import type { PrivateKeyAccount } from "viem/accounts";
 import { getEnv } from "~/env.server";
 import { startWebServer } from "../../scripts/lib/web";
 import { freePort } from "../../scripts/local/service";
@@ -39,4 +40,14 @@ export class Browser {
   get signedIn(): boolean {
     return this.cookies.has("press_session");
   }
+}
+
+/** A browser signed in as `account` through Sign-In with Ethereum, as a wallet does it. */
+export async function signIn(base: string, account: PrivateKeyAccount): Promise<Browser> {
+  const browser = new Browser(base);
+  const issued = await browser.postJson("/auth/siwe", { intent: "message", address: account.address });
+  const { message } = (await issued.json()) as { message: string };
+  const verified = await browser.postJson("/auth/siwe", { intent: "verify", message, signature: await account.signMessage({ message }) });
+  if (verified.status !== 200 || !browser.signedIn) throw new Error(`sign-in failed: ${verified.status} ${await verified.text()}`);
+  return browser;
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run verify -- <arweave id>`: fetches an entry from the configured gateway, recomputes its
- * digest and checks its author's signature. Exits 0 when verified, 1 otherwise.
+ * digest and checks its author's signature. Exits 0 when verified, 1 otherwise: a Mirror entry
+ * signed by another wallet than its contributor is not verified.
  */
 import { EnvError, getEnv } from "../app/env.server";
 import { verifyArweaveEntry } from "../app/modules/entries/verify.server";
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
     console.log(`digest       ${result.digest}${result.computedDigest === result.digest ? " (recomputed: matches)" : ` (recomputed: ${result.computedDigest})`}`);
   }
   if (result.kind === "mirror") {
-    console.log(`mirror entry ${result.title} by ${result.contributor}: ${result.verdict.status}${"signer" in result.verdict ? ` ${result.verdict.signer}` : ` (${result.verdict.reason})`}`);
+    console.log(`mirror entry ${result.title} by ${result.contributor}: ${result.summary}`);
   }
   if ("problems" in result) for (const problem of result.problems) console.log(`problem      ${problem}`);
   return result.verified ? 0 : 1;

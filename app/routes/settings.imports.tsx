@@ -35,7 +35,10 @@ export default function ImportReview() {
             <li key={entry.originalDigest}>
               <div>
                 <strong>{entry.title}</strong> <time dateTime={entry.publishedAt} className="muted">{longDate(entry.publishedAt)}</time>
-                <p className="muted">{entry.excerpt}</p>
+                <details>
+                  <summary>Read it before you choose</summary>
+                  <div className="prose" dangerouslySetInnerHTML={{ __html: entry.html }} />
+                </details>
                 <p data-state={entry.status} className={`verdict ${VERDICT_TONE[entry.status]}`}>
                   {entry.status === "signed-by-other" ? "Not signed by you: " : "Its signatures do not check out: "}
                   {entry.verification}.

@@ -174,11 +174,12 @@ describe("reviewing held imports", () => {
     await importMirror(db, getEnv(), writer.address);
   });
 
-  it("shows the writer each held entry, who signed it and why it is held", async () => {
+  it("shows the writer each held entry, what it says, who signed it and why it is held", async () => {
     const page = await (await signIn(server.url, writer)).fetch("/settings/imports");
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toContain(held.json.content.title);
+    expect(text).toContain("<p>Who signed this?</p>");
     expect(text).toContain(`signed by ${forger.address}, not the contributor; membership unknown`);
     expect(text).toContain("Not signed by you");
     expect(text).toContain(`href="/verify/${held.id}"`);

@@ -17,12 +17,12 @@ export const ACCEPTED = "accepted";
 /** The Prisma filter of entries readers may see. */
 export const READABLE = { importReview: { not: HELD_FOR_REVIEW } };
 
-/** The writer's held imports, newest first, with who signed each and the proof to read. */
+/** The writer's held imports, newest first, with who signed each, what it says and the proof to read. */
 export async function heldImports(db: Database, writerId: string) {
   const rows = await db.entry.findMany({
     where: { writerId, importReview: HELD_FOR_REVIEW },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
-    select: { originalDigest: true, title: true, excerpt: true, verification: true, publishedAt: true, versions: { orderBy: { version: "desc" }, take: 1, select: { arweaveId: true } } },
+    select: { originalDigest: true, title: true, excerpt: true, verification: true, publishedAt: true, versions: { orderBy: { version: "desc" }, take: 1, select: { arweaveId: true, html: true } } },
   });
   return rows.map((row) => ({
     originalDigest: row.originalDigest,
@@ -32,6 +32,8 @@ export async function heldImports(db: Database, writerId: string) {
     verification: row.verification ?? "",
     status: verdictStatusOf(row.verification ?? ""),
     proofId: row.versions[0]?.arweaveId ?? null,
+    // Rendered on import through the editor's schema, as the entry page shows it.
+    html: row.versions[0]?.html ?? "",
   }));
 }
 

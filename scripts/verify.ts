@@ -1,7 +1,8 @@
 /**
  * `npm run verify -- <arweave id>`: fetches an entry from the configured gateway, recomputes its
- * digest and checks its author's signature. Exits 0 when verified, 1 when not, 2 when it could not
- * be checked because the gateway or the chain did not answer.
+ * digest and checks its author's signature. Exits 0 when verified, 1 when not (a Mirror entry signed
+ * by another wallet than its contributor is not), 2 when it could not be checked because the gateway
+ * or the chain did not answer.
  */
 import { EnvError, getEnv } from "../app/env.server";
 import { verifyArweaveEntry } from "../app/modules/entries/verify.server";
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
     console.log(`digest       ${result.digest}${result.computedDigest === result.digest ? " (recomputed: matches)" : ` (recomputed: ${result.computedDigest})`}`);
   }
   if (result.kind === "mirror") {
-    console.log(`mirror entry ${result.title} by ${result.contributor}: ${result.verdict.status}${"signer" in result.verdict ? ` ${result.verdict.signer}` : ` (${result.verdict.reason})`}`);
+    console.log(`mirror entry ${result.title} by ${result.contributor}: ${result.summary}`);
   }
   if ("problems" in result) for (const problem of result.problems) console.log(`problem      ${problem}`);
   return result.verified ? 0 : 1;

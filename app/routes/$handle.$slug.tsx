@@ -11,6 +11,7 @@ import { CollectButton } from "~/components/CollectButton";
 import { WithdrawButton } from "~/components/WithdrawButton";
 import { walletChain } from "~/modules/editions/chain.server";
 import { editionForEntry } from "~/modules/editions/editions.server";
+import { verdictStatusOf } from "~/modules/entries/mirror.server";
 import { entryHistory, entryVersion } from "~/modules/entries/read.server";
 import { hasSession, readerHeaders } from "~/modules/reading/cache.server";
 import { entryPageEtag, entryPageState, requestedVersion } from "~/modules/reading/entry-page.server";
@@ -18,6 +19,7 @@ import { readingMinutes } from "~/modules/reading/listings.server";
 import { pageScript } from "~/modules/reading/page-scripts.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { longDate } from "~/components/dates";
+import { VERDICT_TONE } from "~/components/verdicts";
 import { articleJsonLd, shareMeta } from "~/components/share-meta";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
@@ -105,6 +107,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     version: current.version,
     latestVersion: entry.latestVersion,
     arweaveId: current.arweaveId,
+    // An import shows what its signatures prove, whoever accepted it.
+    imported: entry.importedFrom && entry.verification ? { state: verdictStatusOf(entry.verification), verification: entry.verification } : null,
     isAuthor: viewer?.id === entry.writer.id,
     arweaveUrl: `${gateway}/${current.arweaveId}`,
     versions,
@@ -180,9 +184,16 @@ export default function EntryPage() {
         <SubscribeForm handle={data.handle} writerName={data.byline} />
       )}
       <footer className="entry-footer">
-        <p>
-          <a href={`/verify/${data.arweaveId}`}>Verify this entry</a> — signed by its writer, stored permanently on Arweave as <code>{data.arweaveId}</code>.
-        </p>
+        {data.imported ? (
+          <p data-testid="verdict" data-state={data.imported.state} className={`verdict ${VERDICT_TONE[data.imported.state]}`}>
+            Imported from Mirror: {data.imported.verification}. <a href={`/verify/${data.arweaveId}`}>Check the proof</a> — stored permanently on Arweave as{" "}
+            <code>{data.arweaveId}</code>.
+          </p>
+        ) : (
+          <p>
+            <a href={`/verify/${data.arweaveId}`}>Verify this entry</a> — signed by its writer, stored permanently on Arweave as <code>{data.arweaveId}</code>.
+          </p>
+        )}
         {data.isAuthor ? (
           <Form method="post" action={`/entries/${data.entryId}/edit`} reloadDocument>
             <button type="submit">Edit (publishes a new version)</button>

@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { longDate } from "~/components/dates";
+import { VERDICT_TONE } from "~/components/verdicts";
 import type { PageHandle } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { DependencyUnavailable, errorHeaders } from "~/modules/errors.server";
 import { versionOnPlatform } from "~/modules/entries/read.server";
-import { isArweaveId, verifyArweaveEntry } from "~/modules/entries/verify.server";
+import { isArweaveId, verificationState, verifyArweaveEntry } from "~/modules/entries/verify.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -26,15 +27,15 @@ export async function loader({ params }: LoaderFunctionArgs) {
     versionOnPlatform(getDb(), id),
   ]);
   if (!verification) throw new Response(`The gateway has nothing stored under ${id} (yet).`, { status: 404 });
-  return { id, verification, onPlatform, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
+  return { id, verification, state: verificationState(verification), onPlatform, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
 }
 
 export default function Proof() {
-  const { id, verification, onPlatform, gatewayUrl } = useLoaderData<typeof loader>();
+  const { id, verification, state, onPlatform, gatewayUrl } = useLoaderData<typeof loader>();
   const published = verification.kind === "entry" ? new Date(verification.timestamp * 1000).toISOString() : "";
   return (
     <article className="proof">
-      <h1 data-testid="verdict" className={verification.verified ? "ok" : "error"}>
+      <h1 data-testid="verdict" className={VERDICT_TONE[state]} data-state={state}>
         {verification.verified ? "Verified" : "Not verified"}
       </h1>
       <p>
@@ -58,11 +59,14 @@ export default function Proof() {
       {verification.kind === "mirror" ? (
         <p>
           A Mirror entry, <strong>{verification.title}</strong>, by <code>{verification.contributor}</code>:{" "}
-          {verification.verdict.status === "verified"
-            ? "signed by its contributor."
-            : verification.verdict.status === "signed-by-member"
-              ? `signed by ${verification.verdict.signer}, a member of the publication.`
-              : verification.verdict.reason}
+          {verification.summary}.
+        </p>
+      ) : null}
+      {verification.kind === "mirror" && verification.verdict.status === "signed-by-other" ? (
+        <p className="warning">
+          Mirror&apos;s signatures prove that <code>{verification.verdict.signer}</code> signed this, and nothing more. A publication&apos;s member signs
+          this way, and so can anyone with a wallet: whether this wallet may publish for <code>{verification.contributor}</code> is not recorded on
+          Arweave.
         </p>
       ) : null}
       {"problems" in verification && verification.problems.length > 0 ? (

@@ -6,10 +6,8 @@ import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { slugify } from "~/modules/entries/drafts.server";
 import { importMirror, type MirrorImportReport } from "~/modules/entries/import-mirror.server";
-import { createSignedDataItem, type Tag } from "~/modules/storage/data-item.server";
-import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
-import { signMirrorEntry } from "../support/mirror";
+import { postMirrorEntry, signMirrorEntry } from "../support/mirror";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/mirror");
 
@@ -24,33 +22,22 @@ const ZORA_LATEST = "DJ0PP-QLvDLMagBXajSCliN8RqNFt2WAggTBSwzGjPA.json";
 const ATARI = "N-zdPR5w0qhkgOFi9WJBDEnM2WzD4xfSHjF40i4qvq4.json";
 const SOLO = "nIJWGywAVkuFY_Q3HzKRsP8UmkTlvZVF31Vof90u_TU.json";
 
-/** Each post imported, by its original digest: the file of the version kept and who signed it. */
+/**
+ * Each post imported, by its original digest: the file of the version kept and who signed it.
+ * Only the solo writer's is signed by its contributor; the publication's are signed by its members,
+ * which nothing on Arweave proves, so they are held for the publication to review.
+ */
 const IMPORTED: Record<string, { file: string; verification: string }> = {
-  "BtttCd5ecU0USQhFQ9wGZCmQ1Exq-nEhSUDViy0B_RY": { file: "BtttCd5ecU0USQhFQ9wGZCmQ1Exq-nEhSUDViy0B_RY.json", verification: `signed by a publication member ${MEMBER_RYIL} (membership not checked)` },
-  "DJ0PP-QLvDLMagBXajSCliN8RqNFt2WAggTBSwzGjPA": { file: ZORA_LATEST, verification: `signed by a publication member ${MEMBER_4RCT} (membership not checked)` },
-  "HTXHZIR5WXI3N7rehIKBtir-Th0QV7d_u12Ss6w6cqw": { file: "HTXHZIR5WXI3N7rehIKBtir-Th0QV7d_u12Ss6w6cqw.json", verification: `signed by a publication member ${MEMBER_4RCT} (membership not checked)` },
-  "N-zdPR5w0qhkgOFi9WJBDEnM2WzD4xfSHjF40i4qvq4": { file: ATARI, verification: `signed by a publication member ${MEMBER_4RCT} (membership not checked)` },
-  "k4bfWvIESu0m5XqXY80V6yPKy1ce9HY4y2g5mcULDA0": { file: "k4bfWvIESu0m5XqXY80V6yPKy1ce9HY4y2g5mcULDA0.json", verification: `signed by a publication member ${MEMBER_4RCT} (membership not checked)` },
-  "lSB4sNKGgntaVI9RqsR_Ak54BD8NrEBjXN5sYJ_LyPM": { file: "lSB4sNKGgntaVI9RqsR_Ak54BD8NrEBjXN5sYJ_LyPM.json", verification: `signed by a publication member ${MEMBER_RYIL} (membership not checked)` },
+  "BtttCd5ecU0USQhFQ9wGZCmQ1Exq-nEhSUDViy0B_RY": { file: "BtttCd5ecU0USQhFQ9wGZCmQ1Exq-nEhSUDViy0B_RY.json", verification: `signed by ${MEMBER_RYIL}, not the contributor; membership unknown` },
+  "DJ0PP-QLvDLMagBXajSCliN8RqNFt2WAggTBSwzGjPA": { file: ZORA_LATEST, verification: `signed by ${MEMBER_4RCT}, not the contributor; membership unknown` },
+  "HTXHZIR5WXI3N7rehIKBtir-Th0QV7d_u12Ss6w6cqw": { file: "HTXHZIR5WXI3N7rehIKBtir-Th0QV7d_u12Ss6w6cqw.json", verification: `signed by ${MEMBER_4RCT}, not the contributor; membership unknown` },
+  "N-zdPR5w0qhkgOFi9WJBDEnM2WzD4xfSHjF40i4qvq4": { file: ATARI, verification: `signed by ${MEMBER_4RCT}, not the contributor; membership unknown` },
+  "k4bfWvIESu0m5XqXY80V6yPKy1ce9HY4y2g5mcULDA0": { file: "k4bfWvIESu0m5XqXY80V6yPKy1ce9HY4y2g5mcULDA0.json", verification: `signed by ${MEMBER_4RCT}, not the contributor; membership unknown` },
+  "lSB4sNKGgntaVI9RqsR_Ak54BD8NrEBjXN5sYJ_LyPM": { file: "lSB4sNKGgntaVI9RqsR_Ak54BD8NrEBjXN5sYJ_LyPM.json", verification: `signed by ${MEMBER_RYIL}, not the contributor; membership unknown` },
   "nIJWGywAVkuFY_Q3HzKRsP8UmkTlvZVF31Vof90u_TU": { file: SOLO, verification: `verified: signed by the contributor ${SOLO_WRITER}` },
 };
 
 const fixtureText = (name: string) => fs.readFileSync(path.join(FIXTURES, name), "utf8");
-
-/** Posts a Mirror entry's JSON to the local gateway with the tags Mirror gives it, signed by a throwaway key. */
-async function post(text: string, originalDigest: string): Promise<string> {
-  const json = JSON.parse(text) as { digest: string; authorship: { contributor: string } };
-  const tags: Tag[] = [
-    { name: "Content-Type", value: "application/json" },
-    { name: "App-Name", value: "MirrorXYZ" },
-    { name: "Contributor", value: json.authorship.contributor },
-    { name: "Content-Digest", value: json.digest },
-    { name: "Original-Content-Digest", value: originalDigest },
-  ];
-  const item = await createSignedDataItem(text, tags, generatePrivateKey());
-  await uploadDataItem(item, bundlerTarget(getEnv()));
-  return item.id;
-}
 
 const summary = (report: MirrorImportReport) => ({
   imported: report.imported.map((item) => item.originalDigest).sort(),
@@ -68,17 +55,17 @@ let forgedId: string;
 let forgedNewerId: string;
 
 beforeAll(async () => {
-  for (const name of fs.readdirSync(FIXTURES).filter((file) => file.endsWith(".json"))) posted.set(name, await post(fixtureText(name), name.split(".")[0]!));
+  for (const name of fs.readdirSync(FIXTURES).filter((file) => file.endsWith(".json"))) posted.set(name, await postMirrorEntry(fixtureText(name), name.split(".")[0]!));
 
   const solo = JSON.parse(fixtureText(SOLO));
   solo.content.body = solo.content.body.replace("good", "goad");
   solo.authorship.contributor = forger;
-  forgedId = await post(JSON.stringify(solo), SOLO.split(".")[0]!);
+  forgedId = await postMirrorEntry(JSON.stringify(solo), SOLO.split(".")[0]!);
 
   const atari = JSON.parse(fixtureText(ATARI));
   atari.content.body = atari.content.body.replace("Atari", "Atar1");
   atari.content.timestamp = String(Number(atari.content.timestamp) + 3600);
-  forgedNewerId = await post(JSON.stringify(atari), ATARI.split(".")[0]!);
+  forgedNewerId = await postMirrorEntry(JSON.stringify(atari), ATARI.split(".")[0]!);
 });
 
 describe.each(databaseProviders())("importing Mirror entries from Arweave on %s", (provider) => {
@@ -92,7 +79,9 @@ describe.each(databaseProviders())("importing Mirror entries from Arweave on %s"
     const verification = report.imported[0]!.verification;
     expect(verification).toMatch(/^failed: digest mismatch: expected nIJWGywAVkuFY_Q3HzKRsP8UmkTlvZVF31Vof90u_TU, computed [A-Za-z0-9_-]{43}$/);
     const entry = await db.entry.findFirstOrThrow({ where: { writer: { address: forger.toLowerCase() } }, include: { versions: true } });
-    expect(entry).toMatchObject({ importedFrom: "mirror", verification, title: "petis" });
+    // Nobody's signature checks out: it waits for the writer's review like any import they did not sign.
+    expect(entry).toMatchObject({ importedFrom: "mirror", verification, title: "petis", importReview: "pending" });
+    expect(report.imported[0]!.heldForReview).toBe(true);
     expect(entry.versions).toMatchObject([{ arweaveId: forgedId, status: "confirmed", contributor: forger }]);
   });
 
@@ -125,6 +114,7 @@ describe.each(databaseProviders())("importing Mirror entries from Arweave on %s"
       expect(entry).toMatchObject({
         importedFrom: "mirror",
         verification: expected.verification,
+        importReview: expected.file === SOLO ? "none" : "pending",
         slug: slugify(json.content.title),
         latestVersion: 1,
         title: json.content.title,
@@ -180,10 +170,10 @@ describe.each(databaseProviders())("importing Mirror entries from Arweave on %s"
       body: "## What I saw\n\nRead [the notes](https://example.com/notes) or [run this](javascript:alert(1)).\n\n![a photo](http://example.com/photo.png)\n\n- one\n- two\n",
       timestamp: String(first),
     });
-    const v1Id = await post(JSON.stringify(v1), v1.digest);
+    const v1Id = await postMirrorEntry(JSON.stringify(v1), v1.digest);
     const imported = await importMirror(db, env, wallet.address);
     expect(summary(imported)).toEqual({ imported: [v1.digest], updated: [], unchanged: [], skipped: [] });
-    expect(imported.imported[0]).toMatchObject({ arweaveId: v1Id, verification: `verified: signed by the contributor ${wallet.address}` });
+    expect(imported.imported[0]).toMatchObject({ arweaveId: v1Id, verification: `verified: signed by the contributor ${wallet.address}`, heldForReview: false });
     expect(imported.imported[0]!.notes).toEqual([
       'removed the link on "run this" (Links may only point to http(s), mailto or ar addresses: javascript:alert(1))',
       "removed an image (Images must be stored on Arweave (ar://<id>) or served over https: http://example.com/photo.png)",
@@ -194,7 +184,7 @@ describe.each(databaseProviders())("importing Mirror entries from Arweave on %s"
     );
 
     const v2 = await signMirrorEntry(wallet, { title: "Field notes, revised", body: "## What I saw\n\nLess than I thought.\n", timestamp: String(first + 600) });
-    const v2Id = await post(JSON.stringify(v2), v1.digest);
+    const v2Id = await postMirrorEntry(JSON.stringify(v2), v1.digest);
     const updated = await importMirror(db, env, wallet.address);
     expect(summary(updated)).toEqual({ imported: [], updated: [v1.digest], unchanged: [], skipped: [v1Id] });
     const entry = await db.entry.findUniqueOrThrow({ where: { originalDigest: v1.digest }, include: { versions: true } });

@@ -85,7 +85,7 @@ describe("publishing", () => {
     expect(page).toContain("<h2>First principles</h2>");
     expect(page).toContain(`href="/verify/${published.arweaveId}"`);
     const proof = await (await visitor.fetch(`/verify/${published.arweaveId}`)).text();
-    expect(proof).toContain('data-testid="verdict" class="ok">Verified</h1>');
+    expect(proof).toContain('data-testid="verdict" class="ok" data-state="verified">Verified</h1>');
     // The page's "Check it yourself" recipe, followed with none of the platform's code, agrees.
     const recipe = /<section aria-labelledby="check-yourself"[\s\S]*?<\/section>/.exec(proof)?.[0] ?? "";
     const storedUrl = /href="([^"]+)"/.exec(recipe)?.[1];

@@ -126,6 +126,7 @@ const ACTIONS: Record<string, { path: string; takes: Record<string, number> }> =
   "routes/entries.$id.edit": { path: "/entries/x/edit", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/entries.$id.edition.api": { path: "/entries/x/edition/api", takes: { json: 16 * 1024 } },
   "routes/following": { path: "/following", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
+  "routes/settings.imports_.$digest": { path: "/settings/imports/x", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/settings.profile": { path: "/settings/profile", takes: { urlencoded: 16 * 1024, multipart: 5 * MB + 16 * 1024 } },
   "routes/settings.subscribers": { path: "/settings/subscribers", takes: { urlencoded: 16 * 1024, multipart: 10 * MB + 16 * 1024 } },
   "routes/signout": { path: "/signout", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },

@@ -11,7 +11,8 @@ import { fetchData, findByTags, type FoundTransaction } from "~/modules/storage/
 import { writerForAddress } from "~/modules/writers/profile.server";
 import { DocumentError, markdownToDocument, parseDocument, renderDocument, type TiptapDocument } from "./document.server";
 import { codeLanguageProblem, describeValue, imageSrcProblem, linkHrefProblem, markdownToJSON } from "./extensions";
-import { parseMirrorEntry, verifyMirrorEntry, type MirrorEntry, type MirrorVerdict } from "./mirror.server";
+import { HELD_FOR_REVIEW, NO_REVIEW } from "./import-review.server";
+import { describeVerdict, parseMirrorEntry, verifyMirrorEntry, type MirrorEntry, type MirrorVerdict } from "./mirror.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { byChainOrder, contributorSpellings, GATEWAY_CONCURRENCY, mapConcurrently, parseContributor } from "./rebuild.server";
 
@@ -37,6 +38,8 @@ export interface ImportOutcome {
   verdict: MirrorVerdict;
   /** The verdict as stored in `Entry.verification`. */
   verification: string;
+  /** Not signed by the contributor: kept from readers until the writer accepts it. */
+  heldForReview: boolean;
   /** What the conversion had to leave out, and what else the operator should know. */
   notes: string[];
 }
@@ -62,21 +65,14 @@ export interface MirrorImportReport {
 
 /** How far a verdict can be trusted: the signer is the contributor > another wallet > nothing checks out. */
 function trust(verdict: MirrorVerdict): number {
-  return verdict.status === "verified" ? 2 : verdict.status === "signed-by-member" ? 1 : 0;
+  return verdict.status === "verified" ? 2 : verdict.status === "signed-by-other" ? 1 : 0;
 }
 
-/** The verdict in a few words, for `Entry.verification` and the report. */
-export function describeVerdict(verdict: MirrorVerdict): string {
-  switch (verdict.status) {
-    case "verified":
-      return `verified: signed by the contributor ${verdict.signer}`;
-    case "signed-by-member":
-      // Anyone's wallet produces this verdict; only Mirror knows a publication's members.
-      return `signed by a publication member ${verdict.signer} (membership not checked)`;
-    case "failed":
-      return `failed: ${verdict.reason}`;
-  }
-}
+/**
+ * Only what the contributor's own wallet signed is published at once; anything else waits for the
+ * writer to accept it after seeing who signed it (docs/mirror-format.md).
+ */
+const reviewFor = (verdict: MirrorVerdict) => (verdict.status === "verified" ? NO_REVIEW : HELD_FOR_REVIEW);
 
 /** Mirror stored seconds, as a number or a string; milliseconds are taken too, in case. */
 function timestampSeconds(value: number | string): number | undefined {
@@ -178,7 +174,8 @@ function byPreference(a: Candidate, b: Candidate): number {
 function passedOver(candidate: Candidate, chosen: Candidate): string {
   if (candidate.entry.digest === chosen.entry.digest && candidate.timestamp === chosen.timestamp) return `a copy of the imported version (${chosen.tx.id})`;
   if (trust(candidate.verdict) < trust(chosen.verdict)) {
-    return `${describeVerdict(candidate.verdict)}; the version ${chosen.entry.digest} verifies better and was imported instead`;
+    const better = chosen.verdict.status === "verified" ? "signed by the contributor" : "verifies better and";
+    return `${describeVerdict(candidate.verdict)}; the version ${chosen.entry.digest} ${better} was imported instead`;
   }
   return `superseded by the newer version ${chosen.entry.digest}`;
 }
@@ -196,6 +193,7 @@ function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: num
       excerpt: summary.excerpt,
       wordCount: summary.wordCount,
       verification,
+      importReview: reviewFor(chosen.verdict),
       publishedAt: new Date(earliest * 1000),
       updatedAt: new Date(chosen.timestamp * 1000),
     },
@@ -230,9 +228,13 @@ function isUniqueViolation(error: unknown): boolean {
  * Imports `contributor`'s Mirror entries: every item tagged `App-Name: MirrorXYZ` and
  * `Contributor` (checksummed or lower-case), read with its Original-Content-Digest tag, verified,
  * and for each post the latest version among those that verify best is imported as an Entry
- * (`importedFrom: "mirror"`) with one EntryVersion. A version that fails verification is recorded
- * only when nothing better exists for its post, so a forged "newer" copy never displaces a genuine
- * one. Running it again adds nothing; a newer version found later replaces the imported one.
+ * (`importedFrom: "mirror"`) with one EntryVersion. A version signed by the contributor always
+ * wins over versions signed by anyone else, whatever their dates, and one that fails verification
+ * is recorded only when nothing better exists for its post, so a forged "newer" copy never
+ * displaces a genuine one. A version not signed by the contributor is held for review
+ * (`importReview: "pending"`): readers see nothing of it until the writer accepts it. Running it
+ * again adds nothing; a newer version found later replaces the imported one, and one not signed
+ * by the contributor goes back to review even where an earlier one was accepted.
  *
  * Mirror's ids (original digest, digest) are unique in the database across writers. When another
  * writer's import holds one with a weaker verdict (a forged or relabelled copy: Mirror does not sign
@@ -270,7 +272,8 @@ export async function importMirror(db: Database, env: Pick<Env, "storage">, cont
     candidates.sort(byPreference);
     const chosen = candidates[0]!;
     for (const other of candidates.slice(1)) report.skipped.push({ arweaveId: other.tx.id, originalDigest, reason: passedOver(other, chosen), verdict: other.verdict });
-    const peers = candidates.filter((candidate) => trust(candidate.verdict) >= Math.min(trust(chosen.verdict), 1));
+    // The post's first date comes from versions as trusted as the one kept: a forger can backdate theirs.
+    const peers = candidates.filter((candidate) => trust(candidate.verdict) >= trust(chosen.verdict));
     const earliest = Math.min(...peers.map((candidate) => candidate.timestamp));
 
     let rows: ReturnType<typeof importRows>;
@@ -305,6 +308,7 @@ export async function importMirror(db: Database, env: Pick<Env, "storage">, cont
       slug,
       verdict: chosen.verdict,
       verification: rows.verification,
+      heldForReview: rows.entry.importReview === HELD_FOR_REVIEW,
       notes,
     });
     const skipChosen = (reason: string) => report.skipped.push({ arweaveId: chosen.tx.id, originalDigest, reason, verdict: chosen.verdict });
@@ -374,7 +378,7 @@ export async function importMirror(db: Database, env: Pick<Env, "storage">, cont
 export function formatImportReport(report: MirrorImportReport): string {
   const outcome = (label: string, item: ImportOutcome) => [
     `  ${label.padEnd(9)} ${item.originalDigest}  "${item.title}" -> ${item.slug}`,
-    `            ${item.verification}`,
+    `            ${item.verification}${item.heldForReview ? "; held until the writer accepts it at /settings/imports" : ""}`,
     ...item.notes.map((note) => `            note: ${note}`),
   ];
   return [

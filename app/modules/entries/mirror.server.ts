@@ -12,17 +12,39 @@ import { UserError } from "~/modules/errors.server";
 /** What Mirror's editor asks a wallet to sign, followed by the signing key's JWK string. */
 export const SIGNING_KEY_MESSAGE_PREFIX = "I authorize publishing on mirror.xyz from this device using:\n";
 
+/**
+ * What Mirror's signatures prove. A signature proves who signed, nothing more: an entry is
+ * `verified` only when the wallet that signed it is the contributor it names. Mirror does not sign
+ * `contributor`, so any wallet can name anyone.
+ */
 export type MirrorVerdict =
   /** Digest, P-256 signature and wallet signature all check out, and the wallet is the contributor. */
   | { status: "verified"; signer: `0x${string}` }
   /**
    * Digest and P-256 signature check out and the wallet signature is valid, but it recovers to
-   * another address than the contributor: on Mirror, a member of the contributor's publication.
-   * Membership is not checked here (it needs the network); anyone's wallet can produce this verdict,
-   * so the importer must confirm `signer` belongs to the publication before trusting the entry.
+   * another address than the contributor. On Mirror a publication's member signs this way, and so
+   * does any forger with a fresh wallet; membership cannot be checked from Arweave, so this is
+   * never counted as verified (docs/mirror-format.md, "Who may speak for a contributor").
    */
-  | { status: "signed-by-member"; signer: `0x${string}` }
+  | { status: "signed-by-other"; signer: `0x${string}` }
   | { status: "failed"; reason: string };
+
+/** The verdict in a few words, as stored in `Entry.verification` and shown on every page that shows one. */
+export function describeVerdict(verdict: MirrorVerdict): string {
+  switch (verdict.status) {
+    case "verified":
+      return `verified: signed by the contributor ${verdict.signer}`;
+    case "signed-by-other":
+      return `signed by ${verdict.signer}, not the contributor; membership unknown`;
+    case "failed":
+      return `failed: ${verdict.reason}`;
+  }
+}
+
+/** The status a `describeVerdict` text stands for, for pages that show a stored verdict. */
+export function verdictStatusOf(description: string): MirrorVerdict["status"] {
+  return description.startsWith("verified:") ? "verified" : description.startsWith("failed:") ? "failed" : "signed-by-other";
+}
 
 export interface MirrorAuthorship {
   signingKey: string | null;
@@ -192,7 +214,7 @@ function checkKeyAuthorization(jwk: PublicJwk, message: string | null): string {
 async function recoverWallet(message: string, signature: string | undefined): Promise<`0x${string}`> {
   if (!signature) throw new Rejection("wallet signature missing: neither authorship.signature nor authorship.signingKeySignature is 0x-hex");
   // A contract wallet's EIP-1271 signature can only be checked by calling the contract; offline it
-  // fails here, or recovers to an unrelated address and reads as signed-by-member.
+  // fails here, or recovers to an unrelated address and reads as signed-by-other.
   const offline = "a contract wallet's (EIP-1271) signature cannot be checked offline";
   const digits = signature.length - 2;
   if (digits !== 130) throw new Rejection(`wallet signature did not recover: ${digits} hex digits, not the 130 of a 65-byte ECDSA signature; ${offline}`);
@@ -217,7 +239,7 @@ export async function verifyMirrorEntry(entry: MirrorEntry): Promise<MirrorVerdi
     await checkDeviceSignature(entry.digest, jwk, signatures.device);
     const message = checkKeyAuthorization(jwk, entry.authorship.signingKeyMessage);
     const signer = await recoverWallet(message, signatures.wallet);
-    return signer === entry.contributor ? { status: "verified", signer } : { status: "signed-by-member", signer };
+    return signer === entry.contributor ? { status: "verified", signer } : { status: "signed-by-other", signer };
   } catch (error) {
     if (error instanceof Rejection) return { status: "failed", reason: error.message };
     throw error;

@@ -4,6 +4,7 @@ import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { handleSchema } from "~/modules/writers/profile.server";
 import { createDraft } from "./drafts.server";
 import { mirrorDocument } from "./import-mirror.server";
+import { HELD_FOR_REVIEW, READABLE } from "./import-review.server";
 import type { TiptapDocument } from "./extensions";
 
 /** An entry as its page shows it: one version's essay and the history of all versions. */
@@ -22,7 +23,7 @@ export async function entryHistory(db: Database, handle: string, slug: string) {
   const parsedHandle = handleSchema.safeParse(handle);
   if (!parsedHandle.success) return null;
   return db.entry.findFirst({
-    where: { slug, writer: { handle: parsedHandle.data } },
+    where: { slug, writer: { handle: parsedHandle.data }, ...READABLE },
     include: {
       writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true, updatedAt: true } },
       versions: { orderBy: { version: "desc" }, select: { version: true, arweaveId: true, digest: true, status: true, timestamp: true, lastError: true } },
@@ -46,10 +47,11 @@ export function entryVersion(db: Database, entry: { id: string; latestVersion: n
 export async function versionOnPlatform(db: Database, arweaveId: string) {
   const row = await db.entryVersion.findUnique({
     where: { arweaveId },
-    select: { version: true, title: true, entry: { select: { slug: true, latestVersion: true, writer: { select: { address: true, handle: true, displayName: true, ensName: true } } } } },
+    select: { version: true, title: true, entry: { select: { slug: true, latestVersion: true, importReview: true, writer: { select: { address: true, handle: true, displayName: true, ensName: true } } } } },
   });
   const handle = row?.entry.writer.handle;
-  if (!row || !handle) return null;
+  // A held import is not on the platform for readers: the proof page only checks it.
+  if (!row || !handle || row.entry.importReview === HELD_FOR_REVIEW) return null;
   const { entry } = row;
   const latest = row.version === entry.latestVersion;
   return {

@@ -6,7 +6,7 @@ import { DependencyUnavailable } from "~/modules/errors.server";
 import { fetchData } from "~/modules/storage/gateway.server";
 import { contentDigest, entryTypedData, ENTRY_FORMAT_VERSION, type Entry } from "./entry";
 import { ARWEAVE_ID } from "./extensions";
-import { parseMirrorEntry, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
+import { describeVerdict, parseMirrorEntry, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
 
 const entrySchema = z.object({
   format: z.literal(ENTRY_FORMAT_VERSION),
@@ -39,8 +39,15 @@ export type Verification =
       originalDigest: string;
       timestamp: number;
     }
-  | { kind: "mirror"; verified: boolean; verdict: MirrorVerdict; title: string; contributor: `0x${string}`; digest: string; originalDigest: string }
+  | { kind: "mirror"; verified: boolean; verdict: MirrorVerdict; /** `describeVerdict` of the verdict. */ summary: string; title: string; contributor: `0x${string}`; digest: string; originalDigest: string }
   | { kind: "unreadable"; verified: false; problems: string[] };
+
+/**
+ * What a verification shows as: proven, signed only by someone other than the contributor (a state
+ * of its own, never "verified"), or failed.
+ */
+export const verificationState = (verification: Verification): MirrorVerdict["status"] =>
+  verification.kind === "mirror" ? verification.verdict.status : verification.verified ? "verified" : "failed";
 
 /**
  * Verifies an entry from its JSON alone: the digest recomputed from the canonical bytes of its
@@ -51,7 +58,8 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   if (typeof json === "object" && json !== null && "authorship" in json && typeof (json as { authorship?: { signingKey?: unknown } }).authorship?.signingKey === "string") {
     const mirror = parseMirrorEntry(json);
     const verdict = await verifyMirrorEntry(mirror);
-    return { kind: "mirror", verified: verdict.status !== "failed", verdict, title: mirror.title, contributor: mirror.contributor, digest: mirror.digest, originalDigest: mirror.originalDigest };
+    // A signature by anyone but the contributor proves nothing about the contributor.
+    return { kind: "mirror", verified: verdict.status === "verified", verdict, summary: describeVerdict(verdict), title: mirror.title, contributor: mirror.contributor, digest: mirror.digest, originalDigest: mirror.originalDigest };
   }
   const parsed = entrySchema.safeParse(json);
   if (!parsed.success) {

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { HELD_FOR_REVIEW } from "~/modules/entries/import-review.server";
 import { handleSchema, writerByHandle } from "~/modules/writers/profile.server";
 import { matchesEtag, stateEtag } from "./cache.server";
 import { FEED_CACHE_CONTROL, feedResponse, type FeedFormat } from "./feeds.server";
@@ -14,20 +15,22 @@ const SITE_DESCRIPTION = "Essays that live forever on Arweave, signed by their w
 /**
  * What a feed shows that can change, in one query: how many entries it could list, the latest
  * change to any of them (a new version moves it and the version count), and the writers' names.
+ * Held imports are not counted, so accepting one changes the state and shows it at once.
  * `handle` narrows it to one writer's feed; null when no writer has that handle.
  */
 export async function feedState(db: Database, handle?: string): Promise<Record<string, unknown> | null> {
   if (handle === undefined) {
     const rows = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT (SELECT COUNT(*) FROM "Entry") AS "entries", (SELECT SUM("latestVersion") FROM "Entry") AS "versions",
-        (SELECT MAX("updatedAt") FROM "Entry") AS "entryChange", (SELECT MAX("updatedAt") FROM "Writer") AS "writerChange"`;
+      SELECT (SELECT COUNT(*) FROM "Entry" WHERE "importReview" <> ${HELD_FOR_REVIEW}) AS "entries",
+        (SELECT SUM("latestVersion") FROM "Entry" WHERE "importReview" <> ${HELD_FOR_REVIEW}) AS "versions",
+        (SELECT MAX("updatedAt") FROM "Entry" WHERE "importReview" <> ${HELD_FOR_REVIEW}) AS "entryChange", (SELECT MAX("updatedAt") FROM "Writer") AS "writerChange"`;
     return rows[0] ?? null;
   }
   const parsed = handleSchema.safeParse(handle);
   if (!parsed.success) return null;
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
     SELECT w."id", w."updatedAt", COUNT(e."id") AS "entries", SUM(e."latestVersion") AS "versions", MAX(e."updatedAt") AS "entryChange"
-    FROM "Writer" w LEFT JOIN "Entry" e ON e."writerId" = w."id"
+    FROM "Writer" w LEFT JOIN "Entry" e ON e."writerId" = w."id" AND e."importReview" <> ${HELD_FOR_REVIEW}
     WHERE w."handle" = ${parsed.data}
     GROUP BY w."id", w."updatedAt"`;
   return rows[0] ?? null;

@@ -1,4 +1,5 @@
 import type { Database } from "~/db.server";
+import { HELD_FOR_REVIEW } from "~/modules/entries/import-review.server";
 import { handleSchema } from "~/modules/writers/profile.server";
 import { stateEtag } from "./cache.server";
 
@@ -20,7 +21,8 @@ export function requestedVersion(url: URL): number | undefined {
 
 /**
  * The state of an entry page, without its essay, in one indexed query (written in SQL both
- * databases read alike: it runs on every anonymous page view); null when there is no such entry.
+ * databases read alike: it runs on every anonymous page view); null when there is no such entry
+ * or it is an import held for its writer's review (so the page cache never keeps one).
  * A version's upload state only moves forward, so counting versions by state sees every change.
  */
 export async function entryPageState(db: Database, handle: string, slug: string): Promise<EntryPageState | null> {
@@ -35,7 +37,7 @@ export async function entryPageState(db: Database, handle: string, slug: string)
     FROM "Entry" e
     JOIN "Writer" w ON w."id" = e."writerId"
     LEFT JOIN "Edition" d ON d."entryId" = e."id"
-    WHERE w."handle" = ${parsed.data} AND e."slug" = ${slug}
+    WHERE w."handle" = ${parsed.data} AND e."slug" = ${slug} AND e."importReview" <> ${HELD_FOR_REVIEW}
     LIMIT 1`;
   return rows[0] ?? null;
 }

@@ -1,4 +1,5 @@
 import type { Database } from "~/db.server";
+import { READABLE } from "~/modules/entries/import-review.server";
 
 /** Entries a page lists at once; feeds carry the same number, newest first. */
 export const PAGE_SIZE = 20;
@@ -11,7 +12,7 @@ export const writerName = (w: { handle: string | null; displayName: string | nul
 /** A page of published entries, newest first, across writers or of one; `hasMore` when an older page exists. */
 export async function recentEntries(db: Database, opts: { page: number; writerId?: string }) {
   const rows = await db.entry.findMany({
-    where: opts.writerId ? { writerId: opts.writerId } : { writer: { handle: { not: null } } },
+    where: { ...READABLE, ...(opts.writerId ? { writerId: opts.writerId } : { writer: { handle: { not: null } } }) },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     skip: (opts.page - 1) * PAGE_SIZE,
     take: PAGE_SIZE + 1,
@@ -63,7 +64,7 @@ export interface FeedItem {
  */
 export async function feedItems(db: Database, publicUrl: string, writerId?: string): Promise<FeedItem[]> {
   const entries = await db.entry.findMany({
-    where: writerId ? { writerId } : { writer: { handle: { not: null } } },
+    where: { ...READABLE, ...(writerId ? { writerId } : { writer: { handle: { not: null } } }) },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     take: PAGE_SIZE,
     select: { id: true, slug: true, title: true, excerpt: true, latestVersion: true, publishedAt: true, updatedAt: true, writer: { select: writerFields } },
@@ -99,7 +100,7 @@ export async function sitemapUrls(db: Database, publicUrl: string): Promise<{ lo
   const writers = await db.writer.findMany({
     where: { handle: { not: null } },
     orderBy: { handle: "asc" },
-    select: { handle: true, updatedAt: true, entries: { orderBy: { publishedAt: "asc" }, select: { slug: true, updatedAt: true } } },
+    select: { handle: true, updatedAt: true, entries: { where: READABLE, orderBy: { publishedAt: "asc" }, select: { slug: true, updatedAt: true } } },
   });
   return writers.flatMap((w) => {
     const entries = w.entries.map((e) => ({ loc: `${publicUrl}/${w.handle}/${e.slug}`, lastmod: e.updatedAt }));
@@ -110,6 +111,6 @@ export async function sitemapUrls(db: Database, publicUrl: string): Promise<{ lo
 
 /** What an entry's share card shows: its title and its writer's name. */
 export async function entryHeadline(db: Database, handle: string, slug: string) {
-  const entry = await db.entry.findFirst({ where: { slug, writer: { handle } }, select: { title: true, writer: { select: writerFields } } });
+  const entry = await db.entry.findFirst({ where: { slug, writer: { handle }, ...READABLE }, select: { title: true, writer: { select: writerFields } } });
   return entry ? { title: entry.title, byline: writerName(entry.writer) } : null;
 }

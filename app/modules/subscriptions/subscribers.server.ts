@@ -1,6 +1,7 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
+import { READABLE } from "~/modules/entries/import-review.server";
 import { confirmationMail, welcomeMail, type MailContent } from "~/modules/mail/templates.server";
 import { normalizeEmail } from "./email.server";
 import { allowRequest, type Limit } from "./rate-limit.server";
@@ -237,7 +238,7 @@ export async function readerFeed(db: Database, reader: { address: string }, limi
     include: { writer: true },
   });
   const entries = await db.entry.findMany({
-    where: { writerId: { in: follows.map((f) => f.writerId) } },
+    where: { writerId: { in: follows.map((f) => f.writerId) }, ...READABLE },
     orderBy: { publishedAt: "desc" },
     take: limit,
     include: { writer: true },

@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
-import zlib from "node:zlib";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "~/env.server";
 import { fetchData } from "~/modules/storage/gateway.server";
+import { randomPng } from "../support/png";
 import { Browser, signedInBrowser, startTestServer } from "../support/web";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -11,23 +11,6 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server?.stop());
-
-/** A real PNG: a 2x2 image whose pixels carry random bytes, so every call gives a new file. */
-function png(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([length, Buffer.from(type), data, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(2, 0);
-  header.writeUInt32BE(2, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.concat([0, 1].map(() => Buffer.concat([Buffer.from([0]), crypto.randomBytes(6)])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
-}
 
 const signIn = (account: PrivateKeyAccount) => signedInBrowser(server.url, account);
 
@@ -85,7 +68,7 @@ describe("profiles", () => {
     const account = privateKeyToAccount(generatePrivateKey());
     const writer = await signIn(account);
     const handle = `ada-${crypto.randomBytes(3).toString("hex")}`;
-    const avatar = png();
+    const avatar = randomPng();
     const form = new FormData();
     form.set("handle", handle.toUpperCase());
     form.set("displayName", "Ada Lovelace");
@@ -132,7 +115,7 @@ describe("images", () => {
       form.set("file", new Blob([new Uint8Array(bytes)], { type }), name);
       return writer.fetch("/uploads/images", { method: "POST", body: form });
     };
-    const image = png();
+    const image = randomPng();
     const ok = await upload(image, "image/png", "figure.png");
     expect(ok.status).toBe(200);
     const { id } = (await ok.json()) as { id: string };

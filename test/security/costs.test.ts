@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
-import zlib from "node:zlib";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { startPruner } from "~/modules/jobs/prune.server";
 import { findByTags } from "~/modules/storage/gateway.server";
+import { randomPng } from "../support/png";
 import { Browser, startTestServer } from "../support/web";
 
 // Small quotas, so a test reaches them in a few requests; a proxy in front, so each test is its own client.
@@ -22,24 +22,6 @@ afterAll(() => server?.stop());
 /** A client address of its own (IPv6 documentation range), so one test's flood never counts against another. */
 const client = () => `2001:db8::${crypto.randomBytes(2).toString("hex")}:${crypto.randomBytes(2).toString("hex")}`;
 const hour = (date: Date) => new Date(Math.ceil(date.getTime() / 3_600_000) * 3_600_000).toISOString().slice(11, 16);
-
-/** A real PNG followed by `padding` random bytes: every call is a new file, of about the size asked. */
-function png(padding = 0): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([length, Buffer.from(type), data, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const image = Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(crypto.randomBytes(4))), chunk("IEND", Buffer.alloc(0))]);
-  return Buffer.concat([image, crypto.randomBytes(padding)]);
-}
 
 async function askNonce(browser: Browser, address: string, from: string) {
   return browser.fetch("/auth/siwe", { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": from }, body: JSON.stringify({ intent: "message", address }) });
@@ -66,15 +48,15 @@ const storedFor = async (address: string) => (await findByTags([{ name: "Uploade
 describe("a writer uploading without end at the platform's cost", () => {
   it("is refused with 429 past the uploads an hour, told when to come back, and nothing more reaches the bundler, avatars included", async () => {
     const { browser, address } = await signIn();
-    for (let i = 0; i < 3; i++) expect((await upload(browser, png())).status).toBe(200);
-    const refused = await upload(browser, png());
+    for (let i = 0; i < 3; i++) expect((await upload(browser, randomPng())).status).toBe(200);
+    const refused = await upload(browser, randomPng());
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as { error: string }).error).toBe(`You have made 3 uploads this hour, the most the platform pays for; you can upload again at ${hour(new Date())} UTC.`);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
 
     const profile = new FormData();
     profile.set("handle", `quota-${crypto.randomBytes(3).toString("hex")}`);
-    profile.set("avatar", new Blob([new Uint8Array(png())], { type: "image/png" }), "me.png");
+    profile.set("avatar", new Blob([new Uint8Array(randomPng())], { type: "image/png" }), "me.png");
     const avatar = await browser.fetch("/settings/profile", { method: "POST", body: profile });
     expect(avatar.status).toBe(429);
     expect(await avatar.text()).toContain("You have made 3 uploads this hour");
@@ -86,14 +68,14 @@ describe("a writer uploading without end at the platform's cost", () => {
 
   it("is refused with 429 past the bytes a day, while a smaller file still fits", async () => {
     const { browser, address } = await signIn();
-    expect((await upload(browser, png(60 * 1024))).status).toBe(200);
-    const refused = await upload(browser, png(60 * 1024));
+    expect((await upload(browser, randomPng(60 * 1024))).status).toBe(200);
+    const refused = await upload(browser, randomPng(60 * 1024));
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as { error: string }).error).toBe(
       "This would take you past 0.1 MB stored today, the most the platform pays for in a day; smaller files may still fit, and you can upload again at 00:00 UTC.",
     );
     expect(await storedFor(address)).toBe(1);
-    expect((await upload(browser, png(30 * 1024))).status).toBe(200);
+    expect((await upload(browser, randomPng(30 * 1024))).status).toBe(200);
     expect(await storedFor(address)).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import zlib from "node:zlib";
 
 /** The eight bytes every PNG file starts with. */
@@ -100,4 +101,10 @@ export function solidPng(width: number, height: number, [r, g, b]: [number, numb
   for (let x = 0; x < width; x++) row.set([r, g, b], 1 + x * 3);
   const pixels = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([PNG_SIGNATURE, chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(pixels)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** A valid PNG of a random colour followed by random bytes (`padding` more): every call is a new file. */
+export function randomPng(padding = 0): Buffer {
+  const [r, g, b] = crypto.randomBytes(3);
+  return Buffer.concat([solidPng(2, 2, [r!, g!, b!]), crypto.randomBytes(16 + padding)]);
 }

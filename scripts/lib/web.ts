@@ -82,6 +82,16 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
       }
     });
   }
+  // A state-changing request from another site is refused here, with a 403 that says so. Remix
+  // would refuse a page's action on the same test (the Origin's host against X-Forwarded-Host, else
+  // Host) with a bare 500.
+  app.use((req, res, next) => {
+    if (req.method === "GET" || req.method === "HEAD") return next();
+    const origin = req.headers.origin;
+    const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.host;
+    if (!origin || origin === "null" || (URL.canParse(origin) && new URL(origin).host === host)) return next();
+    res.status(403).set({ "content-type": "text/plain; charset=utf-8", connection: "close" }).send("This request came from another site and was refused.");
+  });
   const bodies = entry.requestBodies?.(build.routes);
   if (bodies) {
     // Every request body is bounded by what the action it reaches declares before the app reads a

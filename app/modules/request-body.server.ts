@@ -2,28 +2,11 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import type { ServerBuild } from "@remix-run/node";
 import { matchRoutes } from "@remix-run/react";
+import { FORM_BYTES, type BodyKind, type BodyLimits } from "~/modules/body-limits";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 
 const KB = 1024;
 const MB = 1024 * KB;
-
-/** The most a form of fields (no file) may send: each field's own limit, percent-encoded, fits many times over. */
-export const FORM_BYTES = 16 * KB;
-
-export type BodyKind = "json" | "urlencoded" | "multipart" | "text";
-
-/**
- * What an action reads: for each kind of body it takes, the most bytes it reads. A route module
- * declares it as `export const bodyLimits`; a kind it does not list is refused with 415, and a route
- * with an action but no declaration takes no body at all.
- */
-export type BodyLimits = Partial<Record<BodyKind, number>>;
-
-/** A form of fields only, as browsers send it with or without `encType="multipart/form-data"`. */
-export const FORM_FIELDS: BodyLimits = { urlencoded: FORM_BYTES, multipart: FORM_BYTES };
-
-/** A form that may carry one file of at most `fileBytes`, besides its fields. */
-export const formWithFile = (fileBytes: number): BodyLimits => ({ urlencoded: FORM_BYTES, multipart: fileBytes + FORM_BYTES });
 
 /** A body the route does not take (415) or that is larger than it takes (413). */
 export class BodyRefused extends UserError {}

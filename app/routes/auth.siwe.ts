@@ -8,7 +8,7 @@ import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
 import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { refreshEns, writerForAddress } from "~/modules/writers/profile.server";
-import type { BodyLimits } from "~/modules/request-body.server";
+import type { BodyLimits } from "~/modules/body-limits";
 
 export const bodyLimits: BodyLimits = { json: 16 * 1024 };
 

@@ -6,7 +6,7 @@ import { requireWriterForApi } from "~/modules/auth/session.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
-import type { BodyLimits } from "~/modules/request-body.server";
+import type { BodyLimits } from "~/modules/body-limits";
 
 export const bodyLimits: BodyLimits = { json: 16 * 1024 };
 

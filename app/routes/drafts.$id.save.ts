@@ -2,9 +2,9 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db.server";
 import { requireWriterForApi } from "~/modules/auth/session.server";
 import { DraftConflict, saveDraft } from "~/modules/entries/drafts.server";
-import { MAX_DOCUMENT_BYTES } from "~/modules/entries/document.server";
+
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
-import type { BodyLimits } from "~/modules/request-body.server";
+import { MAX_DOCUMENT_BYTES, type BodyLimits } from "~/modules/body-limits";
 
 /** A whole document at its limit, with the title and revision beside it. */
 export const bodyLimits: BodyLimits = { json: MAX_DOCUMENT_BYTES + 64 * 1024 };

@@ -6,7 +6,7 @@ import { deleteDraft, listDrafts } from "~/modules/entries/drafts.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { readForm } from "~/modules/forms.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 export const meta: MetaFunction = () => [{ title: "Drafts · Permanent Press" }];
 

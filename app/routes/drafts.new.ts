@@ -4,7 +4,7 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { createDraft, draftFromMarkdown } from "~/modules/entries/drafts.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
-import { formWithFile } from "~/modules/request-body.server";
+import { formWithFile } from "~/modules/body-limits";
 import { decodeUtf8 } from "~/modules/text.server";
 
 const MAX_MARKDOWN_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@ import { getEnv } from "~/env.server";
 import { collectCall } from "~/modules/editions/editions.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
-import type { BodyLimits } from "~/modules/request-body.server";
+import type { BodyLimits } from "~/modules/body-limits";
 
 export const bodyLimits: BodyLimits = { json: 8 * 1024 };
 

@@ -3,7 +3,7 @@ import { getDb } from "~/db.server";
 import { requireWriterForApi } from "~/modules/auth/session.server";
 import { withdrawCall } from "~/modules/editions/editions.server";
 import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
-import type { BodyLimits } from "~/modules/request-body.server";
+import type { BodyLimits } from "~/modules/body-limits";
 
 /** The page script posts an empty JSON object. */
 export const bodyLimits: BodyLimits = { json: 1024 };

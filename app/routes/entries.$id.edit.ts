@@ -4,7 +4,7 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { draftForEntry } from "~/modules/entries/read.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 /** The edit button's empty form. */
 export const bodyLimits = FORM_FIELDS;

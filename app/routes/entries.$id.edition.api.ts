@@ -6,7 +6,7 @@ import { requireWriterForApi } from "~/modules/auth/session.server";
 import { confirmEdition, prepareEdition } from "~/modules/editions/editions.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
-import type { BodyLimits } from "~/modules/request-body.server";
+import type { BodyLimits } from "~/modules/body-limits";
 
 /**
  * Making an entry an edition, for the writer's page: `prepare` stores the cover and metadata and

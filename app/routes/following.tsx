@@ -9,7 +9,7 @@ import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { readerFeed, removeEmail, subscribeByEmail, unfollow } from "~/modules/subscriptions/subscribers.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { readForm } from "~/modules/forms.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };

@@ -6,7 +6,7 @@ import { reviewImport } from "~/modules/entries/import-review.server";
 import { UserError } from "~/modules/errors.server";
 import { readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 const choiceSchema = z.object({ intent: z.enum(["accept", "discard"], { error: "Choose to accept or discard the entry." }) });
 

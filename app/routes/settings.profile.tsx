@@ -7,9 +7,9 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { localPath } from "~/modules/redirects";
-import { MAX_IMAGE_BYTES, uploadImage } from "~/modules/storage/uploads.server";
+import { uploadImage } from "~/modules/storage/uploads.server";
 import { updateProfile } from "~/modules/writers/profile.server";
-import { formWithFile } from "~/modules/request-body.server";
+import { formWithFile, MAX_IMAGE_BYTES } from "~/modules/body-limits";
 
 export const meta: MetaFunction = () => [{ title: "Your profile · Permanent Press" }];
 

@@ -9,7 +9,7 @@ import { assertSameOrigin } from "~/modules/http.server";
 import { decodeUtf8 } from "~/modules/text.server";
 import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
 import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
-import { formWithFile } from "~/modules/request-body.server";
+import { formWithFile } from "~/modules/body-limits";
 import { STATUSES } from "~/modules/subscriptions/statuses";
 import { audience } from "~/modules/subscriptions/subscribers.server";
 

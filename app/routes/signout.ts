@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { destroySession } from "~/modules/auth/session.server";
 import { assertSameOrigin } from "~/modules/http.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 /** The sign-out button's empty form. */
 export const bodyLimits = FORM_FIELDS;

@@ -11,7 +11,7 @@ import { follow, isFollowing, subscribeByEmail, unfollow, writerName } from "~/m
 import { writerByHandle } from "~/modules/writers/profile.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { readForm } from "~/modules/forms.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };

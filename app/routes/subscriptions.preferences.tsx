@@ -8,7 +8,7 @@ import { resubscribe, subscriptionForToken, unsubscribe } from "~/modules/subscr
 import { BrokenLink } from "~/components/BrokenLink";
 import type { PageHandle } from "~/components/page-scripts";
 import { readForm } from "~/modules/forms.server";
-import { FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_FIELDS } from "~/modules/body-limits";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };

@@ -6,7 +6,7 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { subscriptionForToken, unsubscribe } from "~/modules/subscriptions/subscribers.server";
 import { BrokenLink } from "~/components/BrokenLink";
 import type { PageHandle } from "~/components/page-scripts";
-import { FORM_BYTES, FORM_FIELDS } from "~/modules/request-body.server";
+import { FORM_BYTES, FORM_FIELDS } from "~/modules/body-limits";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };

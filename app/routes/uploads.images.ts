@@ -5,8 +5,8 @@ import { requireWriterForApi } from "~/modules/auth/session.server";
 import { UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin, userErrorResponse } from "~/modules/http.server";
-import { MAX_IMAGE_BYTES, uploadImage } from "~/modules/storage/uploads.server";
-import { FORM_BYTES, type BodyLimits } from "~/modules/request-body.server";
+import { uploadImage } from "~/modules/storage/uploads.server";
+import { FORM_BYTES, MAX_IMAGE_BYTES, type BodyLimits } from "~/modules/body-limits";
 
 export const bodyLimits: BodyLimits = { multipart: MAX_IMAGE_BYTES + FORM_BYTES };
 

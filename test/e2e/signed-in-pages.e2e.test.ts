@@ -36,6 +36,7 @@ const PAGES: Record<string, (w: Writer) => string> = {
   "drafts.$id.tsx": (w) => w.draftPath,
   "entries.$id.edition.tsx": (w) => `/entries/${w.entryId}/edition`,
   "following.tsx": () => "/following",
+  "settings.imports.tsx": () => "/settings/imports",
   "settings.profile.tsx": () => "/settings/profile",
   "settings.subscribers.tsx": () => "/settings/subscribers",
   "signin.tsx": () => "/signin",

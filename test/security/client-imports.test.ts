@@ -7,8 +7,7 @@
  * What is checked, from the source (TypeScript's parser, no type checking):
  * - Client code is the root, every route file and page script, and every module they import that
  *   is not `*.server` (followed transitively). The build keeps the same modules or fewer.
- * - In a route file (and the root), the compiler drops every export but the browser's own (the
- *   component, `meta`, `handle`, `links`, …): `loader`, `action`, `headers`, `bodyLimits`, and what only
+ * - In a route file (and the root), the compiler drops `loader`, `action` and `headers` and what only
  *   they use, so a value imported from a `*.server` module may be referenced only inside those
  *   exports, or inside module-level helper functions that only they call (transitively). Any other
  *   reference is a failure: in the component, `meta`, `handle`, or a module-level initializer,
@@ -24,8 +23,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const APP = path.resolve(__dirname, "../../app");
-/** What the compiler keeps of a route module in the browser build (Remix's own list); it drops every other export. */
-const BROWSER_EXPORTS = new Set(["clientAction", "clientLoader", "ErrorBoundary", "HydrateFallback", "Layout", "default", "handle", "links", "meta", "shouldRevalidate"]);
+const SERVER_EXPORTS = new Set(["loader", "action", "headers"]);
 const isServerModule = (specifier: string) => /\.server(\.[jt]sx?)?$/.test(specifier);
 
 /** A project file an import names (`~/…` or relative), or null for a package. */
@@ -85,7 +83,7 @@ function contextOf(node: ts.Node, isRoute: boolean): Context {
       exported = declaration && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
     }
   }
-  if (isRoute && exported && !BROWSER_EXPORTS.has(exported)) return { kind: "server" };
+  if (isRoute && exported && SERVER_EXPORTS.has(exported)) return { kind: "server" };
   return { kind: "client", where: exported ? `export ${exported}` : "module scope" };
 }
 
@@ -180,7 +178,7 @@ describe("code that reaches the browser", () => {
     expect(files.filter((file) => /\.server\.tsx?$/.test(file))).toEqual([]);
   });
 
-  it("uses values from *.server modules only in a route's server exports (loader, action, headers, bodyLimits)", () => {
+  it("uses values from *.server modules only in a route's loader, action or headers", () => {
     expect(clientModules().flatMap(({ file, isRoute }) => clientUses(file, isRoute)).map(describeFinding)).toEqual([]);
   });
 

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { Window } from "happy-dom";
 import { describe, expect, it } from "vitest";
 import { UserError } from "~/modules/errors.server";
-import { DocumentError, MAX_DOCUMENT_BYTES, type TiptapDocument, documentStats, documentText, documentToMarkdown, markdownToDocument, parseDocument, renderDocument } from "./document.server";
+import { MAX_DOCUMENT_BYTES } from "~/modules/body-limits";
+import { DocumentError, type TiptapDocument, documentStats, documentText, documentToMarkdown, markdownToDocument, parseDocument, renderDocument } from "./document.server";
 import { ACCEPTED_BUT_HOSTILE_LOOKING, ARWEAVE_ID, HOSTILE_MARKDOWN, REFUSED } from "./hostile-corpus";
 
 const GATEWAY = "https://gateway.example";

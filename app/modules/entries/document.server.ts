@@ -2,6 +2,7 @@
  * Essay documents on the server: validation (the editor's schema is the sanitizer), HTML for
  * readers, and Markdown in and out. See docs/decisions/004-document-schema.md.
  */
+import { MAX_DOCUMENT_BYTES } from "~/modules/body-limits";
 import { getSchema, type JSONContent } from "@tiptap/core";
 import { DOMSerializer, type Fragment, type Mark, type Node as ProseMirrorNode } from "@tiptap/pm/model";
 import { UserError } from "~/modules/errors.server";
@@ -19,7 +20,6 @@ export class DocumentError extends UserError {
 }
 
 /** Far beyond any essay (2,000 formatted words are ~20 kB of JSON), far below what hurts the server. */
-export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
 // The gateway only changes how `ar://` references are rendered, never what is valid, so one
 // schema validates every document.

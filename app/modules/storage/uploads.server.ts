@@ -1,3 +1,4 @@
+import { MAX_IMAGE_BYTES } from "~/modules/body-limits";
 import crypto from "node:crypto";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
@@ -6,7 +7,6 @@ import { createSignedDataItem } from "./data-item.server";
 import { chargeWriter } from "./quota.server";
 import { bundlerTarget, uploadDataItem } from "./irys.server";
 
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 // Raster formats only: SVG can carry scripts. Each is recognised by its first bytes, not by the
 // type the browser claims.

@@ -5,6 +5,7 @@
 // latency, the server's peak RSS, and the bytes a reader downloads (HTML and JavaScript, gzip).
 // Loopback only; stops everything it started. `npm run bench:read` (needs `npm run build`).
 // Prints a table, then (last line) one JSON object.
+import "./lib/runtime";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -3,6 +3,7 @@
  * SQLite and, when a PostgreSQL server is given, for PostgreSQL, then apply it), `deploy` (apply
  * pending migrations to DATABASE_URL).
  */
+import "./lib/runtime";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

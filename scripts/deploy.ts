@@ -4,6 +4,7 @@
  * by default the local one), base-sepolia, op-sepolia, base, optimism. The key comes from
  * DEPLOYER_PRIVATE_KEY; the RPC URL from CHAIN_RPC_URL, or the network's public endpoint.
  */
+import "./lib/runtime";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { base, baseSepolia, optimism, optimismSepolia } from "viem/chains";

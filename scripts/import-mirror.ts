@@ -5,6 +5,7 @@
  * verdict. Prints what was imported, updated, left unchanged and skipped. Running it again adds
  * nothing.
  */
+import "./lib/runtime";
 import { formatImportReport, importMirror } from "../app/modules/entries/import-mirror.server";
 import { runForContributor } from "./lib/contributor-command";
 

@@ -3,6 +3,7 @@
  * left unconfigured (chain, Arweave gateway with an Irys endpoint, SMTP), applies pending
  * migrations, deploys the contracts to a local chain, serves the app, and stops it all on Ctrl-C.
  */
+import "./lib/runtime";
 import fs from "node:fs";
 import { getDb } from "../app/db.server";
 import { EnvError, parseEnv, sqlitePath, type Env } from "../app/env.server";
@@ -51,6 +52,7 @@ async function main() {
     throw error;
   }
   fs.mkdirSync(env.dataDir, { recursive: true });
+  log("node", `${process.version} (${process.execPath})`);
 
   let stopping = false;
   let stack: LocalStack | undefined;

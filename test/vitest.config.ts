@@ -1,3 +1,4 @@
+import "../scripts/lib/runtime";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 

@@ -23,6 +23,7 @@ describe("npm start", () => {
       const output = run.output();
       expect(output).toMatch(new RegExp(`^ready +http://127\\.0\\.0\\.1:${ports.web} in [\\d.]+ s$`, "m"));
       for (const part of ["database", "chain", "storage", "mail"]) expect(output).toMatch(new RegExp(`^${part} +up `, "m"));
+      expect(output).toMatch(/^node +v24\.\d+\.\d+ /m);
       expect(output).toMatch(/^contracts +factory 0x[0-9a-fA-F]{40}/m);
 
       const response = await fetch(`http://127.0.0.1:${ports.web}/healthz`);

@@ -1,4 +1,4 @@
-import "./scripts/lib/runtime";
+import "./app/server/runtime";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";

@@ -55,7 +55,7 @@ export default function handleRequest(request: Request, responseStatusCode: numb
   });
 }
 
-/** What the web server's page cache (scripts/lib/web.ts) asks of the app. */
+/** What the web server's page cache (app/server/web.server.ts) asks of the app. */
 export const pageCache = {
   /**
    * Which page a request for `url` with this Cookie header shows and the ETag it has now; null

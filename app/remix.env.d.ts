@@ -8,7 +8,7 @@ declare module "@remix-run/node" {
   interface Future {
     v3_singleFetch: true;
   }
-  /** What the web server (scripts/lib/web.ts) tells every loader and action besides the request. */
+  /** What the web server (app/server/web.server.ts) tells every loader and action besides the request. */
   interface AppLoadContext {
     /** The address the request's connection came from: the client's, or the nearest proxy's. */
     clientAddress?: string;

@@ -1,7 +1,7 @@
 // What a PNG share card costs: the first card a fresh process draws (loading the renderer and
 // reading the font files), then each card drawn afterwards, then a card served from the cache.
 // Run with `npm run bench:card`. Prints a table, then (last line) one JSON object.
-import "./lib/runtime";
+import "../app/server/runtime";
 import { performance } from "node:perf_hooks";
 
 const DRAWN = 50;

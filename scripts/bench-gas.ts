@@ -1,7 +1,7 @@
 // Gas benchmark of the edition contracts against an ordinary OpenZeppelin paid mint, on Hardhat's
 // in-process EVM. Run with `npm run bench:gas`. Prints a table, then (last line) one JSON object of
 // gasUsed per scenario, for CI to parse.
-import "./lib/runtime";
+import "../app/server/runtime";
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";

@@ -5,7 +5,7 @@
 // block to the head into a fresh SQLite database, and into a scratch PostgreSQL database (created
 // and dropped) when one answers at postgresql://postgres@127.0.0.1:5432/postgres.
 // `npm run bench:index`; prints a table, then (last line) one JSON object.
-import "./lib/runtime";
+import "../app/server/runtime";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -4,7 +4,7 @@
 // when the server is unreachable). The worker runs in a child process, as in production, so its
 // peak RSS is its own; the SMTP server runs here. `npm run bench:newsletter`; prints a table, then
 // (last line) one JSON object for the largest run (the slowest database at that size).
-import "./lib/runtime";
+import "../app/server/runtime";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

@@ -4,7 +4,7 @@
 // Rebuilding: rebuildContributor for a writer with 200 entries into an empty database. Starts its
 // own local chain, Arweave gateway and Irys endpoint on free ports, with scratch SQLite databases,
 // and stops them. `npm run bench:publish`; prints a table, then (last line) one JSON object.
-import "./lib/runtime";
+import "../app/server/runtime";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,11 +1,11 @@
-// Reading under load: the production server (scripts/start.ts, what `npm start` runs) on free
+// Reading under load: the platform as `npm start` runs it (scripts/start.ts; its web role serves) on free
 // ports with a scratch data folder, one published 2,000-word essay, then 20 concurrent
 // connections for 15 s on the entry page (anonymous, from the page cache; then signed in,
 // rendered every time, for comparison) and on a feed. Reports requests per second, p50/p99
 // latency, the server's peak RSS, and the bytes a reader downloads (HTML and JavaScript, gzip).
 // Loopback only; stops everything it started. `npm run bench:read` (needs `npm run build`).
 // Prints a table, then (last line) one JSON object.
-import "./lib/runtime";
+import "../app/server/runtime";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -68,17 +68,17 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-/** The server process: of the launcher (tsx) and the server, which both name the script, the larger one. */
-function serverPid(launcherPid: number): number {
-  const named = [launcherPid, ...descendants(launcherPid)].filter((pid) => {
+/** The first process under `launcherPid` whose command line (a role renames itself) is `name`. */
+function processNamed(launcherPid: number, name: string): number {
+  const found = descendants(launcherPid).find((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/start.ts");
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === name;
     } catch {
       return false;
     }
   });
-  const peak = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-  return named.sort((a, b) => peak(b) - peak(a))[0] ?? launcherPid;
+  if (!found) throw new Error(`no ${name} process under ${launcherPid}`);
+  return found;
 }
 
 /** CPU time (user + system) the process has used so far, in ms. */
@@ -88,21 +88,20 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks of 1/100 s
 }
 
-/** The resident memory now (VmRSS) and at its peak (VmHWM) of the Node process that runs the server, in MB. */
-function serverMemoryMb(launcherPid: number): { rss: number; peak: number } {
-  const readings = [launcherPid, ...descendants(launcherPid)].flatMap((pid) => {
-    try {
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/start.ts")) return [];
-      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-      const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-      return [{ rss: kb("VmRSS"), peak: kb("VmHWM") }];
-    } catch {
-      return [];
-    }
-  });
-  // The launcher (tsx) and the server both name the script: the server is the larger one.
-  const server = readings.sort((a, b) => b.peak - a.peak)[0] ?? { rss: 0, peak: 0 };
-  return { rss: Math.round(server.rss / 1024), peak: Math.round(server.peak / 1024) };
+/** Resident memory now (VmRSS) and at its peak (VmHWM) of one process, in MB. */
+function memoryMb(pid: number): { rss: number; peak: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+/** Peak resident memory of every Node process `npm start` runs (supervisor, web, worker, stand-ins, chain), in MB. */
+function platformPeakMb(launcherPid: number): number {
+  return [launcherPid, ...descendants(launcherPid)].reduce((sum, pid) => sum + memoryMb(pid).peak, 0);
 }
 
 /** The page's HTML, and the JavaScript it makes the browser load (scripts, module preloads, inline), gzip-compressed. */
@@ -177,23 +176,25 @@ async function main() {
     const collectiblePage = await pageBytes(`${base}/${handle}/${collectible.slug}`);
 
     const pid = platform.child.pid!;
-    const idle = serverMemoryMb(pid);
-    const server = serverPid(pid);
+    // The web role serves every request; the worker, the stand-ins and the chain are other processes.
+    const server = processNamed(pid, "press-web");
+    const idle = memoryMb(server);
     await load(entryUrl, 2); // warm up the code paths and the connection pool
     let cpuStart = cpuMs(server);
     const entry = await load(entryUrl, SECONDS);
     const entryCpuMs = (cpuMs(server) - cpuStart) / entry.requests;
-    const afterEntry = serverMemoryMb(pid);
+    const afterEntry = memoryMb(server);
     // The same page for a signed-in reader: never kept, rendered on every request (what every
     // reader cost before the page cache), side by side in this run.
     cpuStart = cpuMs(server);
     const rendered = await load(entryUrl, SECONDS, { cookie: "press_session=a-reader-session" });
     const renderedCpuMs = (cpuMs(server) - cpuStart) / rendered.requests;
-    const afterRendered = serverMemoryMb(pid);
+    const afterRendered = memoryMb(server);
     cpuStart = cpuMs(server);
     const feed = await load(feedUrl, SECONDS);
     const feedCpuMs = (cpuMs(server) - cpuStart) / feed.requests;
-    const memory = serverMemoryMb(pid);
+    const memory = memoryMb(server);
+    const platformPeak = platformPeakMb(pid);
     const result = {
       entryRps: entry.rps,
       entryP50Ms: Number(entry.p50.toFixed(1)),
@@ -205,7 +206,8 @@ async function main() {
       feedP99Ms: Number(feed.p99.toFixed(1)),
       entryServerCpuMs: Number(entryCpuMs.toFixed(2)),
       feedServerCpuMs: Number(feedCpuMs.toFixed(2)),
-      peakRssMb: memory.peak,
+      webPeakRssMb: memory.peak,
+      peakRssMb: platformPeak,
       entryHtmlGzipBytes: page.htmlGzip,
       entryJsGzipBytes: page.jsGzip,
       collectibleEntryJsGzipBytes: collectiblePage.jsGzip,
@@ -220,8 +222,9 @@ async function main() {
       ["entry page, rendered", `${result.entryRenderedRps} req/s, p99 ${result.entryRenderedP99Ms} ms, ${renderedCpuMs.toFixed(2)} ms server CPU a request: for a signed-in reader, whose page is never kept; the page cache serves ${(result.entryRps / Math.max(1, result.entryRenderedRps)).toFixed(1)}x as many`],
       ["feed (RSS)", `${result.feedRps} req/s (target >= ${TARGETS.feedRps}) ${verdict(result.feedRps >= TARGETS.feedRps)}; p50 ${feed.p50.toFixed(1)} ms, p99 ${result.feedP99Ms} ms`],
       ["  server CPU", `${feedCpuMs.toFixed(2)} ms a request`],
-      ["server peak RSS", `${result.peakRssMb} MB (VmHWM of the start.ts process: web, local gateway, bundler, workers)`],
+      ["web peak RSS", `${result.webPeakRssMb} MB (VmHWM of the web role's process, which served every request)`],
       ["  RSS over the run", `${idle.rss} MB idle, ${afterEntry.rss} MB after the entry load, ${afterRendered.rss} MB after the signed-in load, ${memory.rss} MB after the feed load`],
+      ["platform peak RSS", `${result.peakRssMb} MB (sum of VmHWM over npm start's processes: supervisor, web, worker, stand-ins, chain)`],
       ["entry HTML", `${result.entryHtmlGzipBytes} bytes gzip`],
       ["entry JS", `${result.entryJsGzipBytes} bytes gzip in ${page.scripts} scripts (target <= ${TARGETS.entryJsGzipBytes}) ${verdict(result.entryJsGzipBytes <= TARGETS.entryJsGzipBytes)}`],
       ["collectible entry JS", `${result.collectibleEntryJsGzipBytes} bytes gzip in ${collectiblePage.scripts} scripts (the edition script, loaded for Collect)`],

@@ -2,7 +2,7 @@
 // second on one core, and how much JavaScript (gzipped) the editor and reading pages ship. Run
 // with `npx tsx scripts/bench-render.ts` after `npx remix build`. Prints a table, then (last line)
 // one JSON object for CI to parse.
-import "./lib/runtime";
+import "../app/server/runtime";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";

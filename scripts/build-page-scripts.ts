@@ -2,7 +2,7 @@
 // (app/page-scripts/*.ts): bundled, minified, fingerprinted into build/client/scripts (served
 // under /build/ with a year's caching), and named in build/page-scripts.json for the server.
 // Runs after `remix build` as part of `npm run build`.
-import "./lib/runtime";
+import "../app/server/runtime";
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";

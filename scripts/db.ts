@@ -3,7 +3,7 @@
  * SQLite and, when a PostgreSQL server is given, for PostgreSQL, then apply it), `deploy` (apply
  * pending migrations to DATABASE_URL).
  */
-import "./lib/runtime";
+import "../app/server/runtime";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,7 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "../app/env.server";
 import { createMigration, deployMigrations, ROOT, schemaFor, type Provider } from "./lib/migrations";
-import { loadDotEnv } from "./lib/dotenv";
+import { loadDotEnv } from "../app/server/dotenv.server";
 import { createScratchPostgres, LOCAL_POSTGRES } from "./lib/scratch-postgres";
 
 const PROVIDERS: Provider[] = ["sqlite", "postgres"];

@@ -4,13 +4,13 @@
  * by default the local one), base-sepolia, op-sepolia, base, optimism. The key comes from
  * DEPLOYER_PRIVATE_KEY; the RPC URL from CHAIN_RPC_URL, or the network's public endpoint.
  */
-import "./lib/runtime";
+import "../app/server/runtime";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { base, baseSepolia, optimism, optimismSepolia } from "viem/chains";
 import { EnvError, parseEnv } from "../app/env.server";
 import { deployContracts } from "./lib/deploy";
-import { loadDotEnv } from "./lib/dotenv";
+import { loadDotEnv } from "../app/server/dotenv.server";
 
 const NETWORKS = {
   "base-sepolia": baseSepolia,

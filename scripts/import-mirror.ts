@@ -5,7 +5,7 @@
  * verdict. Prints what was imported, updated, left unchanged and skipped. Running it again adds
  * nothing.
  */
-import "./lib/runtime";
+import "../app/server/runtime";
 import { formatImportReport, importMirror } from "../app/modules/entries/import-mirror.server";
 import { runForContributor } from "./lib/contributor-command";
 

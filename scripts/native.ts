@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import "./lib/runtime";
+import "../app/server/runtime";
 
 const ROOT = path.resolve(__dirname, "..");
 

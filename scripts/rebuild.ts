@@ -5,7 +5,7 @@
  * skipped, with the reason. Running it again adds nothing; it refuses a database holding other
  * entries of that writer.
  */
-import "./lib/runtime";
+import "../app/server/runtime";
 import { formatRebuildReport, rebuildContributor } from "../app/modules/entries/rebuild.server";
 import { runForContributor } from "./lib/contributor-command";
 

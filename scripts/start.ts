@@ -1,25 +1,28 @@
 /**
- * `npm start`: the whole platform on one machine. Starts a local stand-in for every remote service
- * left unconfigured (chain, Arweave gateway with an Irys endpoint, SMTP), applies pending
- * migrations, deploys the contracts to a local chain, serves the app, and stops it all on Ctrl-C.
+ * `npm start`: the whole platform on one machine, as the processes a deployment runs. It applies
+ * pending migrations (the release step, `npm run db:deploy`, done before any role starts), starts a
+ * local stand-in for every remote service left unconfigured (chain, Arweave gateway with an Irys
+ * endpoint, SMTP) in a process of their own, deploys the contracts to a local chain, then starts
+ * one web role and one worker role, each in its own process (app/server/start-web.ts and
+ * start-worker.ts). Ctrl-C, or SIGTERM, drains the roles, then stops the stand-ins.
  */
-import "./lib/runtime";
+import "../app/server/runtime";
+import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { getDb } from "../app/db.server";
+import path from "node:path";
 import { EnvError, parseEnv, sqlitePath, type Env } from "../app/env.server";
-import { startIndexer } from "../app/modules/editions/indexer.server";
-import { startOutboxWorker } from "../app/modules/entries/outbox.server";
-import { startPruner } from "../app/modules/jobs/prune.server";
-import { startMailWorker } from "../app/modules/mail/outbox.server";
+import { loadDotEnv } from "../app/server/dotenv.server";
+import { logLine as log } from "../app/server/log.server";
+import type { Role, RoleMessage } from "../app/server/role.server";
 import { deployContracts } from "./lib/deploy";
-import { deployMigrations } from "./lib/migrations";
-import { startWebServer } from "./lib/web";
-import { startLocalStack, type LocalStack } from "./local/stack";
-import { loadDotEnv } from "./lib/dotenv";
+import { deployMigrations, ROOT } from "./lib/migrations";
+import type { LocalPart } from "./local/stack";
+import type { StandInMessage } from "./local/serve";
 
 const started = performance.now();
-const log = (part: string, message: string) => console.log(`${part.padEnd(9)} ${message}`);
 const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+/** How long a role may take to finish its work in hand after SIGTERM before it is killed. */
+const DRAIN_MS = 20_000;
 
 interface PartReport {
   status: "up" | "down";
@@ -28,15 +31,55 @@ interface PartReport {
   error?: string;
 }
 
-function describe(env: Env, stack: LocalStack): Record<string, string> {
-  const where = (local: boolean, url: string) => (local ? `local ${url}` : url);
-  const { services } = stack;
+function describe(env: Env, local: Set<LocalPart>): Record<string, string> {
+  const where = (isLocal: boolean, url: string) => (isLocal ? `local ${url}` : url);
   return {
     database: env.database.provider === "sqlite" ? `SQLite ${sqlitePath(env.database.url)}` : "PostgreSQL",
-    chain: `${where(env.chain.id === 31337 && !!services.chain, env.chain.rpcUrl)} (chain ${env.chain.id})`,
-    storage: `bundler ${where(!!services.bundler, env.storage.irysUrl)}, gateway ${where(!!services.gateway, env.storage.gatewayUrl)}`,
-    mail: services.mail ? `local catcher ${env.mail.smtpUrl}${env.devMailbox ? `, read it at ${env.publicUrl}/dev/mail` : ""}` : env.mail.smtpUrl,
+    chain: `${where(env.chain.id === 31337 && local.has("chain"), env.chain.rpcUrl)} (chain ${env.chain.id})`,
+    storage: `bundler ${where(local.has("bundler"), env.storage.irysUrl)}, gateway ${where(local.has("gateway"), env.storage.gatewayUrl)}`,
+    mail: local.has("mail") ? `local catcher ${env.mail.smtpUrl}${env.devMailbox ? `, read it at ${env.publicUrl}/dev/mail` : ""}` : env.mail.smtpUrl,
   };
+}
+
+/** A TypeScript module of ours in a child process of the same Node, with a message channel. */
+function launch(file: string): ChildProcess {
+  return fork(path.join(ROOT, file), [], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+/** Resolves with the first message `accept` takes (it may throw to reject); rejects if the child exits first. */
+function firstMessage<T, R>(child: ChildProcess, what: string, accept: (message: T) => R | undefined): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T) => {
+      let result: R | undefined;
+      try {
+        result = accept(message);
+      } catch (error) {
+        result = undefined;
+        done();
+        return reject(error);
+      }
+      if (result === undefined) return;
+      done();
+      resolve(result);
+    };
+    const done = () => {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    const onExit = (code: number | null) => reject(new Error(`${what} exited with code ${code} before it was ready`));
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+/** Sends SIGTERM and waits for the exit, killing the process if it takes longer than `graceMs`. */
+async function stopChild(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function main() {
@@ -55,54 +98,62 @@ async function main() {
   log("node", `${process.version} (${process.execPath})`);
 
   let stopping = false;
-  let stack: LocalStack | undefined;
-  let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
-  let outbox: ReturnType<typeof startOutboxWorker> | undefined;
-  let mail: ReturnType<typeof startMailWorker> | undefined;
-  let indexer: ReturnType<typeof startIndexer> | undefined;
-  let pruner: ReturnType<typeof startPruner> | undefined;
+  let standIns: ChildProcess | undefined;
+  const roles = new Map<Role, ChildProcess>();
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log("stop", "shutting down");
-    await web?.stop();
-    await outbox?.stop();
-    await mail?.stop();
-    await indexer?.stop();
-    await pruner?.stop();
-    await stack?.stop();
+    log("stop", "shutting down: draining the roles, then the stand-ins");
+    await Promise.all([...roles.values()].map((child) => stopChild(child, DRAIN_MS)));
+    await stopChild(standIns, 10_000);
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
+  /** A role or the stand-ins ending on their own stops everything: half a platform is worse than none. */
+  const watch = (child: ChildProcess, what: string) =>
+    child.once("exit", (code, signal) => {
+      if (stopping) return;
+      console.error(`${what} exited (${signal ?? `code ${code}`}); stopping the rest`);
+      void shutdown(1);
+    });
+
   try {
-    const [applied, localStack] = await Promise.all([
-      deployMigrations(env.database.url),
-      startLocalStack(env, { persist: true, onStarted: (part, service, ms) => log(part, `started ${service.url} in ${ms} ms`) }),
-    ]);
-    stack = localStack;
+    const local = new Set<LocalPart>();
+    const standInsUp = (async () => {
+      standIns = launch("scripts/local/serve.ts");
+      standIns.on("message", (message: StandInMessage) => {
+        if ("started" in message) log(message.started, `started ${message.url} in ${message.ms} ms`);
+      });
+      const parts = await firstMessage(standIns, "the local stand-ins", (message: StandInMessage) => {
+        if ("failed" in message) throw new Error(message.failed);
+        return "ready" in message ? message.ready : undefined;
+      });
+      for (const part of parts) local.add(part);
+      watch(standIns, "the local stand-ins");
+    })();
+    const [applied] = await Promise.all([deployMigrations(env.database.url), standInsUp]);
     log("database", applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "migrations up to date");
-    if (stack.services.chain) {
+    if (local.has("chain")) {
       const deployment = await deployContracts(env);
       log("contracts", `factory ${deployment.factory} (implementation ${deployment.implementation})`);
     }
-    web = await startWebServer({ host: env.host, port: env.port });
-    // Uploads that a publish could not finish (bundler down, process stopped) resume here.
-    outbox = startOutboxWorker(getDb(), env, { log: (line) => log("outbox", line) });
-    // Confirmations, welcomes and newsletters: queued in the database, sent (and resumed) here.
-    mail = startMailWorker(getDb(), env, { log: (line) => log("mail", line) });
-    // Expired nonces and sessions and ended rate-limit windows are deleted, hourly.
-    pruner = startPruner(getDb(), { log: (line) => log("prune", line) });
-    // The database follows the chain: editions, purchases and withdrawals, reorgs undone.
-    try {
-      indexer = startIndexer(getDb(), env, { log: (line) => log("indexer", line) });
-    } catch (error) {
-      log("indexer", `not started: ${(error as Error).message}`);
-    }
-    const response = await fetch(`${web.url}/healthz`);
+    await Promise.all(
+      (["web", "worker"] as const).map(async (role) => {
+        const child = launch(`app/server/start-${role}.ts`);
+        roles.set(role, child);
+        await firstMessage(child, `the ${role} role`, (message: RoleMessage) => {
+          if ("failed" in message) throw new Error(message.failed);
+          return message.ready ? true : undefined;
+        });
+        watch(child, `the ${role} role`);
+      }),
+    );
+
+    const response = await fetch(`http://${env.host}:${env.port}/healthz`);
     const health = (await response.json()) as { status: string; parts: Record<string, PartReport> };
-    const descriptions = describe(env, stack);
+    const descriptions = describe(env, local);
     for (const [part, report] of Object.entries(health.parts)) {
       log(part, `${report.status} ${report.latencyMs} ms  ${descriptions[part] ?? ""}${report.error ? `  (${report.error})` : ""}`);
     }

@@ -4,11 +4,11 @@
  * by another wallet than its contributor is not), 2 when it could not be checked because the gateway
  * or the chain did not answer.
  */
-import "./lib/runtime";
+import "../app/server/runtime";
 import { EnvError, getEnv } from "../app/env.server";
 import { verifyArweaveEntry } from "../app/modules/entries/verify.server";
 import { DependencyUnavailable } from "../app/modules/errors.server";
-import { loadDotEnv } from "./lib/dotenv";
+import { loadDotEnv } from "../app/server/dotenv.server";
 
 async function main(): Promise<number> {
   loadDotEnv();

@@ -1,4 +1,4 @@
-import "../scripts/lib/runtime";
+import "../app/server/runtime";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 

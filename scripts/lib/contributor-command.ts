@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createDatabase, type Database } from "../../app/db.server";
 import { parseEnv, type Env } from "../../app/env.server";
 import { parseContributor } from "../../app/modules/entries/rebuild.server";
-import { loadDotEnv } from "./dotenv";
+import { loadDotEnv } from "../../app/server/dotenv.server";
 import { deployMigrations } from "./migrations";
 
 /**

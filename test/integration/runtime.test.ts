@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { unsupportedNode } from "../../scripts/lib/runtime";
+import { unsupportedNode } from "../../app/server/runtime";
 import { probe } from "../../scripts/native";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freeLocalPorts } from "../../scripts/local/service";
 import { launchPlatform } from "../support/launch";
+import { commandLine, pidsListeningOn } from "../support/processes";
 
 const portAnswers = (port: number) =>
   fetch(`http://127.0.0.1:${port}`, { method: "POST", signal: AbortSignal.timeout(1000) }).then(
@@ -18,6 +19,7 @@ describe("npm start", () => {
   it("starts every part, answers /healthz, and leaves nothing running after Ctrl-C", async () => {
     const { ports, settings } = await freeLocalPorts();
     const run = launchPlatform({ ...settings, DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "platform.db")}` });
+    let workerPid = 0;
     try {
       await run.ready(90_000);
       const output = run.output();
@@ -26,10 +28,23 @@ describe("npm start", () => {
       expect(output).toMatch(/^node +v24\.\d+\.\d+ /m);
       expect(output).toMatch(/^contracts +factory 0x[0-9a-fA-F]{40}/m);
 
+      // One web and one worker role, each a process of its own, named in `ps`; the stand-ins in another.
+      const webPid = Number(/^web +pid (\d+), serving http:\/\/127\.0\.0\.1:(\d+)$/m.exec(output)?.[1]);
+      workerPid = Number(/^worker +pid (\d+), running /m.exec(output)?.[1]);
+      expect(commandLine(webPid)).toBe("press-web");
+      expect(commandLine(workerPid)).toBe("press-worker");
+      expect(pidsListeningOn(ports.web)).toEqual([webPid]);
+      for (const port of [ports.arweave, ports.bundler, ports.smtp]) {
+        const [owner] = pidsListeningOn(port);
+        expect(commandLine(owner!)).toBe("press-stand-ins");
+      }
+      expect(new Set([run.child.pid, webPid, workerPid]).size).toBe(3);
+
       const response = await fetch(`http://127.0.0.1:${ports.web}/healthz`);
       expect(response.status).toBe(200);
-      const health = (await response.json()) as { status: string; parts: Record<string, { status: string }> };
+      const health = (await response.json()) as { role: string; pid: number; status: string; parts: Record<string, { status: string }> };
       expect(health.status).toBe("up");
+      expect(health).toMatchObject({ role: "web", pid: webPid });
       expect(Object.keys(health.parts).sort()).toEqual(["chain", "database", "mail", "storage"]);
 
       const home = await fetch(`http://127.0.0.1:${ports.web}/`);
@@ -39,6 +54,9 @@ describe("npm start", () => {
       run.child.kill("SIGINT");
     }
     expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/^web +stopping \(SIGTERM\): finishing the work in hand$/m);
+    expect(run.output()).toMatch(/^worker +stopping \(SIGTERM\): finishing the work in hand$/m);
+    expect(commandLine(workerPid)).toBeUndefined();
     expect(await portAnswers(ports.chain)).toBe(false);
     expect(await portAnswers(ports.web)).toBe(false);
     expect(await portAnswers(ports.arweave)).toBe(false);

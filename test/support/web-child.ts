@@ -3,6 +3,6 @@
  * says `listening <url>` once it does: for tests of settings a process reads only once.
  */
 import { getEnv } from "~/env.server";
-import { startWebServer } from "../../scripts/lib/web";
+import { startWebServer } from "../../app/server/web.server";
 
 void startWebServer({ host: "127.0.0.1", port: getEnv().port }).then(({ url }) => console.log(`listening ${url}`));

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { getEnv } from "~/env.server";
-import { startWebServer } from "../../scripts/lib/web";
+import { startWebServer } from "../../app/server/web.server";
 import { freePort } from "../../scripts/local/service";
 
 /**

@@ -5,8 +5,9 @@ import { createRequestHandler } from "@remix-run/express";
 import { createRemixHeaders, sendRemixResponse } from "@remix-run/express/dist/server";
 import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
-import { ROOT } from "./migrations";
-import { PageCache } from "./page-cache";
+import { PageCache } from "./page-cache.server";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 /** What the app's server entry (app/entry.server.tsx) offers the web server besides rendering. */
 interface AppServerEntry {
@@ -31,7 +32,7 @@ const loadContext = (req: express.Request) => ({ clientAddress: req.socket.remot
  * anonymous readers' entry pages answered from memory while their ETag is current. The build is
  * loaded only here, after the start-up script has settled the configuration.
  */
-export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; pages: PageCache; stop(): Promise<void> }> {
+export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; pages: PageCache; stop(graceMs?: number): Promise<void> }> {
   const buildFile = path.join(ROOT, "build/server/index.js");
   const build = require(buildFile) as ServerBuild;
   const app = express();
@@ -119,10 +120,15 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     server,
     url: `http://${opts.host}:${port}`,
     pages,
-    stop: () =>
+    // Stops taking connections, lets requests in flight finish (up to `graceMs`), then closes the rest.
+    stop: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(cutOff);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

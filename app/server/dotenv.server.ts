@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT } from "./migrations";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 /** Loads `.env` from the project folder when there is one; variables already set win. */
 export function loadDotEnv(): void {

@@ -25,5 +25,5 @@ export function assertSupportedNode(version: string = process.version): void {
   }
 }
 
-// Importing this module first is the check: every entry point starts with `import "./lib/runtime"`.
+// Importing this module first is the check: every entry point (scripts, roles, configs) imports it first.
 assertSupportedNode();

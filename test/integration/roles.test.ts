@@ -1,0 +1,90 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createDatabase } from "~/db.server";
+import { expectedMigrations } from "~/server/schema.server";
+import { deployMigrations } from "../../scripts/lib/migrations";
+import { freePort } from "../../scripts/local/service";
+import { commandLine } from "../support/processes";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/** One role alone, as `npm run start:web` or `start:worker` runs it, with exactly these settings. */
+function startRole(role: "web" | "worker", settings: Record<string, string>) {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...settings };
+  const child = spawn(process.execPath, ["--import", "tsx", `app/server/start-${role}.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(output)) {
+      if (child.exitCode !== null) throw new Error(`the ${role} role exited with ${child.exitCode}:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+describe("the web and worker roles, each started alone", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-roles-"));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // Remote services the roles are pointed at but never reach in these tests.
+  const remote = { CHAIN_RPC_URL: "http://127.0.0.1:9", IRYS_URL: "http://127.0.0.1:9", ARWEAVE_GATEWAY_URL: "http://127.0.0.1:9", SMTP_URL: "smtp://127.0.0.1:9", FACTORY_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3", DATA_DIR: dataDir };
+
+  it("refuse a database that was never migrated, saying to run db:deploy, and leave it untouched", async () => {
+    const file = path.join(dataDir, "empty.db");
+    for (const role of ["web", "worker"] as const) {
+      const run = startRole(role, { ...remote, DATABASE_URL: `file:${file}`, PORT: String(await freePort()) });
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain(`The database is ${expectedMigrations("sqlite").length} migration(s) behind this code`);
+      expect(run.output()).toContain(`Run \`npm run db:deploy\` once, then start the ${role} role again.`);
+    }
+    const db = createDatabase(`file:${file}`);
+    const tables = await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+    await db.$disconnect();
+    expect(tables).toEqual([]);
+  });
+
+  it("refuse a database one migration behind, naming it", async () => {
+    const url = `file:${path.join(dataDir, "behind.db")}`;
+    await deployMigrations(url);
+    const latest = expectedMigrations("sqlite").at(-1)!;
+    const db = createDatabase(url);
+    await db.$executeRawUnsafe(`DELETE FROM "_prisma_migrations" WHERE "migration_name" = ?`, latest);
+    await db.$disconnect();
+    const run = startRole("web", { ...remote, DATABASE_URL: url, PORT: String(await freePort()) });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(`The database is 1 migration(s) behind this code (${latest}).`);
+  });
+
+  it("serve (web) and work (worker) on a current database, named in ps, and drain on SIGTERM", async () => {
+    const url = `file:${path.join(dataDir, "current.db")}`;
+    await deployMigrations(url);
+    const port = await freePort();
+    const web = startRole("web", { ...remote, DATABASE_URL: url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const worker = startRole("worker", { ...remote, DATABASE_URL: url });
+    try {
+      await web.waitFor(/^web +pid \d+, serving /m);
+      await worker.waitFor(/^worker +pid \d+, running /m);
+      expect(commandLine(web.child.pid!)).toBe("press-web");
+      expect(commandLine(worker.child.pid!)).toBe("press-worker");
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      // The remote parts are unreachable here: the answer says so, and which role gave it.
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ role: "web", pid: web.child.pid, status: "down", parts: { database: { status: "up" } } });
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    } finally {
+      web.child.kill("SIGTERM");
+      worker.child.kill("SIGTERM");
+    }
+    expect(await web.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+    expect(web.output()).toMatch(/^web +stopping \(SIGTERM\): finishing the work in hand$/m);
+    expect(worker.output()).toMatch(/^worker +stopping \(SIGTERM\): finishing the work in hand$/m);
+  });
+});

@@ -12,10 +12,27 @@ export type Database = PrismaClient;
  */
 export function createDatabase(url: string): Database {
   if (url.startsWith("file:")) {
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url) }) });
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url) }) });
+    providers.set(client, "sqlite");
+    return client;
   }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
-  return client as unknown as Database;
+  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Database;
+  providers.set(client, "postgres");
+  return client;
+}
+
+const providers = new WeakMap<object, "sqlite" | "postgres">();
+
+/**
+ * Whether `db` (a client from `createDatabase`, or a transaction of one) talks to PostgreSQL, for
+ * the few statements written per database. `instanceof` cannot tell: Prisma 7's clients are plain
+ * objects, not instances of the generated class.
+ */
+export function isPostgres(db: object): boolean {
+  const known = providers.get(db);
+  if (known) return known === "postgres";
+  // A transaction's client is another object; it still reports its provider.
+  return (db as { _activeProvider?: string })._activeProvider === "postgresql";
 }
 
 let database: Database | undefined;

@@ -102,6 +102,7 @@ const schema = z.object({
   INDEXER_CONFIRMATIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(12)),
   INDEXER_BLOCK_RANGE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(2000)),
   INDEXER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).default(2000)),
+  INDEXER_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(300).max(600_000).default(15_000)),
   INDEXER_START_BLOCK: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
   LOCAL_CHAIN_PORT: port(8545),
   LOCAL_ARWEAVE_PORT: port(1984),
@@ -169,6 +170,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
       confirmations: raw.INDEXER_CONFIRMATIONS,
       blockRange: raw.INDEXER_BLOCK_RANGE,
       pollMs: raw.INDEXER_POLL_MS,
+      /** How long the worker that reads the chain holds that job without renewing before another takes over. */
+      leaseMs: raw.INDEXER_LEASE_MS,
       /** Where reading starts without a cursor; unset: the factory's deploy block from its deployment record. */
       startBlock: raw.INDEXER_START_BLOCK,
     },

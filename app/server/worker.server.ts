@@ -2,6 +2,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { startIndexer } from "~/modules/editions/indexer.server";
 import { startOutboxWorker } from "~/modules/entries/outbox.server";
+import { createLease } from "~/modules/jobs/lease.server";
 import { startPruner } from "~/modules/jobs/prune.server";
 import { startMailWorker } from "~/modules/mail/outbox.server";
 
@@ -19,7 +20,9 @@ export function startWorkers(db: Database, env: Env, log: (part: string, line: s
   // The database follows the chain: editions, purchases and withdrawals, reorgs undone.
   let indexer: ReturnType<typeof startIndexer> | undefined;
   try {
-    indexer = startIndexer(db, env, { log: (line) => log("indexer", line) });
+    // One reader of the chain at a time, whatever the number of workers.
+    const lease = createLease(db, `indexer:${env.chain.id}`, { ttlMs: env.indexer.leaseMs });
+    indexer = startIndexer(db, env, { log: (line) => log("indexer", line), lease });
   } catch (error) {
     log("indexer", `not started: ${(error as Error).message}`);
   }

@@ -7,6 +7,7 @@ import { createDatabase, type Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
 import { indexOnce, startIndexer } from "~/modules/editions/indexer.server";
+import { createLease } from "~/modules/jobs/lease.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { startLocalChain } from "../../scripts/local/chain";
 import { freePort, type LocalService } from "../../scripts/local/service";
@@ -269,6 +270,47 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
     }
     await expectIndexedAsOnChain(db, factory, [edition.address]);
     expect(lines[0]).toMatch(/^following factory/);
+  });
+
+  it("reads the chain from one process at a time; another takes over when the holder dies, each event written once", async () => {
+    const { db, url } = await migrated();
+    const other = createDatabase(url);
+    clients.push(other);
+    const factory = await deployFactoryOnChain(chain);
+    const { author, alice, bob } = await wallets("author", "alice", "bob");
+    const edition = await editionOfNewEntry(db, factory, author);
+    const env = envFor(factory, { INDEXER_POLL_MS: "100", INDEXER_LEASE_MS: "1500" });
+    const lines = { first: [] as string[], second: [] as string[] };
+    const until = async (done: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 20_000; !(await done()); await sleep(50)) {
+        if (Date.now() > deadline) throw new Error(`timed out; first:\n${lines.first.join("\n")}\nsecond:\n${lines.second.join("\n")}`);
+      }
+    };
+    const start = (db: Database, holder: "first" | "second") =>
+      startIndexer(db, env, { log: (line) => lines[holder].push(line), lease: createLease(db, "indexer:31337", { ttlMs: env.indexer.leaseMs, holder }) });
+    const first = start(db, "first");
+    await until(async () => (await db.edition.count({ where: { status: "live" } })) === 1);
+    const second = start(other, "second");
+    try {
+      const sale = await purchaseOnChain({ chain, edition: edition.address, collector: alice, message: "one reader" });
+      await until(async () => (await db.purchase.count({ where: { txHash: sale.txHash } })) === 1);
+      await until(async () => lines.second.includes("another process reads the chain; standing by"));
+      expect(lines.first).toContain("holding the indexer lease as first");
+      expect(lines.second.some((line) => line.startsWith("holding"))).toBe(false);
+
+      // The first dies without giving the lease up; the second takes over once it runs out.
+      await first.stop({ release: false });
+      const later = await purchaseOnChain({ chain, edition: edition.address, collector: bob, message: "after the takeover" });
+      await until(async () => (await db.purchase.count({ where: { txHash: later.txHash } })) === 1);
+      expect(lines.second).toContain("holding the indexer lease as second");
+    } finally {
+      await second.stop();
+      await first.stop();
+    }
+    await expectIndexedAsOnChain(db, factory, [edition.address]);
+    expect(await db.purchase.count()).toBe(2);
+    // A graceful stop gave the lease up: nobody holds it.
+    expect(await db.lease.count()).toBe(0);
   });
 
   it("rolls a reorg back to the fork point and reads the new branch", async () => {

@@ -12,6 +12,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { writingEditionsAbi } from "~/generated/contracts";
 import { Prisma } from "~/generated/prisma/sqlite/client";
+import type { Lease } from "~/modules/jobs/lease.server";
 import { chainFor } from "./chain.server";
 import { factoryAddress, readDeployment } from "./deployment.server";
 import { ALL_TOPICS, EDITION_TOPICS, createdEditionOf, decodeLogs, type ChainEvents, type EditionCreation } from "./events.server";
@@ -554,20 +555,36 @@ function summary(result: IndexResult): string {
 /**
  * Runs the indexer until stopped: a pass every `INDEXER_POLL_MS` (each reads the head, so it
  * catches up on everything since the last). A failed pass is logged and retried with backoff.
+ * With a `lease`, only the process holding it reads the chain: the others stand by, renewing their
+ * bid each pass, and one takes over within the lease's time when the holder dies; the holder renews
+ * it several times a lease, also during a long pass. `stop()` gives the lease up, unless told not to.
  * Throws at once when there is no factory to follow.
  */
-export function startIndexer(db: Database, env: IndexerEnv, opts: { log?: (line: string) => void; client?: PublicClient } = {}) {
+export function startIndexer(db: Database, env: IndexerEnv, opts: { log?: (line: string) => void; client?: PublicClient; lease?: Lease } = {}) {
   const log = opts.log ?? (() => {});
   const factory = indexedFactory(env);
   const client = opts.client ?? createIndexerClient(env);
+  const { lease } = opts;
   const controller = new AbortController();
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
+  let holding: boolean | undefined;
+  /** Takes or renews the lease; says so in the log when that changes. */
+  const bid = async () => {
+    if (!lease) return true;
+    const now = await lease.hold();
+    if (now !== holding) log(now ? `holding the indexer lease as ${lease.holder}` : "another process reads the chain; standing by");
+    holding = now;
+    return now;
+  };
+  const renewal = lease ? setInterval(() => void bid().catch(() => undefined), Math.max(50, Math.floor(env.indexer.leaseMs / 3))) : undefined;
   log(`following factory ${factory.address} on chain ${env.chain.id} from block ${factory.startBlock}`);
   const tick = () => {
-    running = indexOnce(db, env, { client, log, signal: controller.signal })
-      .then((result) => {
+    running = bid()
+      .then(async (mine) => {
+        if (!mine) return;
+        const result = await indexOnce(db, env, { client, log, signal: controller.signal });
         failures = 0;
         if (result.editions || result.purchases || result.withdrawals || result.skipped || result.rolledBack) log(summary(result));
       })
@@ -582,10 +599,12 @@ export function startIndexer(db: Database, env: IndexerEnv, opts: { log?: (line:
   };
   tick();
   return {
-    async stop() {
+    async stop(stopOpts: { release?: boolean } = {}) {
       controller.abort();
       clearTimeout(timer);
+      clearInterval(renewal);
       await running;
+      if (lease && holding && stopOpts.release !== false) await lease.release();
     },
   };
 }

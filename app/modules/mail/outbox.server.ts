@@ -2,9 +2,8 @@ import net from "node:net";
 import nodemailer from "nodemailer";
 import { parseConnectionUrl } from "nodemailer/lib/shared";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
-import type { Database } from "~/db.server";
+import { isPostgres, type Database } from "~/db.server";
 import type { Env } from "~/env.server";
-import { PrismaClient as PostgresClient } from "~/generated/prisma/postgres/client";
 import { Prisma } from "~/generated/prisma/sqlite/client";
 import { retryDelayMs } from "~/modules/entries/outbox.server";
 import { completeNewsletters, newsletterContent, planNewsletters, type NewsletterContent } from "~/modules/subscriptions/newsletters.server";
@@ -138,7 +137,7 @@ async function recoverInterrupted(db: Database, now: Date): Promise<number> {
  * instead of queueing behind each other.
  */
 async function reserve<Row>(db: Database, queue: QueueSpec, now: Date, lock: Date, limit: number): Promise<Row[]> {
-  const skipLocked = db instanceof PostgresClient ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
+  const skipLocked = isPostgres(db) ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
   return db.$queryRaw<Row[]>`
     UPDATE ${queue.table} SET "lockedUntil" = ${lock}
     WHERE "id" IN (

@@ -9,7 +9,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { createBodyGate } from "~/modules/request-body.server";
 import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
-import { pageValidator as validatorFor } from "~/modules/reading/page-validator.server";
+import { validationsFor } from "~/modules/reading/page-validator.server";
 import { EVERY_RESPONSE, NOT_A_PAGE, pageSecurityHeaders } from "~/modules/security-headers.server";
 
 /** How long a page may take to render before it is cut short. */
@@ -55,13 +55,17 @@ export default function handleRequest(request: Request, responseStatusCode: numb
   });
 }
 
+const validations = validationsFor(getDb);
+
 /** What the web server's page cache (app/server/web.server.ts) asks of the app. */
 export const pageCache = {
   /**
    * Which page a request for `url` with this Cookie header shows and the ETag it has now; null
    * when the page is not one to keep, or the reader is signed in (their page names them).
    */
-  validate: async (url: URL, cookie: string | undefined) => (cookieHasSession(cookie) ? null : validatorFor(getDb(), url)),
+  validate: async (url: URL, cookie: string | undefined) => (cookieHasSession(cookie) ? null : validations.validate(url)),
+  /** Called by the web server after every request that may have changed something. */
+  changed: () => validations.forget(),
   /** Whether an If-None-Match header names the ETag. */
   namesEtag,
 };

@@ -39,6 +39,11 @@ export class LruCache<V> {
     this.used -= entry.weight;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
   /** What the entries weigh together. */
   get weight(): number {
     return this.used;

@@ -13,6 +13,7 @@ const ROOT = path.resolve(__dirname, "../..");
 interface AppServerEntry {
   pageCache?: {
     validate(url: URL, cookie: string | undefined): Promise<{ key: string; etag: string } | null>;
+    changed?(): void;
     namesEtag(header: string | undefined, etag: string): boolean;
   };
   securityHeaders: { everyResponse: Record<string, string>; notAPage: Record<string, string> };
@@ -32,7 +33,7 @@ const loadContext = (req: express.Request) => ({ clientAddress: req.socket.remot
  * anonymous readers' entry pages answered from memory while their ETag is current. The build is
  * loaded only here, after the start-up script has settled the configuration.
  */
-export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; pages: PageCache; stop(graceMs?: number): Promise<void> }> {
+export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; pages: PageCache; changed(): void; stop(graceMs?: number): Promise<void> }> {
   const buildFile = path.join(ROOT, "build/server/index.js");
   const build = require(buildFile) as ServerBuild;
   const app = express();
@@ -50,6 +51,15 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     } as typeof writeHead;
     next();
   });
+  // A request that may change something (every one but GET and HEAD) makes the page cache ask the
+  // database again once it is answered: this process's own changes show on the next request.
+  const changed = entry.pageCache?.changed;
+  if (changed) {
+    app.use((req, res, next) => {
+      if (req.method !== "GET" && req.method !== "HEAD") res.once("close", changed);
+      next();
+    });
+  }
   app.use("/build", express.static(path.join(ROOT, "build/client"), { immutable: true, maxAge: "1y", index: false }));
 
   const pages = new PageCache(PAGE_CACHE_BYTES);
@@ -120,6 +130,8 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     server,
     url: `http://${opts.host}:${port}`,
     pages,
+    /** What a request that changed something does: the page cache asks the database again. */
+    changed: () => changed?.(),
     // Stops taking connections, lets requests in flight finish (up to `graceMs`), then closes the rest.
     stop: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { databaseProviders, useMigratedDatabase } from "../../../test/support/databases";
 import { essayDocument, publishEntry } from "../../../test/support/entries";
-import { pageValidator } from "./page-validator.server";
+import { pageValidator, validationsFor } from "./page-validator.server";
 
 describe.each(databaseProviders())("the page validator on %s", (provider) => {
   let db: Database;
@@ -61,5 +61,40 @@ describe.each(databaseProviders())("the page validator on %s", (provider) => {
     expect(await at("/nobody-here")).toBeNull();
     expect(await at("/drafts")).toBeNull();
     expect(await at("/validated/some-entry/card.png")).toBeNull();
+  });
+  it("are asked of the database once per URL per window, shared by the requests meanwhile, and forgotten on a change", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    await db.writer.create({ data: { address: account.address.toLowerCase(), handle: "windowed", displayName: "Win" } });
+    const { slug } = await publishEntry(db, getEnv(), account, { title: "Asked Once", document: essayDocument({ words: 50, seed: 4 }) });
+    let clock = 0;
+    let asked = 0;
+    const validations = validationsFor(
+      () => {
+        asked++;
+        return db;
+      },
+      { ms: 1_000, now: () => clock },
+    );
+    const url = new URL(`/windowed/${slug}`, "http://page");
+    const [first, ...others] = await Promise.all([validations.validate(url), validations.validate(url), validations.validate(url)]);
+    expect(asked).toBe(1);
+    expect(others).toEqual([first, first]);
+    // A change made elsewhere: within the window the kept answer stands; after it, the new one.
+    await db.writer.update({ where: { handle: "windowed" }, data: { displayName: "Winifred" } });
+    clock = 999;
+    expect(await validations.validate(url)).toEqual(first);
+    expect(asked).toBe(1);
+    clock = 1_000;
+    const later = await validations.validate(url);
+    expect(asked).toBe(2);
+    expect(later!.key).toBe(first!.key);
+    expect(later!.etag).not.toBe(first!.etag);
+    // Another URL is asked on its own; a change made through this process forgets them all.
+    await validations.validate(new URL(`/windowed/${slug}?version=1`, "http://page"));
+    expect(asked).toBe(3);
+    await db.writer.update({ where: { handle: "windowed" }, data: { displayName: "Win" } });
+    validations.forget();
+    expect((await validations.validate(url))!.etag).not.toBe(later!.etag);
+    expect(asked).toBe(4);
   });
 });

@@ -1,4 +1,5 @@
 import type { Database } from "~/db.server";
+import { LruCache } from "~/modules/lru";
 import { entryPageEtag, entryPageState, requestedVersion } from "./entry-page.server";
 import { FEED_FILES, feedEtag, feedState, listingEtag } from "./distribution.server";
 import type { FeedFormat } from "./feeds.server";
@@ -39,4 +40,38 @@ export async function pageValidator(db: Database, url: URL): Promise<{ key: stri
     return state ? { key: version === undefined ? url.pathname : `${url.pathname}?version=${version}`, etag: entryPageEtag(state, version) } : null;
   }
   return null;
+}
+
+/** How long a validation stands before the database is asked again: the most a kept page can lag a change made elsewhere. */
+export const VALIDATION_MS = 1_000;
+
+type Validation = { key: string; etag: string } | null;
+
+/**
+ * `pageValidator` asked at most once per `VALIDATION_MS` for each URL, by every request that comes
+ * in the meantime together: a page-cache hit then costs no I/O at all. A change made through this
+ * process (any request that is not GET or HEAD) forgets every validation at once, so its writer
+ * and this process's readers see it on the next request; a change made by another process (the
+ * worker's indexer, another web process) shows within `VALIDATION_MS`.
+ */
+export function validationsFor(db: () => Database, opts: { ms?: number; max?: number; now?: () => number } = {}) {
+  const ms = opts.ms ?? VALIDATION_MS;
+  const now = opts.now ?? (() => performance.now());
+  const kept = new LruCache<{ at: number; validation: Promise<Validation> }>(opts.max ?? 20_000);
+  return {
+    validate(url: URL): Promise<Validation> {
+      const id = `${url.pathname}${url.search}`;
+      const known = kept.get(id);
+      if (known && now() - known.at < ms) return known.validation;
+      const validation = pageValidator(db(), url);
+      const entry = { at: now(), validation };
+      kept.set(id, entry);
+      // A failed query is not kept: the next request asks again.
+      validation.catch(() => kept.get(id) === entry && kept.delete(id));
+      return validation;
+    },
+    forget(): void {
+      kept.clear();
+    },
+  };
 }

@@ -379,4 +379,80 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
       await smtp.stop();
     }
   });
+  it("is delivered once to each of 10,000 subscribers by three worker processes, one killed mid-send, but for what it had in flight", async () => {
+    const count = 10_000;
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle: `nl-${unique()}`, displayName: "Many Readers" } });
+    const list = emails(count, "three");
+    for (let i = 0; i < count; i += 1_000) {
+      await db.subscriber.createMany({ data: list.slice(i, i + 1_000).map((email) => ({ writerId: writer.id, email, status: "confirmed" })) });
+    }
+    await publish(db, account, writer, "Three workers");
+    const smtp = await startTestSmtp({ countOnly: true });
+    // Three worker roles as `npm run start:worker` runs them, on this database and this relay.
+    const workers = Array.from({ length: 3 }, () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "app/server/start-worker.ts"], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url, SMTP_URL: smtp.url, MAIL_CONCURRENCY: "3", MAIL_BATCH_SIZE: "100", NODE_ENV: "production" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      const sent = () => [...output.matchAll(/^mail +sent (\d+),/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      return { child, exited, output: () => output, sent };
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const waitUntil = async (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 120_000) => {
+      for (const deadline = Date.now() + timeoutMs; !(await done()); await sleep(50)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ${smtp.accepted()} accepted\n${workers.map((w) => w.output()).join("\n---\n")}`);
+      }
+    };
+    try {
+      await waitUntil("a third of the newsletter", () => smtp.accepted() >= count / 3);
+      const [killed, ...survivors] = workers;
+      killed!.child.kill("SIGKILL");
+      await killed!.exited;
+      // The two others go on until all that is left is what the killed worker held.
+      let last = -1;
+      await waitUntil("the survivors to finish", async () => {
+        const now = smtp.accepted();
+        const settled = now === last;
+        last = now;
+        if (!settled) await sleep(1_500);
+        return settled;
+      });
+      for (const survivor of survivors) survivor.child.kill("SIGTERM");
+      expect(await Promise.all(survivors.map((survivor) => survivor.exited))).toEqual([0, 0]);
+      for (const survivor of survivors) expect(survivor.sent()).toBeGreaterThan(0);
+      expect([...smtp.acceptedPerRecipient().values()].every((n) => n === 1)).toBe(true);
+
+      // Once the killed worker's claims have run out, a worker finishes: its reserved deliveries go
+      // out; the ones it was sending when it died are recorded as interrupted and never sent again.
+      const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url }));
+      try {
+        await mailer.drain(new Date(Date.now() + SEND_LOCK_MS + 60_000));
+      } finally {
+        mailer.close();
+      }
+      const deliveries = await db.delivery.findMany({ where: { newsletter: { writerId: writer.id } }, select: { email: true, status: true, lastError: true } });
+      expect(deliveries).toHaveLength(count);
+      const interrupted = deliveries.filter((d) => d.status === "failed");
+      for (const d of interrupted) expect(d.lastError).toMatch(/^interrupted: .* not sent again/);
+      expect(interrupted.length).toBeLessThanOrEqual(100); // at most the batch the killed worker was sending
+      expect(deliveries.filter((d) => d.status === "sent")).toHaveLength(count - interrupted.length);
+      const received = smtp.acceptedPerRecipient();
+      const maybe = new Set(interrupted.map((d) => d.email));
+      for (const email of list) {
+        const copies = received.get(email) ?? 0;
+        if (maybe.has(email)) expect(copies, email).toBeLessThanOrEqual(1);
+        else expect(copies, email).toBe(1);
+      }
+      expect((await db.newsletter.findFirstOrThrow({ where: { writerId: writer.id } })).status).toBe("done");
+    } finally {
+      for (const worker of workers) worker.child.kill("SIGKILL");
+      await smtp.stop();
+    }
+  }, 240_000);
 });

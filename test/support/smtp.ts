@@ -38,6 +38,8 @@ export interface TestSmtp {
   messages: ReceivedMessage[];
   /** Messages per envelope recipient. */
   byRecipient(): Map<string, ReceivedMessage[]>;
+  /** How many messages each recipient was accepted for, counted also when messages are not kept (`countOnly`). */
+  acceptedPerRecipient(): Map<string, number>;
   /** Resolves once `count` messages are accepted and parsed. */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   /** RCPT TO commands and message transfers seen, accepted or not. */
@@ -56,6 +58,7 @@ export async function startTestSmtp(initial: SmtpBehaviour = {}): Promise<TestSm
   let parsing = 0;
   let held = 0;
   const messages: ReceivedMessage[] = [];
+  const perRecipient = new Map<string, number>();
   const sockets = new Map<number, net.Socket>();
 
   const drain = (stream: SMTPServerDataStream) =>
@@ -92,6 +95,7 @@ export async function startTestSmtp(initial: SmtpBehaviour = {}): Promise<TestSm
         }
         accepted++;
         const to = session.envelope.rcptTo.map((r) => r.address).join(",");
+        perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
         if (!behaviour.countOnly) {
           parsing++;
           void simpleParser(raw).then((parsed) => {
@@ -101,6 +105,8 @@ export async function startTestSmtp(initial: SmtpBehaviour = {}): Promise<TestSm
         }
         if (behaviour.holdAfter !== undefined && accepted > behaviour.holdAfter) held++;
         else callback();
+      }, () => {
+        // The client went away mid-message (a worker killed while sending): nothing was accepted.
       });
     },
   });
@@ -121,6 +127,7 @@ export async function startTestSmtp(initial: SmtpBehaviour = {}): Promise<TestSm
     url: `smtp://127.0.0.1:${port}`,
     accepted: () => accepted,
     messages,
+    acceptedPerRecipient: () => new Map(perRecipient),
     byRecipient() {
       const map = new Map<string, ReceivedMessage[]>();
       for (const message of messages) map.set(message.to, [...(map.get(message.to) ?? []), message]);

@@ -62,6 +62,26 @@ describe("npm start", () => {
     expect(await portAnswers(ports.arweave)).toBe(false);
   });
 
+  it("stops everything, with exit 1, when a role dies on its own", async () => {
+    const { ports, settings } = await freeLocalPorts();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "press-start-crash-"));
+    const run = launchPlatform({ ...settings, DATA_DIR: dir, DATABASE_URL: `file:${path.join(dir, "platform.db")}` });
+    try {
+      await run.ready(90_000);
+      const webPid = Number(/^web +pid (\d+), serving /m.exec(run.output())?.[1]);
+      const workerPid = Number(/^worker +pid (\d+), running /m.exec(run.output())?.[1]);
+      process.kill(webPid, "SIGKILL");
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toMatch(/^the web role exited \(SIGKILL\); stopping the rest$/m);
+      expect(commandLine(workerPid)).toBeUndefined();
+      expect(await portAnswers(ports.chain)).toBe(false);
+      expect(await portAnswers(ports.arweave)).toBe(false);
+    } finally {
+      run.child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses bad configuration with a message naming each setting", async () => {
     const run = launchPlatform({ DATA_DIR: dataDir, CHAIN_RPC_URL: "localhost:8545", PLATFORM_PRIVATE_KEY: "0xnot-a-key" });
     expect(await run.exited).toBe(1);

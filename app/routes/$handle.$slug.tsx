@@ -6,6 +6,7 @@ import editorStyles from "~/components/editor.css";
 import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { currentHtml } from "~/modules/entries/html.server";
 import { getWriter } from "~/modules/auth/session.server";
 import { CollectButton } from "~/components/CollectButton";
 import { WithdrawButton } from "~/components/WithdrawButton";
@@ -94,7 +95,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     editionScript: edition ? pageScript("edition") : null,
     chain: walletChain(env),
     title: current.title,
-    html: current.html,
+    html: await currentHtml(getDb(), gateway, current),
     byline: entry.writer.displayName ?? entry.writer.ensName ?? `@${entry.writer.handle}`,
     handle: entry.writer.handle!,
     writerUrl: `${env.publicUrl}/${entry.writer.handle}`,

@@ -1,3 +1,4 @@
+import { getEnv } from "~/env.server";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { longDate } from "~/components/dates";
@@ -14,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Imports to review · Permanen
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
-  return { held: await heldImports(getDb(), writer.id), address: writer.address };
+  return { held: await heldImports(getDb(), writer.id, getEnv().storage.gatewayUrl), address: writer.address };
 }
 
 export default function ImportReview() {

@@ -9,7 +9,8 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { fetchData, findByTags, type FoundTransaction } from "~/modules/storage/gateway.server";
 import { writerForAddress } from "~/modules/writers/profile.server";
-import { DocumentError, markdownToDocument, parseDocument, renderDocument, type TiptapDocument } from "./document.server";
+import { DocumentError, markdownToDocument, parseDocument, type TiptapDocument } from "./document.server";
+import { storedHtml } from "./html.server";
 import { codeLanguageProblem, describeValue, imageSrcProblem, linkHrefProblem, markdownToJSON } from "./extensions";
 import { HELD_FOR_REVIEW, NO_REVIEW } from "./import-review.server";
 import { describeVerdict, parseMirrorEntry, verifyMirrorEntry, type MirrorEntry, type MirrorVerdict } from "./mirror.server";
@@ -181,7 +182,7 @@ function passedOver(candidate: Candidate, chosen: Candidate): string {
 }
 
 /** Everything stored for a chosen version; `earliest` is when the post was first published. */
-function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: number, gatewayUrl: string) {
+function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: number) {
   const { doc, notes } = mirrorDocument(chosen.entry.body);
   const verification = describeVerdict(chosen.verdict);
   const summary = entrySummary(doc);
@@ -202,7 +203,7 @@ function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: num
       arweaveId: chosen.tx.id,
       title: chosen.entry.title,
       entryJson: chosen.raw,
-      html: renderDocument(doc, { gatewayUrl }),
+      ...storedHtml(doc),
       contributor,
       signature: walletSignature(chosen.entry),
       timestamp: chosen.timestamp,
@@ -278,7 +279,7 @@ export async function importMirror(db: Database, env: Pick<Env, "storage">, cont
 
     let rows: ReturnType<typeof importRows>;
     try {
-      rows = importRows(contributor, chosen, earliest, env.storage.gatewayUrl);
+      rows = importRows(contributor, chosen, earliest);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       report.skipped.push({ arweaveId: chosen.tx.id, originalDigest, reason: `its Markdown cannot be imported: ${error.message}`, verdict: chosen.verdict });

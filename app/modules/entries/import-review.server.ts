@@ -4,6 +4,7 @@
  * is on no page, feed or sitemap, and its URL answers 404 (docs/mirror-format.md).
  */
 import type { Database } from "~/db.server";
+import { currentHtml } from "./html.server";
 import { UserError } from "~/modules/errors.server";
 import { verdictStatusOf } from "./mirror.server";
 
@@ -18,13 +19,13 @@ export const ACCEPTED = "accepted";
 export const READABLE = { importReview: { not: HELD_FOR_REVIEW } };
 
 /** The writer's held imports, newest first, with who signed each, what it says and the proof to read. */
-export async function heldImports(db: Database, writerId: string) {
+export async function heldImports(db: Database, writerId: string, gatewayUrl: string) {
   const rows = await db.entry.findMany({
     where: { writerId, importReview: HELD_FOR_REVIEW },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
-    select: { originalDigest: true, title: true, excerpt: true, verification: true, publishedAt: true, versions: { orderBy: { version: "desc" }, take: 1, select: { arweaveId: true, html: true } } },
+    select: { originalDigest: true, title: true, excerpt: true, verification: true, publishedAt: true, versions: { orderBy: { version: "desc" }, take: 1, select: { id: true, arweaveId: true, html: true, renderer: true } } },
   });
-  return rows.map((row) => ({
+  return Promise.all(rows.map(async (row) => ({
     originalDigest: row.originalDigest,
     title: row.title,
     excerpt: row.excerpt,
@@ -33,8 +34,8 @@ export async function heldImports(db: Database, writerId: string) {
     status: verdictStatusOf(row.verification ?? ""),
     proofId: row.versions[0]?.arweaveId ?? null,
     // Rendered on import through the editor's schema, as the entry page shows it.
-    html: row.versions[0]?.html ?? "",
-  }));
+    html: row.versions[0] ? await currentHtml(db, gatewayUrl, row.versions[0]) : "",
+  })));
 }
 
 export type ReviewChoice = "accept" | "discard";

@@ -6,7 +6,8 @@ import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { chargeWriter } from "~/modules/storage/quota.server";
 import { enqueueNewsletter } from "~/modules/subscriptions/newsletters.server";
-import { documentStats, documentToMarkdown, renderDocument } from "./document.server";
+import { documentStats, documentToMarkdown } from "./document.server";
+import { storedHtml } from "./html.server";
 import { slugify } from "./drafts.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { canonicalJson, contentDigest, entryTags, entryTypedData, ENTRY_FORMAT_VERSION, type Entry, type EntryContent } from "./entry";
@@ -122,7 +123,7 @@ export async function publishDraft(
   const entryJson = canonicalJson(entry);
   const item = await createSignedDataItem(entryJson, entryTags(entry), env.storage.platformKey);
   await chargeWriter(db, env, writer.id, "publish", item.bytes.length, now);
-  const html = renderDocument(prepared.content.json, { gatewayUrl: env.storage.gatewayUrl });
+  const { html, renderer } = storedHtml(prepared.content.json);
   const { excerpt, wordCount } = entrySummary(prepared.content.json);
   const publishedAt = new Date(input.timestamp * 1000);
   const newSlug = source.entry ? null : await uniqueSlug(db, writer.id, entry.content.title);
@@ -167,6 +168,7 @@ export async function publishDraft(
         title: entry.content.title,
         entryJson,
         html,
+        renderer,
         contributor,
         signature,
         timestamp: entry.content.timestamp,

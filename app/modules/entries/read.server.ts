@@ -36,7 +36,7 @@ export async function entryHistory(db: Database, handle: string, slug: string) {
 export function entryVersion(db: Database, entry: { id: string; latestVersion: number }, version?: number) {
   return db.entryVersion.findUnique({
     where: { entryId_version: { entryId: entry.id, version: version ?? entry.latestVersion } },
-    select: { version: true, title: true, html: true, arweaveId: true, digest: true, timestamp: true, contributor: true },
+    select: { id: true, version: true, title: true, html: true, renderer: true, arweaveId: true, digest: true, timestamp: true, contributor: true },
   });
 }
 

@@ -9,7 +9,8 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { fetchData, findByTags, type FoundTransaction } from "~/modules/storage/gateway.server";
 import { writerForAddress } from "~/modules/writers/profile.server";
-import { documentStats, documentText, renderDocument, type TiptapDocument } from "./document.server";
+import { documentStats, documentText, type TiptapDocument } from "./document.server";
+import { storedHtml } from "./html.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { APP_NAME, type Entry } from "./entry";
 import { verifyEntryJson } from "./verify.server";
@@ -89,6 +90,7 @@ interface Restorable {
   entryJson: string;
   entry: Entry;
   html: string;
+  renderer: number;
   summary: { excerpt: string; wordCount: number };
 }
 
@@ -111,7 +113,7 @@ async function readItem(env: Pick<Env, "chain" | "storage">, contributor: `0x${s
   if (verification.contributor !== contributor) return skip(`it is ${verification.contributor}'s entry, tagged as ${contributor}'s`);
   const entry = json as Entry;
   try {
-    return { arweaveId: tx.id, tx, entryJson, entry, html: renderDocument(entry.content.json, { gatewayUrl: env.storage.gatewayUrl }), summary: entrySummary(entry.content.json) };
+    return { arweaveId: tx.id, tx, entryJson, entry, ...storedHtml(entry.content.json), summary: entrySummary(entry.content.json) };
   } catch (error) {
     return skip(`its document does not fit the editor's schema: ${(error as Error).message}`);
   }
@@ -168,6 +170,7 @@ function versionRow(item: Restorable, confirmedAt: Date) {
     title: entry.content.title,
     entryJson: item.entryJson,
     html: item.html,
+    renderer: item.renderer,
     // Checksummed, as publishing stores it, whatever casing the signed JSON used.
     contributor: getAddress(entry.authorship.contributor),
     signature: entry.authorship.signature,

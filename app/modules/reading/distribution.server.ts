@@ -53,8 +53,8 @@ export function siteFeedLoader(format: FeedFormat) {
   return async ({ request }: LoaderFunctionArgs) => {
     const etag = feedEtag(format, undefined, (await feedState(getDb()))!);
     notModified(request, etag);
-    const { publicUrl } = getEnv();
-    const items = await feedItems(getDb(), publicUrl);
+    const { publicUrl, storage } = getEnv();
+    const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl);
     return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items }, etag);
   };
 }
@@ -69,9 +69,9 @@ export function writerFeedLoader(format: FeedFormat) {
     notModified(request, etag);
     const writer = await writerByHandle(getDb(), params.handle ?? "");
     if (!writer?.handle) throw missing();
-    const { publicUrl } = getEnv();
+    const { publicUrl, storage } = getEnv();
     const name = writerName(writer);
-    const items = await feedItems(getDb(), publicUrl, writer.id);
+    const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl, writer.id);
     const homeUrl = `${publicUrl}/${writer.handle}`;
     return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items }, etag);
   };

@@ -1,4 +1,5 @@
 import type { Database } from "~/db.server";
+import { currentHtml } from "~/modules/entries/html.server";
 import { READABLE } from "~/modules/entries/import-review.server";
 
 /** Entries a page lists at once; feeds carry the same number, newest first. */
@@ -62,7 +63,7 @@ export interface FeedItem {
  * The newest entries with the stored HTML of their latest version, for feeds: two queries
  * whatever the count (entries, then their versions by the unique (entryId, version) key).
  */
-export async function feedItems(db: Database, publicUrl: string, writerId?: string): Promise<FeedItem[]> {
+export async function feedItems(db: Database, publicUrl: string, gatewayUrl: string, writerId?: string): Promise<FeedItem[]> {
   const entries = await db.entry.findMany({
     where: { ...READABLE, ...(writerId ? { writerId } : { writer: { handle: { not: null } } }) },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
@@ -72,11 +73,11 @@ export async function feedItems(db: Database, publicUrl: string, writerId?: stri
   if (entries.length === 0) return [];
   const versions = await db.entryVersion.findMany({
     where: { OR: entries.flatMap((e) => [{ entryId: e.id, version: e.latestVersion }, { entryId: e.id, version: 1 }]) },
-    select: { entryId: true, version: true, html: true, arweaveId: true },
+    select: { id: true, entryId: true, version: true, html: true, renderer: true, arweaveId: true },
   });
   const key = (entryId: string, version: number) => `${entryId}/${version}`;
   const byKey = new Map(versions.map((v) => [key(v.entryId, v.version), v]));
-  return entries.flatMap((e) => {
+  const items = entries.map(async (e) => {
     const latest = byKey.get(key(e.id, e.latestVersion));
     const first = byKey.get(key(e.id, 1));
     if (!latest || !first) return [];
@@ -85,7 +86,7 @@ export async function feedItems(db: Database, publicUrl: string, writerId?: stri
         url: `${publicUrl}/${e.writer.handle}/${e.slug}`,
         title: e.title,
         excerpt: e.excerpt,
-        html: latest.html,
+        html: await currentHtml(db, gatewayUrl, latest),
         author: { name: writerName(e.writer), url: `${publicUrl}/${e.writer.handle}` },
         permanentId: first.arweaveId,
         publishedAt: e.publishedAt,
@@ -93,6 +94,7 @@ export async function feedItems(db: Database, publicUrl: string, writerId?: stri
       },
     ];
   });
+  return (await Promise.all(items)).flat();
 }
 
 /** Every writer page and every published entry, with when each last changed. */

@@ -1,4 +1,5 @@
 import type { Database } from "~/db.server";
+import { currentHtml } from "~/modules/entries/html.server";
 import type { Env } from "~/env.server";
 import { canBeCollected } from "~/modules/editions/editions.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
@@ -84,7 +85,7 @@ export async function completeNewsletters(db: Database, now = new Date()): Promi
 export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
   const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true, edition: true } } } });
   const { entry } = newsletter;
-  const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { title: true, html: true, entryJson: true } });
+  const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { id: true, title: true, html: true, renderer: true, entryJson: true } });
   const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
   const name = writerName(entry.writer);
   const entryUrl = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
@@ -93,7 +94,7 @@ export async function newsletterContent(db: Database, env: Env, newsletterId: st
     template: newsletterTemplate({
       writerName: name,
       title: version.title,
-      essayHtml: version.html,
+      essayHtml: await currentHtml(db, env.storage.gatewayUrl, version),
       essayMarkdown: content.body,
       entryUrl,
       // Offered only when a reader could collect it at the time of sending.

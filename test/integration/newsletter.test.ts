@@ -13,6 +13,7 @@ import { manageToken } from "~/modules/subscriptions/tokens.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
 import { editionRow } from "../support/editions";
+import { launchRole } from "../support/launch";
 import { startTestSmtp, type ReceivedMessage, type TestSmtp } from "../support/smtp";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -391,17 +392,9 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
     const smtp = await startTestSmtp({ countOnly: true });
     // Three worker roles as `npm run start:worker` runs them, on this database and this relay.
     const workers = Array.from({ length: 3 }, () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "app/server/start-worker.ts"], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: url, SMTP_URL: smtp.url, MAIL_CONCURRENCY: "3", MAIL_BATCH_SIZE: "100", NODE_ENV: "production" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      const sent = () => [...output.matchAll(/^mail +sent (\d+),/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-      return { child, exited, output: () => output, sent };
+      const worker = launchRole("worker", { DATABASE_URL: url, SMTP_URL: smtp.url, MAIL_CONCURRENCY: "3", MAIL_BATCH_SIZE: "100" }, { inherit: true });
+      const sent = () => [...worker.output().matchAll(/^mail +sent (\d+),/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      return { ...worker, sent };
     });
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const waitUntil = async (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 120_000) => {

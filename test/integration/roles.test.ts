@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,28 +6,8 @@ import { createDatabase } from "~/db.server";
 import { expectedMigrations } from "~/server/schema.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { freePort } from "../../scripts/local/service";
+import { launchRole } from "../support/launch";
 import { commandLine } from "../support/processes";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-/** One role alone, as `npm run start:web` or `start:worker` runs it, with exactly these settings. */
-function startRole(role: "web" | "worker", settings: Record<string, string>) {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...settings };
-  const child = spawn(process.execPath, ["--import", "tsx", `app/server/start-${role}.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output)) {
-      if (child.exitCode !== null) throw new Error(`the ${role} role exited with ${child.exitCode}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  return { child, exited, waitFor, output: () => output };
-}
 
 describe("the web and worker roles, each started alone", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "press-roles-"));
@@ -39,7 +18,7 @@ describe("the web and worker roles, each started alone", () => {
   it("refuse a database that was never migrated, saying to run db:deploy, and leave it untouched", async () => {
     const file = path.join(dataDir, "empty.db");
     for (const role of ["web", "worker"] as const) {
-      const run = startRole(role, { ...remote, DATABASE_URL: `file:${file}`, PORT: String(await freePort()) });
+      const run = launchRole(role, { ...remote, DATABASE_URL: `file:${file}`, PORT: String(await freePort()) });
       expect(await run.exited).toBe(1);
       expect(run.output()).toContain(`The database is ${expectedMigrations("sqlite").length} migration(s) behind this code`);
       expect(run.output()).toContain(`Run \`npm run db:deploy\` once, then start the ${role} role again.`);
@@ -57,7 +36,7 @@ describe("the web and worker roles, each started alone", () => {
     const db = createDatabase(url);
     await db.$executeRawUnsafe(`DELETE FROM "_prisma_migrations" WHERE "migration_name" = ?`, latest);
     await db.$disconnect();
-    const run = startRole("web", { ...remote, DATABASE_URL: url, PORT: String(await freePort()) });
+    const run = launchRole("web", { ...remote, DATABASE_URL: url, PORT: String(await freePort()) });
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain(`The database is 1 migration(s) behind this code (${latest}).`);
   });
@@ -66,8 +45,8 @@ describe("the web and worker roles, each started alone", () => {
     const url = `file:${path.join(dataDir, "current.db")}`;
     await deployMigrations(url);
     const port = await freePort();
-    const web = startRole("web", { ...remote, DATABASE_URL: url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    const worker = startRole("worker", { ...remote, DATABASE_URL: url });
+    const web = launchRole("web", { ...remote, DATABASE_URL: url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const worker = launchRole("worker", { ...remote, DATABASE_URL: url });
     try {
       await web.waitFor(/^web +pid \d+, serving /m);
       await worker.waitFor(/^worker +pid \d+, running /m);

@@ -1,9 +1,11 @@
 // Newsletter delivery: messages delivered per second by the mail worker (planning included) to a
 // local SMTP server that counts them, for 10,000 and 100,000 confirmed subscribers, on SQLite and
 // on PostgreSQL (a scratch database on POSTGRES_SERVER, dropped afterwards; skipped with a note
-// when the server is unreachable). The worker runs in a child process, as in production, so its
-// peak RSS is its own; the SMTP server runs here. `npm run bench:newsletter`; prints a table, then
-// (last line) one JSON object for the largest run (the slowest database at that size).
+// when the server is unreachable), then 100,000 shared by three worker processes on PostgreSQL,
+// counting any recipient who got two copies. Workers run in child processes, as in production, so
+// their peak RSS is their own; the SMTP server runs here. `npm run bench:newsletter`; prints a
+// table, then (last line) one JSON object for the largest single-worker run (the slowest database
+// at that size) with the three-worker run's `workers`, `duplicates`, seconds and peak RSS.
 import "../app/server/runtime";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -12,7 +14,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createDatabase, getDb } from "../app/db.server";
 import { getEnv, parseEnv } from "../app/env.server";
-import { documentToMarkdown, renderDocument } from "../app/modules/entries/document.server";
+import { documentToMarkdown } from "../app/modules/entries/document.server";
+import { storedHtml } from "../app/modules/entries/html.server";
 import { createMailer } from "../app/modules/mail/outbox.server";
 import { essayDocument } from "../test/support/entries";
 import { startTestSmtp } from "../test/support/smtp";
@@ -24,6 +27,7 @@ const ESSAY_WORDS = 1_500;
 const TARGET = { subscribers: 100_000, seconds: 300 };
 const POSTGRES_SERVER = process.env.POSTGRES_SERVER ?? LOCAL_POSTGRES;
 const SEED_CHUNK = 5_000;
+const SHARED_BY = 3;
 
 interface WorkerReport {
   sent: number;
@@ -42,6 +46,8 @@ async function worker() {
     sent += pass.sent;
     if (pass.relayDown) throw new Error("the SMTP server failed");
     if ((await db.newsletter.count({ where: { status: { not: "done" } } })) === 0) break;
+    // What is left is held by other workers: look again shortly, as the worker loop does.
+    if (pass.sent === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const report: WorkerReport = { sent, seconds: (performance.now() - started) / 1000, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   mailer.close();
@@ -71,10 +77,10 @@ async function seed(url: string, count: number) {
     const title = "On sending one essay to many readers";
     const now = new Date();
     const entry = await db.entry.create({ data: { writerId: writer.id, originalDigest: "bench-digest", slug: "on-sending", latestVersion: 1, title, excerpt: "", wordCount: ESSAY_WORDS, publishedAt: now, updatedAt: now } });
-    const html = renderDocument(document, { gatewayUrl: "https://arweave.net" });
+    const { html, renderer } = storedHtml(document);
     const entryJson = JSON.stringify({ content: { title, body: documentToMarkdown(document), json: document, timestamp: Math.floor(now.getTime() / 1000) } });
     await db.entryVersion.create({
-      data: { entryId: entry.id, version: 1, digest: "bench-digest", arweaveId: "bench-arweave-id", title, entryJson, html, contributor: writer.address, signature: "0x", timestamp: 0, status: "confirmed" },
+      data: { entryId: entry.id, version: 1, digest: "bench-digest", arweaveId: "bench-arweave-id", title, entryJson, html, renderer, contributor: writer.address, signature: "0x", timestamp: 0, status: "confirmed" },
     });
     for (let i = 0; i < count; i += SEED_CHUNK) {
       const data = Array.from({ length: Math.min(SEED_CHUNK, count - i) }, (_, j) => ({ writerId: writer.id, email: `reader-${i + j}@bench.example`, status: "confirmed", confirmedAt: now }));
@@ -108,26 +114,30 @@ async function main() {
   if (await postgresReachable(POSTGRES_SERVER)) providers.push("postgres");
   else console.log(`note: PostgreSQL at ${POSTGRES_SERVER} is unreachable; measuring SQLite only`);
   const env = parseEnv({});
-  const rows: Array<{ provider: string; subscribers: number; seconds: number; perSecond: number; peakRssMb: number }> = [];
+  const rows: Array<{ provider: string; subscribers: number; workers: number; seconds: number; perSecond: number; peakRssMb: number; duplicates: number }> = [];
   let essayBytes = 0;
   try {
-    for (const provider of providers) {
-      for (const subscribers of SIZES) {
-        const database = await scratchDatabase(provider, dir, `n${subscribers}`);
-        const smtp = await startTestSmtp({ countOnly: true });
-        try {
-          const seeding = performance.now();
-          essayBytes = (await seed(database.url, subscribers)).essayBytes;
-          console.error(`${provider} ${subscribers.toLocaleString("en")}: seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s, sending…`);
-          const report = await runWorker(database.url, smtp.url, dir);
-          if (report.sent !== subscribers || smtp.accepted() !== subscribers) {
-            throw new Error(`${provider}: ${subscribers} subscribers, but the worker sent ${report.sent} and the SMTP server accepted ${smtp.accepted()}`);
-          }
-          rows.push({ provider, subscribers, seconds: report.seconds, perSecond: subscribers / report.seconds, peakRssMb: report.peakRssMb });
-        } finally {
-          await smtp.stop();
-          await database.drop();
+    const runs = providers.flatMap((provider) => SIZES.map((subscribers) => ({ provider, subscribers, workers: 1 })));
+    if (providers.includes("postgres")) runs.push({ provider: "postgres", subscribers: Math.max(...SIZES), workers: SHARED_BY });
+    for (const { provider, subscribers, workers } of runs) {
+      const database = await scratchDatabase(provider, dir, `n${subscribers}w${workers}`);
+      const smtp = await startTestSmtp({ countOnly: true });
+      try {
+        const seeding = performance.now();
+        essayBytes = (await seed(database.url, subscribers)).essayBytes;
+        console.error(`${provider} ${subscribers.toLocaleString("en")}, ${workers} worker(s): seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s, sending…`);
+        const reports = await Promise.all(Array.from({ length: workers }, () => runWorker(database.url, smtp.url, dir)));
+        const sent = reports.reduce((sum, report) => sum + report.sent, 0);
+        const copies = [...smtp.acceptedPerRecipient().values()];
+        const duplicates = copies.filter((n) => n > 1).length;
+        if (sent !== subscribers || copies.length !== subscribers) {
+          throw new Error(`${provider}: ${subscribers} subscribers, but the workers sent ${sent} and the SMTP server accepted mail for ${copies.length}`);
         }
+        const seconds = Math.max(...reports.map((report) => report.seconds));
+        rows.push({ provider, subscribers, workers, seconds, perSecond: subscribers / seconds, peakRssMb: Math.max(...reports.map((report) => report.peakRssMb)), duplicates });
+      } finally {
+        await smtp.stop();
+        await database.drop();
       }
     }
   } finally {
@@ -135,16 +145,36 @@ async function main() {
   }
 
   console.log(`essay: ${ESSAY_WORDS} words, ${(essayBytes / 1024).toFixed(0)} kB of HTML and entry JSON; ${env.mail.concurrency} SMTP connections, batches of ${env.mail.batchSize}`);
-  console.log(["database", "subscribers", "seconds", "msg/s", "worker peak RSS"].map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(16))).join(""));
+  console.log(["database", "subscribers", "workers", "seconds", "msg/s", "worker peak RSS", "duplicates"].map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(16))).join(""));
   for (const row of rows) {
     console.log(
-      [row.provider.padEnd(10), row.subscribers.toLocaleString("en").padStart(16), row.seconds.toFixed(1).padStart(16), Math.round(row.perSecond).toLocaleString("en").padStart(16), `${row.peakRssMb} MB`.padStart(16)].join(""),
+      [
+        row.provider.padEnd(10),
+        row.subscribers.toLocaleString("en").padStart(16),
+        String(row.workers).padStart(16),
+        row.seconds.toFixed(1).padStart(16),
+        Math.round(row.perSecond).toLocaleString("en").padStart(16),
+        `${row.peakRssMb} MB`.padStart(16),
+        String(row.duplicates).padStart(16),
+      ].join(""),
     );
   }
-  const largest = rows.filter((row) => row.subscribers === Math.max(...SIZES)).sort((a, b) => a.perSecond - b.perSecond)[0]!;
-  const met = largest.subscribers >= TARGET.subscribers && largest.seconds < TARGET.seconds;
-  console.log(`target: ${TARGET.subscribers.toLocaleString("en")} delivered in under ${TARGET.seconds} s on every database: ${met ? "met" : "MISSED"}`);
-  console.log(JSON.stringify({ subscribers: largest.subscribers, seconds: Number(largest.seconds.toFixed(1)), perSecond: Math.round(largest.perSecond), peakRssMb: largest.peakRssMb }));
+  const largest = rows.filter((row) => row.subscribers === Math.max(...SIZES) && row.workers === 1).sort((a, b) => a.perSecond - b.perSecond)[0]!;
+  const shared = rows.find((row) => row.workers === SHARED_BY);
+  const duplicates = rows.reduce((sum, row) => sum + row.duplicates, 0);
+  const met = largest.subscribers >= TARGET.subscribers && largest.seconds < TARGET.seconds && duplicates === 0;
+  console.log(`target: ${TARGET.subscribers.toLocaleString("en")} delivered in under ${TARGET.seconds} s on every database, no one twice: ${met ? "met" : "MISSED"}`);
+  console.log(
+    JSON.stringify({
+      subscribers: largest.subscribers,
+      seconds: Number(largest.seconds.toFixed(1)),
+      perSecond: Math.round(largest.perSecond),
+      peakRssMb: largest.peakRssMb,
+      workers: shared?.workers ?? 1,
+      duplicates,
+      ...(shared ? { workersSeconds: Number(shared.seconds.toFixed(1)), workersPeakRssMb: shared.peakRssMb } : {}),
+    }),
+  );
   process.exit(met ? 0 : 1);
 }
 

@@ -18,6 +18,7 @@ import { createDatabase } from "../app/db.server";
 import { parseEnv } from "../app/env.server";
 import { essayDocument, publishEntry } from "../test/support/entries";
 import { launchPlatform } from "../test/support/launch";
+import { commandLine } from "../test/support/processes";
 import { freeLocalPorts, freePort } from "./local/service";
 
 const CONNECTIONS = 20;
@@ -87,13 +88,7 @@ function descendants(pid: number): number[] {
 
 /** The first process under `launcherPid` whose command line (a role renames itself) is `name`. */
 function processNamed(launcherPid: number, name: string): number {
-  const found = descendants(launcherPid).find((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === name;
-    } catch {
-      return false;
-    }
-  });
+  const found = descendants(launcherPid).find((pid) => commandLine(pid) === name);
   if (!found) throw new Error(`no ${name} process under ${launcherPid}`);
   return found;
 }

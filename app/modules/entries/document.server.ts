@@ -247,7 +247,8 @@ function serializerFor(gatewayUrl: string): DOMSerializer {
 }
 
 /** Escapes text and attribute values alike: even `<` in an attribute, so an alt text of "<script>" never looks like one. */
-function escapeHtml(text: string): string {
+/** Text safe in HTML content and in double-quoted attribute values. */
+export function escapeHtml(text: string): string {
   return SPECIAL_CHARACTER.test(text) ? text.replace(/[&<>"]/g, (character) => ESCAPES[character]!) : text;
 }
 

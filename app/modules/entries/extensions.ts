@@ -107,7 +107,8 @@ function enforce(problem: (value: unknown) => string | undefined) {
   };
 }
 
-function gatewayBase(gatewayUrl: string): string {
+/** The gateway URL without trailing slashes, to put `/<id>` after. */
+export function gatewayBase(gatewayUrl: string): string {
   return gatewayUrl.replace(/\/+$/, "");
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from "~/db.server";
-import { parseDocument, renderDocument, type TiptapDocument } from "./document.server";
+import { escapeHtml, parseDocument, renderDocument, type TiptapDocument } from "./document.server";
+import { gatewayBase } from "./extensions";
 import { mirrorDocument } from "./import-mirror.server";
 import { parseMirrorEntry } from "./mirror.server";
 
@@ -25,7 +26,7 @@ export function storedHtml(doc: TiptapDocument): { html: string; renderer: numbe
 
 /** Stored HTML as readers get it: Arweave references on the configured gateway. */
 export function servedHtml(html: string, gatewayUrl: string): string {
-  const base = gatewayUrl.replace(/\/+$/, "").replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const base = escapeHtml(gatewayBase(gatewayUrl));
   return html.includes(STORED_PREFIX) ? html.split(STORED_PREFIX).join(`="${base}/`) : html;
 }
 

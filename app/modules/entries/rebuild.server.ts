@@ -9,7 +9,6 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { fetchData, findByTags, type FoundTransaction } from "~/modules/storage/gateway.server";
 import { writerForAddress } from "~/modules/writers/profile.server";
-import { documentStats, documentText, type TiptapDocument } from "./document.server";
 import { storedHtml } from "./html.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { APP_NAME, type Entry } from "./entry";

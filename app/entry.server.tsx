@@ -10,6 +10,7 @@ import { getEnv } from "~/env.server";
 import { createBodyGate } from "~/modules/request-body.server";
 import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
 import { validationsFor } from "~/modules/reading/page-validator.server";
+import { readersFor, withNav } from "~/modules/reading/personal.server";
 import { EVERY_RESPONSE, NOT_A_PAGE, pageSecurityHeaders } from "~/modules/security-headers.server";
 
 /** How long a page may take to render before it is cut short. */
@@ -56,16 +57,27 @@ export default function handleRequest(request: Request, responseStatusCode: numb
 }
 
 const validations = validationsFor(getDb);
+const readers = readersFor(getDb);
 
 /** What the web server's page cache (app/server/web.server.ts) asks of the app. */
 export const pageCache = {
   /**
    * Which page a request for `url` with this Cookie header shows and the ETag it has now; null
-   * when the page is not one to keep, or the reader is signed in (their page names them).
+   * when the page is not one to keep. A signed-in reader gets the kept page with their own account
+   * links (`personal`), but for a writer on their own entry, whose controls are on it: null, and
+   * it is drawn whole for them. A session that is unknown or over reads as anyone does.
    */
-  validate: async (url: URL, cookie: string | undefined) => (cookieHasSession(cookie) ? null : validations.validate(url)),
-  /** Called by the web server after every request that may have changed something. */
-  changed: () => validations.forget(),
+  validate: async (url: URL, cookie: string | undefined) => {
+    if (!cookieHasSession(cookie)) return validations.validate(url);
+    const [page, reader] = await Promise.all([validations.validate(url), readers.of(cookie!)]);
+    if (!page || (reader.id !== null && page.owner === reader.id)) return null;
+    return { ...page, personal: (body: Buffer) => withNav(body, reader.nav) };
+  },
+  /** Called by the web server after every request that may have changed something (a sign-out among them). */
+  changed: () => {
+    validations.forget();
+    readers.forget();
+  },
   /** Whether an If-None-Match header names the ETag. */
   namesEtag,
 };

@@ -1,5 +1,6 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { AccountNav } from "~/components/AccountNav";
 import { pageNeeds, useNonce } from "~/components/page-scripts";
 import { getWriter } from "~/modules/auth/session.server";
 import styles from "~/styles/app.css";
@@ -11,7 +12,7 @@ export const headers: HeadersFunction = ({ errorHeaders }) => errorHeaders ?? ne
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await getWriter(request);
-  return { writer: writer ? { handle: writer.handle, address: writer.address } : null };
+  return { writer: writer ? { handle: writer.handle } : null };
 }
 
 function SiteHeader() {
@@ -22,23 +23,7 @@ function SiteHeader() {
       <a href="/" className="brand">
         Permanent Press
       </a>
-      <nav aria-label="Account">
-        {writer ? (
-          <>
-            {writer.handle ? <a href={`/${writer.handle}`}>@{writer.handle}</a> : null}
-            <a href="/following">Following</a>
-            <a href="/drafts">Drafts</a>
-            <a href="/settings/profile">Profile</a>
-            <Form method="post" action="/signout" reloadDocument>
-              <button type="submit" className="link">
-                Sign out
-              </button>
-            </Form>
-          </>
-        ) : (
-          <a href="/signin">Sign in</a>
-        )}
-      </nav>
+      <AccountNav reader={writer ? { handle: writer.handle } : null} />
     </header>
   );
 }

@@ -12,7 +12,11 @@ const ROOT = path.resolve(__dirname, "../..");
 /** What the app's server entry (app/entry.server.tsx) offers the web server besides rendering. */
 interface AppServerEntry {
   pageCache?: {
-    validate(url: URL, cookie: string | undefined): Promise<{ key: string; etag: string } | null>;
+    /**
+     * The page to answer from memory, if any; `personal` draws a signed-in reader's part into the
+     * kept page (undefined when the page has no place for it: it is then rendered whole for them).
+     */
+    validate(url: URL, cookie: string | undefined): Promise<{ key: string; etag: string; personal?: (body: Buffer) => Buffer | undefined } | null>;
     changed?(): void;
     namesEtag(header: string | undefined, etag: string): boolean;
   };
@@ -71,19 +75,38 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
         const url = new URL(req.originalUrl, "http://page");
         const current = await hooks.validate(url, req.headers.cookie);
         if (!current) return next();
-        const { key, etag } = current;
+        const { key, etag, personal } = current;
         let page = pages.get(key, etag);
-        // Says whether the kept copy answered, for operators and caches in front reading the logs.
-        res.setHeader("X-Page-Cache", page ? "hit" : "miss");
         if (!page) {
           if (req.method !== "GET") return next();
+          // The copy for everyone is drawn without the reader's cookie, whoever asked for it.
           const headers = new Headers();
-          for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+          for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() !== "cookie") headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
           const response = await render(new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { headers }), loadContext(req));
           const body = Buffer.from(await response.arrayBuffer());
-          page = { etag: response.headers.get("etag") ?? "", status: response.status, headers: [...response.headers], body };
+          const rendered = { etag: response.headers.get("etag") ?? "", status: response.status, headers: [...response.headers], body };
           // Only a whole page rendered under the ETag just validated, for anyone, is kept.
-          if (response.status === 200 && page.etag === etag && !response.headers.has("set-cookie")) pages.set(key, page);
+          const keep = response.status === 200 && rendered.etag === etag && !response.headers.has("set-cookie");
+          if (keep) pages.set(key, rendered);
+          else if (personal) return next();
+          page = rendered;
+          res.setHeader("X-Page-Cache", "miss");
+        } else {
+          // Says whether the kept copy answered, for operators and caches in front reading the logs.
+          res.setHeader("X-Page-Cache", "hit");
+        }
+        if (personal) {
+          // A signed-in reader: the page for everyone with their own part drawn in, never stored
+          // by a cache in front and never revalidated (what it shows depends on the session too).
+          const body = page.status === 200 ? personal(page.body) : undefined;
+          if (!body) {
+            res.removeHeader("X-Page-Cache");
+            return next();
+          }
+          for (const [name, value] of page.headers) if (name !== "content-length" && name !== "etag" && name !== "cache-control") res.append(name, value);
+          res.setHeader("Cache-Control", "private, no-store");
+          res.setHeader("Content-Length", body.length);
+          return res.status(200).end(body);
         }
         for (const [name, value] of page.headers) if (name !== "content-length") res.append(name, value);
         if (page.status === 200 && hooks.namesEtag(req.headers["if-none-match"], page.etag)) res.status(304).end();

@@ -12,7 +12,7 @@ import { editionRow } from "../support/editions";
 import { publishEntry } from "../support/entries";
 import { decodePng, distinctColours, pngHeader, PNG_SIGNATURE } from "../support/png";
 import { xmlError } from "../support/xml";
-import { Browser, runnableScripts, startTestServer } from "../support/web";
+import { Browser, runnableScripts, signedInBrowser, startTestServer } from "../support/web";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -238,6 +238,72 @@ describe("reading pages", () => {
     await db.edition.update({ where: { id: edition.id }, data: { supplyLimit: 3 } });
     server.changed();
     expect(html(await (await reader.fetch(path)).text()).querySelector("[data-testid=supply]")!.textContent).toBe("1 collected of 3");
+  });
+
+  it("serves a signed-in reader the page kept for everyone with their own account links, and a writer their own entry whole", async () => {
+    const [first] = published;
+    const path = `/${first!.handle}/${first!.slug}`;
+    const anonymous = await (await reader.fetch(path)).text();
+    expect(anonymous).toContain('<nav aria-label="Account"><a href="/signin">Sign in</a></nav>');
+
+    // Bob reads Alice's essay: the kept page, with Bob's links where "Sign in" was, stored by no one.
+    const bobReads = await signedInBrowser(server.url, bob.account);
+    const forBob = await bobReads.fetch(path);
+    expect(forBob.status).toBe(200);
+    expect(forBob.headers.get("x-page-cache")).toBe("hit");
+    expect(forBob.headers.get("cache-control")).toBe("private, no-store");
+    expect(forBob.headers.get("vary")).toBe("Cookie");
+    expect(forBob.headers.get("etag")).toBeNull();
+    expect(forBob.headers.get("content-security-policy")).toBeTruthy();
+    const bobsPage = await forBob.text();
+    const nav = html(bobsPage).querySelector('nav[aria-label="Account"]')!;
+    expect([...nav.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([
+      [`@${bob.handle}`, `/${bob.handle}`],
+      ["Following", "/following"],
+      ["Drafts", "/drafts"],
+      ["Profile", "/settings/profile"],
+    ]);
+    expect(nav.querySelector('form[method="post"][action="/signout"] button')!.textContent).toBe("Sign out");
+    expect(bobsPage.replace(/<nav aria-label="Account">.*?<\/nav>/, "")).toBe(anonymous.replace(/<nav aria-label="Account">.*?<\/nav>/, ""));
+    // A 304 is never given for a page drawn for a session.
+    expect((await bobReads.fetch(path, { headers: { "if-none-match": (await reader.fetch(path)).headers.get("etag")! } })).status).toBe(200);
+    // A page not kept yet is drawn for everyone (no cookie in it) and kept, then drawn in for Bob.
+    const second = published[1]!;
+    const fresh = await bobReads.fetch(`/${second.handle}/${second.slug}?version=1`);
+    expect(fresh.headers.get("x-page-cache")).toBe("miss");
+    expect(html(await fresh.text()).querySelector('nav[aria-label="Account"] a')!.textContent).toBe(`@${bob.handle}`);
+    const keptCopy = await reader.fetch(`/${second.handle}/${second.slug}?version=1`);
+    expect(keptCopy.headers.get("x-page-cache")).toBe("hit");
+    expect(await keptCopy.text()).toContain('<a href="/signin">Sign in</a>');
+    // Feeds and listings are the same for everyone.
+    expect(await (await bobReads.fetch(`/${first!.handle}/rss.xml`)).text()).toBe(await (await reader.fetch(`/${first!.handle}/rss.xml`)).text());
+    expect(html(await (await bobReads.fetch(`/${first!.handle}`)).text()).querySelector('nav[aria-label="Account"] a')!.textContent).toBe(`@${bob.handle}`);
+
+    // Alice on her own essay gets her controls: the page is drawn for her alone.
+    const aliceReads = await signedInBrowser(server.url, alice.account);
+    const forAlice = await aliceReads.fetch(path);
+    expect(forAlice.headers.get("x-page-cache")).toBeNull();
+    expect(forAlice.headers.get("cache-control")).toBe("private, no-store");
+    const alicesPage = html(await forAlice.text());
+    expect(alicesPage.querySelector('form[action$="/edit"] button')!.textContent).toBe("Edit (publishes a new version)");
+    expect(alicesPage.querySelector('nav[aria-label="Account"] a')!.textContent).toBe(`@${alice.handle}`);
+    // On Bob's essay she is a reader like any other.
+    const third = published[2]!;
+    await reader.fetch(`/${third.handle}/${third.slug}`);
+    const aliceOnBob = await aliceReads.fetch(`/${third.handle}/${third.slug}`);
+    expect(aliceOnBob.headers.get("x-page-cache")).toBe("hit");
+    expect(html(await aliceOnBob.text()).querySelector('form[action$="/edit"]')).toBeNull();
+
+    // Once Bob signs out, his old cookie reads as anyone's: the kept page, stored by no one.
+    const cookie = `press_session=${bobReads.cookie("press_session")}`;
+    expect((await bobReads.fetch("/signout", { method: "POST", headers: { origin: server.url } })).status).toBe(302);
+    const after = await reader.fetch(path, { headers: { cookie } });
+    expect(after.headers.get("cache-control")).toBe("private, no-store");
+    expect(await after.text()).toBe(anonymous);
+    // A forged session costs no render either.
+    const forged = await reader.fetch(path, { headers: { cookie: "press_session=forged" } });
+    expect(forged.headers.get("x-page-cache")).toBe("hit");
+    expect(await forged.text()).toBe(anonymous);
   });
 
   it("writes a title that closes the script tag into the page's schema.org data as inert text", async () => {

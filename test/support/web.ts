@@ -71,6 +71,11 @@ export class Browser {
     return this.fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   }
 
+  /** The value of a cookie this tab holds. */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   get signedIn(): boolean {
     return this.cookies.has("press_session");
   }

@@ -36,13 +36,21 @@ async function sessionToken(request: Request): Promise<string | undefined> {
 
 export type SignedInWriter = NonNullable<Awaited<ReturnType<typeof getWriter>>>;
 
-/** The signed-in writer of a request, or undefined. Expired sessions count as signed out. */
-export async function getWriter(request: Request) {
-  const token = await sessionToken(request);
-  if (!token) return undefined;
-  const session = await getDb().session.findUnique({ where: { id: hashToken(token) }, include: { writer: true } });
+/**
+ * The writer a Cookie header's session belongs to, or undefined (no session, a forged or unknown
+ * one, or one that has expired).
+ */
+export async function writerOfCookie(cookie: string | null | undefined, db: Database = getDb()) {
+  const token: unknown = await sessionCookie().parse(cookie ?? null);
+  if (typeof token !== "string") return undefined;
+  const session = await db.session.findUnique({ where: { id: hashToken(token) }, include: { writer: true } });
   if (!session || session.expiresAt.getTime() <= Date.now()) return undefined;
   return session.writer;
+}
+
+/** The signed-in writer of a request, or undefined. Expired sessions count as signed out. */
+export async function getWriter(request: Request) {
+  return writerOfCookie(request.headers.get("cookie"));
 }
 
 /** The signed-in writer, or a redirect to the sign-in page that comes back here afterwards. */

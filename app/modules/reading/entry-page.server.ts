@@ -29,7 +29,7 @@ export async function entryPageState(db: Database, handle: string, slug: string)
   const parsed = handleSchema.safeParse(handle);
   if (!parsed.success) return null;
   const rows = await db.$queryRaw<EntryPageState[]>`
-    SELECT e."id", e."latestVersion", e."updatedAt", w."updatedAt" AS "writerUpdatedAt",
+    SELECT e."id", e."writerId", e."latestVersion", e."updatedAt", w."updatedAt" AS "writerUpdatedAt",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id") AS "versions",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'uploaded') AS "uploaded",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'confirmed') AS "confirmed",

@@ -19,7 +19,7 @@ describe.each(databaseProviders())("the page validator on %s", (provider) => {
     const path = `/validated/${slug}`;
 
     const entry = await at(path);
-    expect(entry).toEqual({ key: path, etag: expect.stringMatching(/^"[\w-]+"$/) });
+    expect(entry).toEqual({ key: path, etag: expect.stringMatching(/^"[\w-]+"$/), owner: writer.id });
     expect(await at(`${path}?utm_source=x`)).toEqual(entry);
     expect((await at(`${path}?version=1`))!.key).toBe(`${path}?version=1`);
     expect((await at(`${path}?version=1`))!.etag).not.toBe(entry!.etag);

@@ -8,6 +8,12 @@ import { pageNumber } from "./listings.server";
 const ENTRY_PATH = /^\/([a-z0-9-]{3,30})\/([a-z0-9-]{1,200})$/;
 const LISTING_PATH = /^\/(?:([a-z0-9-]{3,30}))?$/;
 const FEED_PATH = /^(?:\/([a-z0-9-]{3,30}))?\/(rss\.xml|atom\.xml|feed\.json)$/;
+/**
+ * A page to keep, under `key`, as it stands now (`etag`); an entry page also names its writer
+ * (`owner`), whose own page carries their controls and is drawn for them whole.
+ */
+export type Validation = { key: string; etag: string; owner?: string } | null;
+
 const FORMAT_OF = Object.fromEntries(Object.entries(FEED_FILES).map(([format, file]) => [file, format as FeedFormat]));
 
 /**
@@ -18,7 +24,7 @@ const FORMAT_OF = Object.fromEntries(Object.entries(FEED_FILES).map(([format, fi
  * share its copy. The routes compute their ETags with the same functions, so a kept page is reused
  * only while nothing it shows has changed.
  */
-export async function pageValidator(db: Database, url: URL): Promise<{ key: string; etag: string } | null> {
+export async function pageValidator(db: Database, url: URL): Promise<Validation> {
   const feed = FEED_PATH.exec(url.pathname);
   if (feed) {
     const [, handle, file] = feed;
@@ -37,7 +43,7 @@ export async function pageValidator(db: Database, url: URL): Promise<{ key: stri
   if (entry) {
     const version = requestedVersion(url);
     const state = await entryPageState(db, entry[1]!, entry[2]!);
-    return state ? { key: version === undefined ? url.pathname : `${url.pathname}?version=${version}`, etag: entryPageEtag(state, version) } : null;
+    return state ? { key: version === undefined ? url.pathname : `${url.pathname}?version=${version}`, etag: entryPageEtag(state, version), owner: String(state.writerId) } : null;
   }
   return null;
 }
@@ -45,7 +51,6 @@ export async function pageValidator(db: Database, url: URL): Promise<{ key: stri
 /** How long a validation stands before the database is asked again: the most a kept page can lag a change made elsewhere. */
 export const VALIDATION_MS = 1_000;
 
-type Validation = { key: string; etag: string } | null;
 
 /**
  * `pageValidator` asked at most once per `VALIDATION_MS` for each URL, by every request that comes

@@ -13,6 +13,7 @@ import path from "node:path";
 import { EnvError, parseEnv, sqlitePath, type Env } from "../app/env.server";
 import { loadDotEnv } from "../app/server/dotenv.server";
 import { logLine as log } from "../app/server/log.server";
+import { ROLE_NODE_FLAGS } from "../app/server/node-flags";
 import type { Role, RoleMessage } from "../app/server/role.server";
 import { deployContracts } from "./lib/deploy";
 import { deployMigrations, ROOT } from "./lib/migrations";
@@ -41,9 +42,9 @@ function describe(env: Env, local: Set<LocalPart>): Record<string, string> {
   };
 }
 
-/** A TypeScript module of ours in a child process of the same Node, with a message channel. */
-function launch(file: string): ChildProcess {
-  return fork(path.join(ROOT, file), [], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** A TypeScript module of ours in a child process of the same Node, with a message channel; a role with its Node flags. */
+function launch(file: string, flags: string[] = []): ChildProcess {
+  return fork(path.join(ROOT, file), [], { cwd: ROOT, execArgv: [...flags, "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
 
 /** Resolves with the first message `accept` takes (it may throw to reject); rejects if the child exits first. */
@@ -141,7 +142,7 @@ async function main() {
     }
     await Promise.all(
       (["web", "worker"] as const).map(async (role) => {
-        const child = launch(`app/server/start-${role}.ts`);
+        const child = launch(`app/server/start-${role}.ts`, ROLE_NODE_FLAGS);
         roles.set(role, child);
         await firstMessage(child, `the ${role} role`, (message: RoleMessage) => {
           if ("failed" in message) throw new Error(message.failed);

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDatabase } from "~/db.server";
 import { expectedMigrations } from "~/server/schema.server";
-import { deployMigrations } from "../../scripts/lib/migrations";
+import { ROLE_NODE_FLAGS } from "~/server/node-flags";
+import { deployMigrations, ROOT } from "../../scripts/lib/migrations";
 import { freePort } from "../../scripts/local/service";
 import { launchRole } from "../support/launch";
 import { commandLine } from "../support/processes";
@@ -41,6 +42,11 @@ describe("the web and worker roles, each started alone", () => {
     expect(run.output()).toContain(`The database is 1 migration(s) behind this code (${latest}).`);
   });
 
+  it("are started by npm with the roles' Node flags, as npm start starts them", () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    for (const role of ["web", "worker"]) expect(scripts[`start:${role}`]).toBe(`node ${ROLE_NODE_FLAGS.join(" ")} --import tsx app/server/start-${role}.ts`);
+  });
+
   it("serve (web) and work (worker) on a current database, named in ps, and drain on SIGTERM", async () => {
     const url = `file:${path.join(dataDir, "current.db")}`;
     await deployMigrations(url);
@@ -55,7 +61,12 @@ describe("the web and worker roles, each started alone", () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       // The remote parts are unreachable here: the answer says so, and which role gave it.
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ role: "web", pid: web.child.pid, status: "down", parts: { database: { status: "up" } } });
+      const body = (await health.json()) as { memory: { rssMb: number; heapLimitMb: number } };
+      expect(body).toMatchObject({ role: "web", pid: web.child.pid, status: "down", parts: { database: { status: "up" } } });
+      // It runs with the roles' Node flags, as npm run start:web does: a heap bound near 256 MB.
+      expect(body.memory.heapLimitMb).toBeGreaterThanOrEqual(256);
+      expect(body.memory.heapLimitMb).toBeLessThan(300);
+      expect(body.memory.rssMb).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
     } finally {
       web.child.kill("SIGTERM");

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { ROLE_NODE_FLAGS } from "../../app/server/node-flags";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -53,5 +54,5 @@ export function launchPlatform(settings: Record<string, string>): LaunchedPlatfo
  */
 export function launchRole(role: "web" | "worker", settings: Record<string, string>, opts: { inherit?: boolean } = {}): Launched {
   const env = { ...(opts.inherit ? process.env : baseEnv()), NODE_ENV: "production" as const, ...settings };
-  return launch(process.execPath, ["--import", "tsx", `app/server/start-${role}.ts`], env);
+  return launch(process.execPath, [...ROLE_NODE_FLAGS, "--import", "tsx", `app/server/start-${role}.ts`], env);
 }

@@ -1,8 +1,36 @@
 import { createPublicClient, defineChain, http, type Chain, type VerifyMessageParameters, type VerifyTypedDataParameters } from "viem";
-import { base, baseSepolia, hardhat, optimism, optimismSepolia } from "viem/chains";
+import { chainConfig } from "viem/op-stack";
 import { DependencyUnavailable } from "~/modules/errors.server";
 
-const KNOWN: Chain[] = [hardhat, base, baseSepolia, optimism, optimismSepolia];
+const ETHER = { name: "Ether", symbol: "ETH", decimals: 18 };
+const SEPOLIA_ETHER = { name: "Sepolia Ether", symbol: "ETH", decimals: 18 };
+const MULTICALL3 = "0xca11bde05977b3631167028862be2a173976ca11";
+
+/**
+ * The L2s the press runs on, as viem defines them: the OP Stack's block, transaction and receipt
+ * formats (deposit transactions) and Multicall3. Written out here rather than imported from
+ * viem/chains, which defines every chain viem knows (about 26 MB resident in each process).
+ */
+const opStack = (chain: { id: number; name: string; sourceId: number; nativeCurrency: typeof ETHER; rpc: string; explorer: { name: string; url: string }; multicallFrom: number; testnet?: boolean }): Chain =>
+  defineChain({
+    ...chainConfig,
+    id: chain.id,
+    name: chain.name,
+    nativeCurrency: chain.nativeCurrency,
+    rpcUrls: { default: { http: [chain.rpc] } },
+    blockExplorers: { default: chain.explorer },
+    contracts: { ...chainConfig.contracts, multicall3: { address: MULTICALL3, blockCreated: chain.multicallFrom } },
+    sourceId: chain.sourceId,
+    testnet: chain.testnet,
+  });
+
+const KNOWN: Chain[] = [
+  defineChain({ id: 31337, name: "Hardhat", nativeCurrency: ETHER, rpcUrls: { default: { http: ["http://127.0.0.1:8545"] } } }),
+  opStack({ id: 8453, name: "Base", sourceId: 1, nativeCurrency: ETHER, rpc: "https://mainnet.base.org", explorer: { name: "Basescan", url: "https://basescan.org" }, multicallFrom: 5022 }),
+  opStack({ id: 84532, name: "Base Sepolia", sourceId: 11155111, nativeCurrency: SEPOLIA_ETHER, rpc: "https://sepolia.base.org", explorer: { name: "Basescan", url: "https://sepolia.basescan.org" }, multicallFrom: 1059647, testnet: true }),
+  opStack({ id: 10, name: "OP Mainnet", sourceId: 1, nativeCurrency: ETHER, rpc: "https://mainnet.optimism.io", explorer: { name: "Optimism Explorer", url: "https://optimistic.etherscan.io" }, multicallFrom: 4286263 }),
+  opStack({ id: 11155420, name: "OP Sepolia", sourceId: 11155111, nativeCurrency: SEPOLIA_ETHER, rpc: "https://sepolia.optimism.io", explorer: { name: "Blockscout", url: "https://optimism-sepolia.blockscout.com" }, multicallFrom: 1620204, testnet: true }),
+];
 
 /** The viem chain for a chain id: a known L2, or a generic one for any other id. */
 export function chainFor(id: number, rpcUrl: string): Chain {

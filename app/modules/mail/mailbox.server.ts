@@ -1,6 +1,5 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { simpleParser } from "mailparser";
 
 export interface CapturedMessage {
   id: string;
@@ -35,6 +34,8 @@ export async function readCapturedMail(dir: string, id: string): Promise<Capture
   } catch {
     return undefined;
   }
+  // Loaded on the first look at the local mailbox, a page that exists on the local stack alone.
+  const { simpleParser } = await import("mailparser");
   const parsed = await simpleParser(raw);
   const addresses = (value: typeof parsed.to) => (Array.isArray(value) ? value.map((v) => v.text).join(", ") : (value?.text ?? ""));
   return {

@@ -1,4 +1,9 @@
-import { createData, DataItem, EthereumSigner } from "@irys/bundles";
+/**
+ * ANS-104 from Irys's bundles library, loaded on the first data item signed or checked: it brings
+ * the signers of every chain Irys knows (about 36 MB resident), which a process that only serves
+ * reading pages never needs.
+ */
+const bundles = () => import("@irys/bundles");
 
 /** An Arweave tag: a name and a value, both UTF-8 strings. */
 export interface Tag {
@@ -19,6 +24,7 @@ export interface SignedDataItem {
  * an upload can be retried without ever creating a second copy.
  */
 export async function createSignedDataItem(data: string | Uint8Array, tags: Tag[], privateKey: `0x${string}`): Promise<SignedDataItem> {
+  const { createData, EthereumSigner } = await bundles();
   const signer = new EthereumSigner(privateKey.slice(2));
   const item = createData(data, signer, { tags });
   await item.sign(signer);
@@ -27,6 +33,7 @@ export async function createSignedDataItem(data: string | Uint8Array, tags: Tag[
 
 /** Checks an ANS-104 data item's structure and signature; returns its id, or undefined when invalid. */
 export async function verifyDataItem(bytes: Buffer): Promise<{ id: string; tags: Tag[]; owner: string } | undefined> {
+  const { DataItem } = await bundles();
   let valid = false;
   try {
     valid = await DataItem.verify(bytes);

@@ -1,4 +1,4 @@
-import Irys from "@irys/sdk";
+import type Irys from "@irys/sdk";
 import type { Env } from "~/env.server";
 import type { SignedDataItem } from "./data-item.server";
 
@@ -29,12 +29,17 @@ export function bundlerTarget(env: Pick<Env, "storage">): BundlerTarget {
 
 const clients = new Map<string, Irys>();
 
-// The Irys client does no network I/O until it uploads; one per bundler, token and key.
-function client(target: BundlerTarget): Irys {
+/**
+ * The Irys client does no network I/O until it uploads; one per bundler, token and key. It is
+ * loaded on the first upload, in the worker: it brings the libraries of every chain Irys accepts
+ * payment on (about 160 MB resident), which a web process, uploading nothing, never needs.
+ */
+async function client(target: BundlerTarget): Promise<Irys> {
   const key = `${target.bundlerUrl}|${target.token}|${target.privateKey}`;
   let irys = clients.get(key);
   if (!irys) {
-    irys = new Irys({ url: target.bundlerUrl, token: target.token, key: target.privateKey.slice(2) });
+    const { default: IrysClient } = await import("@irys/sdk");
+    irys = new IrysClient({ url: target.bundlerUrl, token: target.token, key: target.privateKey.slice(2) });
     clients.set(key, irys);
   }
   return irys;
@@ -57,7 +62,7 @@ export async function bundlerHas(id: string, bundlerUrl: string): Promise<boolea
  * stored.
  */
 export async function uploadDataItem(item: SignedDataItem, target: BundlerTarget): Promise<UploadReceipt> {
-  const irys = client(target);
+  const irys = await client(target);
   try {
     const response = await irys.uploader.uploadTransaction(new irys.arbundles.DataItem(item.bytes));
     const id = (response.data as { id?: string }).id;

@@ -1,6 +1,4 @@
 import { createPublicClient, getAddress, http } from "viem";
-import { mainnet } from "viem/chains";
-import { normalize } from "viem/ens";
 import { z } from "zod";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
@@ -76,6 +74,9 @@ export async function refreshEns(db: Database, env: Env, writer: { id: string; a
   if (!env.ensRpcUrl) return;
   if (writer.ensCheckedAt && now.getTime() - writer.ensCheckedAt.getTime() < ENS_TTL_MS) return;
   try {
+    // Loaded on the first lookup: every chain viem knows and ENS's normalisation tables (about
+    // 40 MB resident), which a process that never signs anyone in does not need.
+    const [{ mainnet }, { normalize }] = await Promise.all([import("viem/chains"), import("viem/ens")]);
     const client = createPublicClient({ chain: mainnet, transport: http(env.ensRpcUrl, { timeout: 10_000 }) });
     const ensName = await client.getEnsName({ address: getAddress(writer.address) });
     const ensAvatar = ensName ? await client.getEnsAvatar({ name: normalize(ensName) }) : null;

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDatabase, type Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
 import { createDraft, getDraft, saveDraft } from "~/modules/entries/drafts.server";
@@ -376,6 +376,34 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
       await smtp.stop();
     }
   });
+  it("times a worker's claims by the database's clock: a worker whose clock runs ten minutes ahead takes nothing another holds", async () => {
+    const list = emails(5, "skew");
+    const { account, writer } = await writerWith(list.map((email) => ({ email, status: "confirmed" })));
+    await publish(db, account, writer, "Clocks disagree");
+    await planNewsletters(db);
+    // Another worker reserved every delivery a minute ago, for the minute to come (by the database's clock).
+    const held = await db.$executeRaw`UPDATE "Delivery" SET "lockedUntil" = ${new Date(Date.now() + 60_000)} WHERE "newsletterId" IN (SELECT "id" FROM "Newsletter" WHERE "writerId" = ${writer.id})`;
+    expect(held).toBe(5);
+    const smtp = await startTestSmtp();
+    const mailer = createMailer(db, parseEnv({ ...process.env, SMTP_URL: smtp.url }));
+    try {
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 10 * 60_000 });
+      const ahead = await mailer.runPass();
+      vi.useRealTimers();
+      expect(ahead.sent).toBe(0);
+      expect(smtp.messages).toHaveLength(0);
+      // Once the other worker's claim runs out by the database's clock, the rows are anyone's.
+      await db.$executeRaw`UPDATE "Delivery" SET "lockedUntil" = ${new Date(Date.now() - 1_000)} WHERE "newsletterId" IN (SELECT "id" FROM "Newsletter" WHERE "writerId" = ${writer.id})`;
+      expect((await mailer.runPass()).sent).toBe(5);
+      await smtp.waitFor(5);
+      expectOneEach(smtp, list);
+    } finally {
+      vi.useRealTimers();
+      mailer.close();
+      await smtp.stop();
+    }
+  });
+
   it("is delivered once to each of 10,000 subscribers by three worker processes, one killed mid-send, but for what it had in flight", async () => {
     const count = 10_000;
     const account = privateKeyToAccount(generatePrivateKey());

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import os from "node:os";
-import { isPostgres, type Database } from "~/db.server";
-import { Prisma } from "~/generated/prisma/sqlite/client";
+import type { Database } from "~/db.server";
+import { databaseNowMs } from "./clock.server";
 
 /**
  * A single-holder lease on work only one process may do at a time (reading the chain), kept in the
@@ -23,16 +23,9 @@ export function holderId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 }
 
-/** The database's clock, in milliseconds since the epoch, as SQL. */
-function databaseNow(db: Database): Prisma.Sql {
-  return isPostgres(db)
-    ? Prisma.sql`CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)`
-    : Prisma.sql`CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
-}
-
 export function createLease(db: Database, name: string, opts: { ttlMs: number; holder?: string }): Lease {
   const holder = opts.holder ?? holderId();
-  const now = databaseNow(db);
+  const now = databaseNowMs(db);
   return {
     name,
     holder,

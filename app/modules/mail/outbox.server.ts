@@ -9,6 +9,7 @@ import { retryDelayMs } from "~/modules/entries/outbox.server";
 import { completeNewsletters, newsletterContent, planNewsletters, type NewsletterContent } from "~/modules/subscriptions/newsletters.server";
 import { subscriberLinks } from "~/modules/subscriptions/subscribers.server";
 import { sender } from "./templates.server";
+import { databaseTime } from "~/modules/jobs/clock.server";
 import { runRepeatedly } from "~/modules/jobs/loop.server";
 
 /** How long a worker holds rows it reserved but has not started sending. Nothing was sent for them: safe to take over. */
@@ -327,8 +328,13 @@ export function createMailer(db: Database, env: Env, transport: MailTransport = 
     return { ...result, reserved: rows.length };
   }
 
-  /** One pass: settle interrupted rows, plan queued newsletters, send due single messages, then a batch of deliveries. */
-  async function runPass(now = new Date()): Promise<PassResult> {
+  /**
+   * One pass: settle interrupted rows, plan queued newsletters, send due single messages, then a
+   * batch of deliveries. Timed by the database's clock (`now` only in tests that move time on), so
+   * a worker whose own clock runs ahead never takes rows another still holds.
+   */
+  async function runPass(at?: Date): Promise<PassResult> {
+    const now = at ?? (await databaseTime(db));
     await recoverInterrupted(db, now);
     const planned = await planNewsletters(db, now);
     const mails = await sendMails(now);
@@ -344,8 +350,9 @@ export function createMailer(db: Database, env: Env, transport: MailTransport = 
     };
   }
 
-  /** Passes until nothing is due at `now` (or the relay fails); returns the totals. */
-  async function drain(now = new Date()): Promise<PassResult> {
+  /** Passes until nothing is due at `now` (the database's time when not given) or the relay fails; returns the totals. */
+  async function drain(at?: Date): Promise<PassResult> {
+    const now = at ?? (await databaseTime(db));
     const total: PassResult = { busy: false, sent: 0, failed: 0, retried: 0, relayDown: false };
     for (;;) {
       const pass = await runPass(now);

@@ -2,6 +2,7 @@ import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import type { Env } from "~/env.server";
 import { canBeCollected } from "~/modules/editions/editions.server";
+import { databaseTime } from "~/modules/jobs/clock.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
 import { writerName } from "./subscribers.server";
 
@@ -53,8 +54,9 @@ async function planNewsletter(db: Database, newsletter: { id: string; writerId: 
   return written;
 }
 
-/** Plans every queued newsletter no other worker holds; returns how many delivery rows it wrote. */
-export async function planNewsletters(db: Database, now = new Date()): Promise<number> {
+/** Plans every queued newsletter no other worker holds, timed by the database's clock; returns how many delivery rows it wrote. */
+export async function planNewsletters(db: Database, at?: Date): Promise<number> {
+  const now = at ?? (await databaseTime(db));
   const queued = await db.newsletter.findMany({
     where: { status: "queued", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
     orderBy: { createdAt: "asc" },

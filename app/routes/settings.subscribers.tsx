@@ -8,7 +8,7 @@ import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { decodeUtf8 } from "~/modules/text.server";
 import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.server";
-import { newsletterStats } from "~/modules/subscriptions/newsletters.server";
+import { newsletterStats } from "~/modules/newsletters/newsletters.server";
 import { formWithFile } from "~/modules/body-limits";
 import { STATUSES } from "~/modules/subscriptions/statuses";
 import { audience } from "~/modules/subscriptions/subscribers.server";

@@ -12,6 +12,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { writingEditionsAbi } from "~/generated/contracts";
 import { Prisma } from "~/generated/prisma/sqlite/client";
+import { retryDelayMs } from "~/modules/jobs/backoff.server";
 import type { Lease } from "~/modules/jobs/lease.server";
 import { chainFor } from "./chain.server";
 import { factoryAddress, readDeployment } from "./deployment.server";
@@ -102,12 +103,6 @@ interface Context {
   backoffMs: number;
 }
 
-/** Exponential backoff with jitter, so retries from many processes do not arrive together. */
-function backoffMs(failures: number, baseMs: number): number {
-  const ms = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(ms * (0.75 + Math.random() * 0.5));
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -134,7 +129,7 @@ async function retrying<T>(ctx: Context, what: () => string, call: () => Promise
       if (error instanceof PassInterrupted || failures > ctx.retries || ctx.signal?.aborted) throw error;
       const failed = what();
       onFailure?.();
-      const delay = backoffMs(failures, ctx.backoffMs);
+      const delay = retryDelayMs(failures, { baseMs: ctx.backoffMs, maxMs: MAX_BACKOFF_MS });
       ctx.log(`${failed} failed (${reasonOf(error)}); retry ${failures} of ${ctx.retries} in ${delay} ms`);
       await sleep(delay, ctx.signal);
       if (ctx.signal?.aborted) throw error;
@@ -594,7 +589,7 @@ export function startIndexer(db: Database, env: IndexerEnv, opts: { log?: (line:
         log(`indexing failed: ${reasonOf(error)}`);
       })
       .finally(() => {
-        if (!controller.signal.aborted) timer = setTimeout(tick, failures > 0 ? backoffMs(failures, env.indexer.pollMs) : env.indexer.pollMs);
+        if (!controller.signal.aborted) timer = setTimeout(tick, failures > 0 ? retryDelayMs(failures, { baseMs: env.indexer.pollMs, maxMs: MAX_BACKOFF_MS }) : env.indexer.pollMs);
       });
   };
   tick();

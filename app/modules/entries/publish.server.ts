@@ -5,7 +5,7 @@ import { checkSignature, createChainClient } from "~/modules/editions/chain.serv
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { chargeWriter } from "~/modules/storage/quota.server";
-import { enqueueNewsletter } from "~/modules/subscriptions/newsletters.server";
+import { enqueueNewsletter } from "~/modules/newsletters/newsletters.server";
 import { documentStats, documentToMarkdown } from "./document.server";
 import { storedHtml } from "./html.server";
 import { slugify } from "./drafts.server";

@@ -1,10 +1,18 @@
+/**
+ * Newsletters: one per entry, queued when version 1 is published, planned into one Delivery per
+ * confirmed email subscriber, sent by the mail worker's lanes, and done when nothing is left to
+ * send. This module alone writes Newsletter and Delivery rows.
+ */
 import type { Database } from "~/db.server";
+import type { MailTransport } from "~/modules/mail/outbox.server";
+import { settleInterrupted, type Lanes, type QueueSpec } from "~/modules/mail/queue.server";
+import { Prisma } from "~/generated/prisma/sqlite/client";
 import { currentHtml } from "~/modules/entries/html.server";
 import type { Env } from "~/env.server";
 import { canBeCollected } from "~/modules/editions/editions.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
-import { writerName } from "./subscribers.server";
+import { subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
 
 /** Subscribers turned into delivery rows per statement while planning. */
 const PLAN_BATCH = 5_000;
@@ -120,4 +128,70 @@ export async function newsletterStats(db: Database, writerId: string, limit = 20
     const count = (...statuses: string[]) => groups.filter((g) => g.newsletterId === n.id && statuses.includes(g.status)).reduce((sum, g) => sum + g._count._all, 0);
     return { id: n.id, title: n.entry.title, slug: n.entry.slug, status: n.status, createdAt: n.createdAt, sent: count("sent"), failed: count("failed"), pending: count("pending", "sending") };
   });
+}
+
+/** Newsletter deliveries as the mail lanes send them: never sent twice (a recorded gap is better than a second copy). */
+const DELIVERIES: QueueSpec = {
+  table: Prisma.raw('"Delivery"'),
+  columns: Prisma.raw('"id", "newsletterId", "subscriberId", "email"'),
+  stampMessageId: true,
+  interrupted: "give-up",
+};
+
+interface DeliveryRow {
+  id: string;
+  newsletterId: string;
+  subscriberId: string;
+  email: string;
+}
+
+/**
+ * The newsletter side of a mail worker's pass: settles deliveries a dead worker left mid-SMTP,
+ * plans queued newsletters, sends a batch of due deliveries through `lanes`, and completes what
+ * has nothing left. Content is made once per newsletter and kept for the next batches.
+ */
+export function createNewsletterSender(db: Database, env: Env, lanes: Lanes, transport: MailTransport) {
+  const domain = new URL(env.publicUrl).hostname;
+  const contents = new Map<string, Promise<NewsletterContent>>();
+  const contentOf = (newsletterId: string) => {
+    let content = contents.get(newsletterId);
+    if (!content) {
+      if (contents.size >= 20) contents.clear();
+      content = newsletterContent(db, env, newsletterId);
+      contents.set(newsletterId, content);
+      content.catch(() => contents.delete(newsletterId));
+    }
+    return content;
+  };
+
+  async function send(now: Date) {
+    const { reserved, rows } = await lanes.claim<DeliveryRow>(DELIVERIES, now, env.mail.batchSize);
+    // Someone who unsubscribed or bounced after the newsletter was planned is not mailed: their
+    // delivery is removed, as if planned after they left.
+    const subscriberIds = [...new Set(rows.map((row) => row.subscriberId))];
+    const active = subscriberIds.length
+      ? new Set((await db.subscriber.findMany({ where: { id: { in: subscriberIds }, status: "confirmed" }, select: { id: true } })).map((s) => s.id))
+      : new Set<string>();
+    const gone = rows.filter((row) => !active.has(row.subscriberId)).map((row) => row.id);
+    if (gone.length > 0) await db.$executeRaw`DELETE FROM "Delivery" WHERE "id" IN (${Prisma.join(gone)}) AND "status" = 'pending' AND "lockedUntil" = ${reserved}`;
+    // Loaded before anything is sent: a newsletter that cannot be rendered fails the pass, not its deliveries.
+    const newsletterIds = [...new Set(rows.map((row) => row.newsletterId))];
+    const content = new Map(await Promise.all(newsletterIds.map(async (id) => [id, await contentOf(id)] as const)));
+    const result = await lanes.sendReserved(DELIVERIES, rows.filter((row) => active.has(row.subscriberId)), reserved, now, (row) => {
+      const { from, template } = content.get(row.newsletterId)!;
+      const parts = template.forRecipient(subscriberLinks(env, row.subscriberId));
+      return transport.sendMail({ from, to: row.email, subject: template.subject, messageId: `<${row.id}@${domain}>`, ...parts });
+    });
+    if (result.refused.length > 0) {
+      await db.subscriber.updateMany({ where: { id: { in: result.refused.map((row) => row.subscriberId) }, status: "confirmed" }, data: { status: "bounced" } });
+    }
+    return { ...result, reserved: rows.length };
+  }
+
+  return {
+    settle: (now: Date) => settleInterrupted(db, DELIVERIES, now),
+    plan: (now: Date) => planNewsletters(db, now),
+    send,
+    complete: (now: Date) => completeNewsletters(db, now),
+  };
 }

@@ -82,6 +82,9 @@ export const pageCache = {
   namesEtag,
 };
 
+/** The app's database client, for the web server's own use (its schema check, its last disconnect). */
+export { getDb };
+
 /** The security headers the web server sends with every response, and with every response that is not a page. */
 export const securityHeaders = { everyResponse: EVERY_RESPONSE, notAPage: NOT_A_PAGE };
 /** What the web server asks of the app before it reads a request body: each action's limits. */

@@ -42,9 +42,9 @@ function describe(env: Env, local: Set<LocalPart>): Record<string, string> {
   };
 }
 
-/** A TypeScript module of ours in a child process of the same Node, with a message channel; a role with its Node flags. */
-function launch(file: string, flags: string[] = []): ChildProcess {
-  return fork(path.join(ROOT, file), [], { cwd: ROOT, execArgv: [...flags, "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** A module of ours in a child process of the same Node, with a message channel: TypeScript through tsx, or a built role with its Node flags. */
+function launch(file: string, execArgv = ["--import", "tsx"]): ChildProcess {
+  return fork(path.join(ROOT, file), [], { cwd: ROOT, execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
 
 /** Resolves with the first message `accept` takes (it may throw to reject); rejects if the child exits first. */
@@ -142,7 +142,7 @@ async function main() {
     }
     await Promise.all(
       (["web", "worker"] as const).map(async (role) => {
-        const child = launch(`app/server/start-${role}.ts`, ROLE_NODE_FLAGS);
+        const child = launch(`build/roles/start-${role}.js`, ROLE_NODE_FLAGS);
         roles.set(role, child);
         await firstMessage(child, `the ${role} role`, (message: RoleMessage) => {
           if ("failed" in message) throw new Error(message.failed);

@@ -1,6 +1,6 @@
 /**
  * The Node flags each role runs with (`npm run start:web`, `start:worker` and `npm start` all pass
- * them; package.json spells them out for the first two). V8 by default lets the heap of a busy
+ * them to the role as built in build/roles; package.json spells them out for the first two). V8 by default lets the heap of a busy
  * process grow to several hundred MB before it collects the old generation, and keeps large
  * young-generation spaces: a web role answering 10,000 requests a second from its page cache
  * peaked near 600 MB, holding under 100 MB of live objects. A small young generation and an old

@@ -1,4 +1,4 @@
-import { getDb } from "~/db.server";
+import type { Database } from "~/db.server";
 import { EnvError, parseEnv, type Env } from "~/env.server";
 import { loadDotEnv } from "./dotenv.server";
 import { logLine } from "./log.server";
@@ -22,7 +22,7 @@ export type RoleMessage = { role: Role; ready: true; pid: number } | { role: Rol
  * finishes what is in hand and exits 0. A bad setting or a database that is behind exits 1 with a
  * message that says what to do.
  */
-export async function runRole(role: Role, start: (env: Env) => Promise<RunningRole>): Promise<void> {
+export async function runRole(role: Role, start: (env: Env) => Promise<RunningRole>, opts: { db?: () => Database } = {}): Promise<void> {
   process.title = `press-${role}`;
   process.env.PRESS_ROLE = role;
   const fail = (message: string) => {
@@ -38,6 +38,8 @@ export async function runRole(role: Role, start: (env: Env) => Promise<RunningRo
     if (error instanceof EnvError) return fail(error.message);
     throw error;
   }
+  // The role's own database client: the web role's is the app build's, so the process keeps one.
+  const getDb = opts.db ?? (await import("~/db.server")).getDb;
   let running: RunningRole;
   try {
     await assertSchemaCurrent(getDb(), env.database.provider, role);

@@ -5,9 +5,13 @@
  */
 import "./runtime";
 import { runRole } from "./role.server";
-import { startWebServer } from "./web.server";
+import { appBuild, startWebServer } from "./web.server";
 
-void runRole("web", async (env) => {
-  const web = await startWebServer({ host: env.host, port: env.port });
-  return { ready: `serving ${web.url}`, stop: web.stop };
-});
+void runRole(
+  "web",
+  async (env) => {
+    const web = await startWebServer({ host: env.host, port: env.port });
+    return { ready: `serving ${web.url}`, stop: web.stop };
+  },
+  { db: () => appBuild().entry.module.getDb() },
+);

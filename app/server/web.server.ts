@@ -5,12 +5,15 @@ import { createRequestHandler } from "@remix-run/express";
 import { createRemixHeaders, sendRemixResponse } from "@remix-run/express/dist/server";
 import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
+import type { Database } from "../db.server";
 import { PageCache } from "./page-cache.server";
 
 const ROOT = path.resolve(__dirname, "../..");
 
 /** What the app's server entry (app/entry.server.tsx) offers the web server besides rendering. */
 interface AppServerEntry {
+  /** The app's database client: the web role uses it too, so the process has one. */
+  getDb(): Database;
   pageCache?: {
     /**
      * The page to answer from memory, if any; `personal` draws a signed-in reader's part into the
@@ -26,6 +29,11 @@ interface AppServerEntry {
   };
 }
 
+/** The app as `npm run build` left it (build/server), loaded once. */
+export function appBuild(): ServerBuild & { entry: { module: AppServerEntry } } {
+  return require(path.join(ROOT, "build/server/index.js")) as ServerBuild & { entry: { module: AppServerEntry } };
+}
+
 /** Memory the page cache may use: about 6,000 long essays. */
 const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -38,8 +46,7 @@ const loadContext = (req: express.Request) => ({ clientAddress: req.socket.remot
  * loaded only here, after the start-up script has settled the configuration.
  */
 export async function startWebServer(opts: { host: string; port: number }): Promise<{ server: http.Server; url: string; pages: PageCache; changed(): void; stop(graceMs?: number): Promise<void> }> {
-  const buildFile = path.join(ROOT, "build/server/index.js");
-  const build = require(buildFile) as ServerBuild;
+  const build = appBuild();
   const app = express();
   app.disable("x-powered-by");
   const entry = build.entry.module as typeof build.entry.module & AppServerEntry;

@@ -44,7 +44,7 @@ describe("the web and worker roles, each started alone", () => {
 
   it("are started by npm with the roles' Node flags, as npm start starts them", () => {
     const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-    for (const role of ["web", "worker"]) expect(scripts[`start:${role}`]).toBe(`node ${ROLE_NODE_FLAGS.join(" ")} --import tsx app/server/start-${role}.ts`);
+    for (const role of ["web", "worker"]) expect(scripts[`start:${role}`]).toBe(`node ${ROLE_NODE_FLAGS.join(" ")} build/roles/start-${role}.js`);
   });
 
   it("serve (web) and work (worker) on a current database, named in ps, and drain on SIGTERM", async () => {

@@ -54,5 +54,5 @@ export function launchPlatform(settings: Record<string, string>): LaunchedPlatfo
  */
 export function launchRole(role: "web" | "worker", settings: Record<string, string>, opts: { inherit?: boolean } = {}): Launched {
   const env = { ...(opts.inherit ? process.env : baseEnv()), NODE_ENV: "production" as const, ...settings };
-  return launch(process.execPath, [...ROLE_NODE_FLAGS, "--import", "tsx", `app/server/start-${role}.ts`], env);
+  return launch(process.execPath, [...ROLE_NODE_FLAGS, `build/roles/start-${role}.js`], env);
 }

@@ -53,3 +53,28 @@ export class LruCache<V> {
     return this.entries.size;
   }
 }
+
+/**
+ * `load(key)` asked at most once per `ms` for each key, by every caller that comes in the
+ * meantime together (they share its promise); at most `max` keys are remembered, the least
+ * recently asked forgotten first. A failed answer is not kept: the next caller asks again.
+ * `forget()` makes every key be asked again.
+ */
+export function answersFor<V>(load: (key: string) => Promise<V>, opts: { ms: number; max: number; now?: () => number }) {
+  const now = opts.now ?? (() => performance.now());
+  const kept = new LruCache<{ at: number; answer: Promise<V> }>(opts.max);
+  return {
+    get(key: string): Promise<V> {
+      const known = kept.get(key);
+      if (known && now() - known.at < opts.ms) return known.answer;
+      const answer = load(key);
+      const entry = { at: now(), answer };
+      kept.set(key, entry);
+      answer.catch(() => kept.get(key) === entry && kept.delete(key));
+      return answer;
+    },
+    forget(): void {
+      kept.clear();
+    },
+  };
+}

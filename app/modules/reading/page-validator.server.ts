@@ -1,5 +1,5 @@
 import type { Database } from "~/db.server";
-import { LruCache } from "~/modules/lru";
+import { answersFor } from "~/modules/lru";
 import { entryPageEtag, entryPageState, requestedVersion } from "./entry-page.server";
 import { FEED_FILES, feedEtag, feedState, listingEtag } from "./distribution.server";
 import type { FeedFormat } from "./feeds.server";
@@ -51,7 +51,6 @@ export async function pageValidator(db: Database, url: URL): Promise<Validation>
 /** How long a validation stands before the database is asked again: the most a kept page can lag a change made elsewhere. */
 export const VALIDATION_MS = 1_000;
 
-
 /**
  * `pageValidator` asked at most once per `VALIDATION_MS` for each URL, by every request that comes
  * in the meantime together: a page-cache hit then costs no I/O at all. A change made through this
@@ -60,23 +59,9 @@ export const VALIDATION_MS = 1_000;
  * worker's indexer, another web process) shows within `VALIDATION_MS`.
  */
 export function validationsFor(db: () => Database, opts: { ms?: number; max?: number; now?: () => number } = {}) {
-  const ms = opts.ms ?? VALIDATION_MS;
-  const now = opts.now ?? (() => performance.now());
-  const kept = new LruCache<{ at: number; validation: Promise<Validation> }>(opts.max ?? 20_000);
+  const answers = answersFor((id) => pageValidator(db(), new URL(id, "http://page")), { ms: opts.ms ?? VALIDATION_MS, max: opts.max ?? 20_000, now: opts.now });
   return {
-    validate(url: URL): Promise<Validation> {
-      const id = `${url.pathname}${url.search}`;
-      const known = kept.get(id);
-      if (known && now() - known.at < ms) return known.validation;
-      const validation = pageValidator(db(), url);
-      const entry = { at: now(), validation };
-      kept.set(id, entry);
-      // A failed query is not kept: the next request asks again.
-      validation.catch(() => kept.get(id) === entry && kept.delete(id));
-      return validation;
-    },
-    forget(): void {
-      kept.clear();
-    },
+    validate: (url: URL): Promise<Validation> => answers.get(`${url.pathname}${url.search}`),
+    forget: answers.forget,
   };
 }

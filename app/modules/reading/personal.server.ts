@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { AccountNav, type Reader } from "~/components/AccountNav";
 import { writerOfCookie } from "~/modules/auth/session.server";
 import type { Database } from "~/db.server";
-import { LruCache } from "~/modules/lru";
+import { answersFor } from "~/modules/lru";
 import { VALIDATION_MS } from "./page-validator.server";
 
 const navHtml = (reader: Reader | null) => renderToStaticMarkup(createElement(AccountNav, { reader }));
@@ -35,23 +35,12 @@ export interface KnownReader {
  * through another process counts within `VALIDATION_MS`.
  */
 export function readersFor(db: () => Database, opts: { ms?: number; max?: number; now?: () => number } = {}) {
-  const ms = opts.ms ?? VALIDATION_MS;
-  const now = opts.now ?? (() => performance.now());
-  const kept = new LruCache<{ at: number; reader: Promise<KnownReader> }>(opts.max ?? 20_000);
-  return {
-    of(cookie: string): Promise<KnownReader> {
-      const known = kept.get(cookie);
-      if (known && now() - known.at < ms) return known.reader;
-      const reader = writerOfCookie(cookie, db()).then((writer) =>
-        writer ? { id: writer.id, nav: Buffer.from(navHtml({ handle: writer.handle })) } : { id: null, nav: ANONYMOUS_NAV },
-      );
-      const entry = { at: now(), reader };
-      kept.set(cookie, entry);
-      reader.catch(() => kept.get(cookie) === entry && kept.delete(cookie));
-      return reader;
+  const answers = answersFor(
+    async (cookie): Promise<KnownReader> => {
+      const writer = await writerOfCookie(cookie, db());
+      return writer ? { id: writer.id, nav: Buffer.from(navHtml({ handle: writer.handle })) } : { id: null, nav: ANONYMOUS_NAV };
     },
-    forget(): void {
-      kept.clear();
-    },
-  };
+    { ms: opts.ms ?? VALIDATION_MS, max: opts.max ?? 20_000, now: opts.now },
+  );
+  return { of: answers.get, forget: answers.forget };
 }

@@ -1,7 +1,7 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { startIndexer } from "~/modules/editions/indexer.server";
-import { startOutboxWorker } from "~/modules/entries/outbox.server";
+import { startOutboxWorker } from "~/modules/storage/outbox.server";
 import { createLease } from "~/modules/jobs/lease.server";
 import { startPruner } from "~/modules/jobs/prune.server";
 import { startMailWorker } from "~/modules/mail/outbox.server";

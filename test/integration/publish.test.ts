@@ -8,7 +8,7 @@ import { getDb, type Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
 import { createDraft, getDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { canonicalJson, contentDigest, entryTags, type Entry } from "~/modules/entries/entry";
-import { runOutboxOnce } from "~/modules/entries/outbox.server";
+import { runOutboxOnce } from "~/modules/storage/outbox.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
 import { draftForEntry, entryPage } from "~/modules/entries/read.server";
 import { verifyArweaveEntry } from "~/modules/entries/verify.server";
@@ -16,6 +16,7 @@ import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { fetchData, findByTags } from "~/modules/storage/gateway.server";
 import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
+import { useMigratedDatabase } from "../support/databases";
 import { signPublication } from "../support/entries";
 import { startFlakyBundler } from "../support/proxy";
 import { Browser, startTestServer } from "../support/web";
@@ -37,10 +38,10 @@ const essay = (words: string) => ({
   ],
 });
 
-async function newWriter() {
+async function newWriter(on: Database = db) {
   const account = privateKeyToAccount(generatePrivateKey());
   const handle = `w-${crypto.randomBytes(4).toString("hex")}`;
-  const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle } });
+  const writer = await on.writer.create({ data: { address: account.address.toLowerCase(), handle } });
   return { account, writer };
 }
 
@@ -50,9 +51,9 @@ function readHere(proof: string) {
   return { text: line.replace(/<[^>]+>|<!-- -->/g, ""), links: [...line.matchAll(/href="([^"]+)"/g)].map((m) => m[1]) };
 }
 
-async function draftWith(writerId: string, title: string, words: string) {
-  const { id } = await createDraft(db, writerId);
-  await saveDraft(db, writerId, id, { title, document: essay(words), baseRevision: 1 });
+async function draftWith(writerId: string, title: string, words: string, on: Database = db) {
+  const { id } = await createDraft(on, writerId);
+  await saveDraft(on, writerId, id, { title, document: essay(words), baseRevision: 1 });
   return id;
 }
 
@@ -203,12 +204,20 @@ describe("publishing", () => {
 });
 
 describe("the upload outbox", () => {
+  // A database of its own: a pass uploads every queued row, and other test files queue images.
+  let db: Database;
+  let url: string;
+  useMigratedDatabase("sqlite", (created, createdUrl) => {
+    db = created;
+    url = createdUrl;
+  });
+
   it("ends with exactly one item on Arweave when the bundler fails the first two uploads", async () => {
     const flaky = await startFlakyBundler(getEnv().storage.irysUrl, { failFirst: 2 });
     try {
       const env = parseEnv({ ...process.env, IRYS_URL: flaky.url, ARWEAVE_GATEWAY_URL: getEnv().storage.gatewayUrl });
-      const { account, writer } = await newWriter();
-      const published = await publishDraft(db, env, writer, await signPublication(db, account, writer, await draftWith(writer.id, "Flaky", "Retried words.")));
+      const { account, writer } = await newWriter(db);
+      const published = await publishDraft(db, env, writer, await signPublication(db, account, writer, await draftWith(writer.id, "Flaky", "Retried words.", db)));
       expect(published.status).toBe("queued");
       let row = await db.entryVersion.findUniqueOrThrow({ where: { arweaveId: published.arweaveId } });
       expect(row).toMatchObject({ attempts: 1, status: "queued" });
@@ -230,12 +239,12 @@ describe("the upload outbox", () => {
   it("resumes an upload after the publishing process was killed mid-upload, without a second copy", async () => {
     const hanging = await startFlakyBundler(getEnv().storage.irysUrl, { hang: true });
     try {
-      const { account, writer } = await newWriter();
-      const input = await signPublication(db, account, writer, await draftWith(writer.id, "Interrupted", "Words in flight."));
+      const { account, writer } = await newWriter(db);
+      const input = await signPublication(db, account, writer, await draftWith(writer.id, "Interrupted", "Words in flight.", db));
       const root = path.resolve(__dirname, "../..");
       const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["test/support/publish-child.ts", JSON.stringify({ writer, ...input })], {
         cwd: root,
-        env: { ...process.env, IRYS_URL: hanging.url, ARWEAVE_GATEWAY_URL: getEnv().storage.gatewayUrl },
+        env: { ...process.env, DATABASE_URL: url, IRYS_URL: hanging.url, ARWEAVE_GATEWAY_URL: getEnv().storage.gatewayUrl },
         stdio: "ignore",
       });
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -12,7 +12,7 @@ import { slugify } from "./drafts.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { canonicalJson, contentDigest, entryTags, entryTypedData, ENTRY_FORMAT_VERSION, type Entry, type EntryContent } from "./entry";
 import type { TiptapDocument } from "./extensions";
-import { uploadVersion } from "./outbox.server";
+import { uploadQueued } from "~/modules/storage/outbox.server";
 
 /** A signature is accepted for a publication prepared at most this long ago. */
 const SIGNING_WINDOW_S = 30 * 60;
@@ -178,6 +178,6 @@ export async function publishDraft(
     return { entryId, slug, versionId: version.id };
   });
 
-  const status = await uploadVersion(db, env, written.versionId, now);
+  const { status } = await uploadQueued(db, env, "version", written.versionId, now);
   return { entryId: written.entryId, slug: written.slug, version: entry.version, arweaveId: item.id, digest: entry.digest, status };
 }

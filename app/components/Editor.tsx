@@ -24,8 +24,13 @@ export interface EditorProps {
   initialDocument: TiptapDocument | null;
   gatewayUrl: string;
   onChange(state: { title: string; document: TiptapDocument; words: number; readingMinutes: number }): void;
-  /** Resolves with the image's Arweave id; a rejection's message is shown to the writer. */
-  onUploadImage(file: File): Promise<{ id: string }>;
+  /**
+   * Resolves with the image's Arweave id and, while the gateway does not serve it yet, the URL
+   * that shows it meanwhile; a rejection's message is shown to the writer.
+   */
+  onUploadImage(file: File): Promise<{ id: string; url?: string }>;
+  /** The document's images the gateway does not serve yet: Arweave id to the URL that shows each meanwhile. */
+  pendingImages?: Record<string, string>;
 }
 
 type Notice = { kind: "error" | "info"; text: string };
@@ -101,6 +106,8 @@ export function Editor(props: EditorProps) {
   const [languageProblem, setLanguageProblem] = useState<string | undefined>();
   const fileInput = useRef<HTMLInputElement>(null);
   const editorRef = useRef<TiptapEditor | null>(null);
+  // Images shown from the press until the gateway serves them; the document keeps their ar:// ids.
+  const previews = useRef(new Map(Object.entries(props.pendingImages ?? {})));
   // The editor's callbacks are registered once; they read the latest props and title from here.
   const latest = useRef({ props, title });
   latest.current = { props, title };
@@ -118,10 +125,11 @@ export function Editor(props: EditorProps) {
     for (const file of files) {
       setUploads((count) => count + 1);
       try {
-        const { id } = await latest.current.props.onUploadImage(file);
+        const { id, url } = await latest.current.props.onUploadImage(file);
         const src = `ar://${id}`;
         const problem = imageSrcProblem(src);
         if (problem) throw new Error(`the server answered with an unusable image id (${problem})`);
+        if (url) previews.current.set(id, url);
         const editor = editorRef.current;
         if (!editor || editor.isDestroyed) return;
         // A drop position holds for the first image; the others follow it in order.
@@ -163,7 +171,7 @@ export function Editor(props: EditorProps) {
 
   const nonce = useNonce();
   const editor = useEditor({
-    extensions: editorExtensions({ gatewayUrl, placeholder: "Write your essay…" }),
+    extensions: editorExtensions({ gatewayUrl, placeholder: "Write your essay…", imagePreview: (id) => previews.current.get(id) }),
     // The page's policy admits a style element only with its nonce.
     injectNonce: nonce,
     content: props.initialDocument ?? EMPTY_DOCUMENT,

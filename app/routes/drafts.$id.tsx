@@ -8,8 +8,10 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { getDraft } from "~/modules/entries/drafts.server";
+import { arweaveImageIds } from "~/modules/entries/extensions";
 import type { TiptapDocument } from "~/modules/entries/document.server";
 import { UserError } from "~/modules/errors.server";
+import { pendingImageUrls } from "~/modules/storage/uploads.server";
 
 export const links: LinksFunction = () => editorLinks;
 
@@ -18,11 +20,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
   try {
-    const draft = await getDraft(getDb(), writer.id, params.id ?? "");
+    const db = getDb();
+    const draft = await getDraft(db, writer.id, params.id ?? "");
     return {
       draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision, editing: draft.entryId !== null },
       address: writer.address,
       gatewayUrl: getEnv().storage.gatewayUrl,
+      pendingImages: await pendingImageUrls(db, writer.id, arweaveImageIds(draft.document)),
     };
   } catch (error) {
     if (error instanceof UserError) throw new Response(error.message, { status: error.status });
@@ -30,17 +34,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-async function uploadImageFile(file: File): Promise<{ id: string }> {
+/** Uploads an image; one the gateway does not serve yet comes with the press's URL for it meanwhile. */
+async function uploadImageFile(file: File): Promise<{ id: string; url?: string }> {
   const form = new FormData();
   form.set("file", file);
   const response = await fetch("/uploads/images", { method: "POST", body: form });
-  const body = (await response.json().catch(() => ({}))) as { id?: string; error?: string };
+  const body = (await response.json().catch(() => ({}))) as { id?: string; status?: string; url?: string; error?: string };
   if (!response.ok || !body.id) throw new Error(body.error ?? `The upload failed (${response.status}).`);
-  return { id: body.id };
+  return { id: body.id, url: body.status === "pending" ? body.url : undefined };
 }
 
 export default function DraftEditor() {
-  const { draft, address, gatewayUrl } = useLoaderData<typeof loader>();
+  const { draft, address, gatewayUrl, pendingImages } = useLoaderData<typeof loader>();
   const autosave = useAutosave<{ title: string; document: TiptapDocument }>(`/drafts/${draft.id}/save`, draft.revision);
   const { change } = autosave;
   const onChange = useCallback((state: { title: string; document: TiptapDocument }) => change({ title: state.title, document: state.document }), [change]);
@@ -57,7 +62,7 @@ export default function DraftEditor() {
         </a>
         <PublishButton draftId={draft.id} address={address} editing={draft.editing} beforePublish={autosave.flush} />
       </div>
-      <Editor initialTitle={draft.title} initialDocument={draft.document} gatewayUrl={gatewayUrl} onChange={onChange} onUploadImage={uploadImageFile} />
+      <Editor initialTitle={draft.title} initialDocument={draft.document} gatewayUrl={gatewayUrl} pendingImages={pendingImages} onChange={onChange} onUploadImage={uploadImageFile} />
     </section>
   );
 }

@@ -9,8 +9,9 @@ import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.se
 import type { BodyLimits } from "~/modules/body-limits";
 
 /**
- * Making an entry an edition, for the writer's page: `prepare` stores the cover and metadata and
- * answers the create call and the typed data; `confirm` records the sent transaction or the signature.
+ * Making an entry an edition, for the writer's page: `prepare` queues the cover and metadata for
+ * Arweave and answers their ids, whether they are stored yet, the create call and the typed data;
+ * `confirm` records the sent transaction or the signature.
  */
 const body = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("prepare"), terms: z.object({ price: z.string(), supply: z.string(), royaltyPercent: z.string(), fundingRecipient: z.string() }) }),

@@ -7,7 +7,7 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { localPath } from "~/modules/redirects";
-import { uploadImage } from "~/modules/storage/uploads.server";
+import { pendingImageUrls, uploadImage } from "~/modules/storage/uploads.server";
 import { updateProfile } from "~/modules/writers/profile.server";
 import { formWithFile, MAX_IMAGE_BYTES } from "~/modules/body-limits";
 
@@ -16,9 +16,11 @@ export const meta: MetaFunction = () => [{ title: "Your profile · Permanent Pre
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
   const env = getEnv();
+  // An avatar the gateway does not serve yet is shown from the press's own copy.
+  const pending = writer.avatarId ? await pendingImageUrls(getDb(), writer.id, [writer.avatarId]) : {};
   return {
     profile: { handle: writer.handle ?? "", displayName: writer.displayName ?? "", bio: writer.bio ?? "", address: writer.address, ensName: writer.ensName },
-    avatarUrl: writer.avatarId ? `${env.storage.gatewayUrl}/${writer.avatarId}` : null,
+    avatarUrl: writer.avatarId ? (pending[writer.avatarId] ?? `${env.storage.gatewayUrl}/${writer.avatarId}`) : null,
   };
 }
 

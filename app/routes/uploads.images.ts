@@ -10,7 +10,11 @@ import { FORM_BYTES, MAX_IMAGE_BYTES, type BodyLimits } from "~/modules/body-lim
 
 export const bodyLimits: BodyLimits = { multipart: MAX_IMAGE_BYTES + FORM_BYTES };
 
-/** An image for an essay: multipart field `file` in, `{id, url}` out (the Arweave id and a gateway URL). */
+/**
+ * An image for an essay: multipart field `file` in; out, `{id, contentType, status, url}`: the
+ * Arweave id, `pending` until the gateway serves it (the worker uploads it) or `confirmed`, and a
+ * URL that shows it now (the press's own while pending, the gateway's once confirmed).
+ */
 export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriterForApi(request);
   try {

@@ -11,6 +11,7 @@ import { createDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
 import { UserError } from "~/modules/errors.server";
 import { fetchData } from "~/modules/storage/gateway.server";
+import { runOutboxOnce } from "~/modules/storage/outbox.server";
 
 const env = getEnv();
 const db = getDb();
@@ -44,6 +45,8 @@ describe("editions", () => {
   it("creates an edition directly, with its cover and metadata on Arweave, and a reader collects it", async () => {
     const { account, writer, entryId, arweaveId } = await fundedWriter();
     const prepared = await prepareEdition(db, env, writer, entryId, { price: "0.02", supply: "5", royaltyPercent: "7.5", fundingRecipient: "" });
+    // The cover and metadata are queued; the worker's outbox stores them.
+    await runOutboxOnce(db, env);
     const metadataId = (await db.edition.findUniqueOrThrow({ where: { id: prepared.editionId } })).metadataId;
     const metadata = JSON.parse((await fetchData(metadataId, env.storage.gatewayUrl))!.toString()) as { name: string; image: string; content: string };
     expect(metadata).toMatchObject({ name: "A collectible essay", content: `ar://${arweaveId}` });

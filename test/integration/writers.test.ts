@@ -1,8 +1,10 @@
 import crypto from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { fetchData } from "~/modules/storage/gateway.server";
+import { runOutboxOnce } from "~/modules/storage/outbox.server";
 import { randomPng } from "../support/png";
 import { Browser, signedInBrowser, startTestServer } from "../support/web";
 
@@ -85,6 +87,8 @@ describe("profiles", () => {
     expect(html).toContain("Notes on the analytical engine.");
     const avatarId = /src="[^"]*\/([A-Za-z0-9_-]{43})"/.exec(html)?.[1];
     expect(avatarId).toBeDefined();
+    // The worker's outbox stores it on Arweave.
+    await runOutboxOnce(getDb(), getEnv());
     expect(await fetchData(avatarId!, getEnv().storage.gatewayUrl)).toEqual(avatar);
 
     const rival = await signIn(privateKeyToAccount(generatePrivateKey()));
@@ -119,6 +123,7 @@ describe("images", () => {
     const ok = await upload(image, "image/png", "figure.png");
     expect(ok.status).toBe(200);
     const { id } = (await ok.json()) as { id: string };
+    await runOutboxOnce(getDb(), getEnv());
     expect(await fetchData(id, getEnv().storage.gatewayUrl)).toEqual(image);
 
     const svg = await upload(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), "image/svg+xml", "x.svg");

@@ -5,6 +5,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { startPruner } from "~/modules/jobs/prune.server";
 import { findByTags } from "~/modules/storage/gateway.server";
+import { runOutboxOnce } from "~/modules/storage/outbox.server";
 import { randomPng } from "../support/png";
 import { Browser, startTestServer } from "../support/web";
 
@@ -42,8 +43,11 @@ const upload = (browser: Browser, bytes: Buffer) => {
   return browser.fetch("/uploads/images", { method: "POST", body: form });
 };
 
-/** What the bundler took for a writer: the data items on the gateway tagged with their address. */
-const storedFor = async (address: string) => (await findByTags([{ name: "Uploader", values: [address] }], getEnv().storage.gatewayUrl)).length;
+/** What the bundler took for a writer once the outbox has run: the data items on the gateway tagged with their address. */
+const storedFor = async (address: string) => {
+  await runOutboxOnce(getDb(), getEnv());
+  return (await findByTags([{ name: "Uploader", values: [address] }], getEnv().storage.gatewayUrl)).length;
+};
 
 describe("a writer uploading without end at the platform's cost", () => {
   it("is refused with 429 past the uploads an hour, told when to come back, and nothing more reaches the bundler, avatars included", async () => {

@@ -6,9 +6,7 @@ import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contr
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
-import { createSignedDataItem } from "~/modules/storage/data-item.server";
-import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
-import { chargeWriter } from "~/modules/storage/quota.server";
+import { queueUpload } from "~/modules/storage/uploads.server";
 import { requirePublishable } from "~/modules/text.server";
 import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
@@ -66,22 +64,12 @@ function requireFactory(env: Env): Address {
   return factory;
 }
 
-async function uploadJsonOrSvg(db: Database, env: Env, writerId: string, data: string, contentType: string, uploader: string): Promise<string> {
-  const item = await createSignedDataItem(data, [
-    { name: "Content-Type", value: contentType },
-    { name: "App-Name", value: "PermanentPress" },
-    { name: "Uploader", value: uploader },
-  ], env.storage.platformKey);
-  await chargeWriter(db, env, writerId, "upload", item.bytes.length);
-  await uploadDataItem(item, bundlerTarget(env));
-  return item.id;
-}
-
 /**
- * Step one of making an entry collectible: checks the terms, stores the edition's cover and
- * metadata on Arweave, fixes the clone's address (factory.predictAddress) and records the edition
- * as prepared. Returns what the author's wallet needs: the create call (direct) and the typed
- * data (lazy: the first collector deploys).
+ * Step one of making an entry collectible: checks the terms, queues the edition's cover and
+ * metadata for Arweave (their ids are fixed now; the worker uploads them), fixes the clone's
+ * address (factory.predictAddress) and records the edition as prepared. Returns what the author's
+ * wallet needs: the create call (direct) and the typed data (lazy: the first collector deploys),
+ * with the cover's and metadata's ids and `status`: `pending` until the gateway serves both.
  */
 export async function prepareEdition(db: Database, env: Env, writer: { id: string; address: string; handle: string | null; displayName: string | null }, entryId: string, terms: EditionTerms, now = new Date()) {
   const parsed = termsSchema.safeParse(terms);
@@ -97,11 +85,11 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
   const author = getAddress(writer.address);
   const byline = writer.displayName ?? (writer.handle ? `@${writer.handle}` : author);
   const url = `${env.publicUrl}/${writer.handle}/${entry.slug}`;
-  const coverId = await uploadJsonOrSvg(db, env, writer.id, editionCover(entry.title, byline), "image/svg+xml", author);
+  const coverItem = await queueUpload(db, env, writer.id, { data: Buffer.from(editionCover(entry.title, byline)), contentType: "image/svg+xml", kind: "cover", uploader: author });
   const metadata = {
     name: entry.title,
     description: `${entry.excerpt}${entry.excerpt.length >= 280 ? "…" : ""}\n\nRead it at ${url}`,
-    image: `ar://${coverId}`,
+    image: `ar://${coverItem.id}`,
     external_url: url,
     content: `ar://${latest.arweaveId}`,
     attributes: [
@@ -109,7 +97,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
       { trait_type: "Original digest", value: entry.originalDigest },
     ],
   };
-  const metadataId = await uploadJsonOrSvg(db, env, writer.id, JSON.stringify(metadata), "application/json", author);
+  const metadataItem = await queueUpload(db, env, writer.id, { data: Buffer.from(JSON.stringify(metadata)), contentType: "application/json", kind: "metadata", uploader: author });
   const salt = toHex(crypto.randomBytes(32));
   const row = {
     chainId: env.chain.id,
@@ -123,7 +111,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
     feeBps,
     fundingRecipient: (parsed.data.fundingRecipient ?? author).toLowerCase(),
     contentId: latest.arweaveId,
-    metadataId,
+    metadataId: metadataItem.id,
     salt,
     deadline: Math.floor(now.getTime() / 1000) + LAZY_DEADLINE_S,
   };
@@ -137,6 +125,9 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
   return {
     editionId: edition.id,
     address: getAddress(address),
+    coverId: coverItem.id,
+    metadataId: metadataItem.id,
+    status: coverItem.status === "confirmed" && metadataItem.status === "confirmed" ? ("confirmed" as const) : ("pending" as const),
     createCall: { to: factory, data: encodeFunctionData({ abi: writingEditionsFactoryAbi, functionName: "create", args: [params, salt] }), value: "0x0" },
     typedData: editionTypedData({ chainId: env.chain.id, factory, author, params, salt, deadline: BigInt(row.deadline) }),
   };

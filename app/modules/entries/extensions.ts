@@ -17,6 +17,7 @@ import { OrderedList } from "@tiptap/extension-list";
 import Placeholder from "@tiptap/extension-placeholder";
 import StarterKit from "@tiptap/starter-kit";
 import { Lexer, type MarkedToken, type Token, type Tokens } from "marked";
+import { IMAGE_PATH_PREFIX } from "~/modules/storage/image-path";
 
 export type TiptapDocument = { type: "doc"; content?: JSONContent[] };
 
@@ -125,12 +126,33 @@ function toArweaveRef(url: string | null, gatewayUrl: string): string | null {
   return new RegExp(`^${ARWEAVE_ID}(?:[/?#]|$)`).test(rest) ? `ar://${rest}` : url;
 }
 
+/** An image the press serves itself (`/uploads/images/<id>`) as the `ar://` reference it stands for. */
+function fromPressImage(src: string | null): string | null {
+  const id = src?.startsWith(IMAGE_PATH_PREFIX) ? src.slice(IMAGE_PATH_PREFIX.length) : undefined;
+  return id !== undefined && new RegExp(`^${ARWEAVE_ID}$`).test(id) ? `ar://${id}` : src;
+}
+
+/** The Arweave ids of the `ar://` images in a document, in order, each once. */
+export function arweaveImageIds(doc: JSONContent): string[] {
+  const ids = new Set<string>();
+  const visit = (node: JSONContent) => {
+    const src = node.type === "image" ? node.attrs?.src : undefined;
+    if (typeof src === "string" && ARWEAVE_IMAGE.test(src)) ids.add(src.slice("ar://".length));
+    node.content?.forEach(visit);
+  };
+  visit(doc);
+  return [...ids];
+}
+
 /**
  * The editor's extensions, which define the document schema. `gatewayUrl` only changes how
- * `ar://` references are displayed, never what is stored.
+ * `ar://` references are displayed, never what is stored; so does `imagePreview`, which may name
+ * another address for an image the gateway does not serve yet (the press's own copy).
  */
-export function editorExtensions(opts: { gatewayUrl: string; placeholder?: string }): Extensions {
+export function editorExtensions(opts: { gatewayUrl: string; placeholder?: string; imagePreview?: (arweaveId: string) => string | undefined }): Extensions {
   const { gatewayUrl } = opts;
+  const imageRef = (src: string | null) => toArweaveRef(fromPressImage(src), gatewayUrl);
+  const imageUrl = (src: string) => (ARWEAVE_IMAGE.test(src) ? opts.imagePreview?.(src.slice("ar://".length)) : undefined) ?? resolveArweaveUrl(src, gatewayUrl);
   const extensions: Extensions = [
     StarterKit.configure({ heading: false, link: false, codeBlock: false, code: false, orderedList: false, underline: false }),
     Heading.extend({
@@ -206,8 +228,8 @@ export function editorExtensions(opts: { gatewayUrl: string; placeholder?: strin
           src: {
             default: null,
             validate: enforce(imageSrcProblem),
-            parseHTML: (element: HTMLElement) => toArweaveRef(element.getAttribute("src"), gatewayUrl),
-            renderHTML: (attrs: Record<string, unknown>) => ({ src: resolveArweaveUrl(attrs.src as string, gatewayUrl) }),
+            parseHTML: (element: HTMLElement) => imageRef(element.getAttribute("src")),
+            renderHTML: (attrs: Record<string, unknown>) => ({ src: imageUrl(attrs.src as string) }),
           },
           alt: { default: null, validate: enforce((alt) => labelProblem(alt, "Image descriptions")), renderHTML: (attrs: Record<string, unknown>) => ({ alt: attrs.alt ?? "" }) },
           title: { default: null, validate: enforce((title) => labelProblem(title, "Image titles")) },
@@ -215,7 +237,7 @@ export function editorExtensions(opts: { gatewayUrl: string; placeholder?: strin
       },
       parseHTML() {
         // A pasted image whose source the schema refuses is left out instead of failing the paste.
-        return [{ tag: "img[src]", getAttrs: (element: HTMLElement) => (imageSrcProblem(toArweaveRef(element.getAttribute("src"), gatewayUrl)) ? false : null) }];
+        return [{ tag: "img[src]", getAttrs: (element: HTMLElement) => (imageSrcProblem(imageRef(element.getAttribute("src"))) ? false : null) }];
       },
     }).configure({ HTMLAttributes: { loading: "lazy", decoding: "async" } }),
   ];

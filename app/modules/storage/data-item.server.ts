@@ -44,3 +44,9 @@ export async function verifyDataItem(bytes: Buffer): Promise<{ id: string; tags:
   const item = new DataItem(bytes);
   return { id: item.rawId.toString("base64url"), tags: item.tags, owner: item.owner };
 }
+
+/** The data a signed data item carries, without its signature, owner and tags. */
+export async function dataItemPayload(bytes: Buffer): Promise<Buffer> {
+  const { DataItem } = await bundles();
+  return Buffer.from(new DataItem(bytes).rawData);
+}

@@ -3,10 +3,9 @@ import crypto from "node:crypto";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
-import { createSignedDataItem } from "./data-item.server";
+import { createSignedDataItem, dataItemPayload } from "./data-item.server";
+import { imagePath } from "./image-path";
 import { chargeWriter } from "./quota.server";
-import { bundlerTarget, uploadDataItem } from "./irys.server";
-
 
 // Raster formats only: SVG can carry scripts. Each is recognised by its first bytes, not by the
 // type the browser claims.
@@ -25,9 +24,37 @@ export function sniffImageType(bytes: Buffer): string | undefined {
   return SIGNATURES.find((signature) => signature.matches(bytes))?.type;
 }
 
+export type UploadKind = "image" | "cover" | "metadata";
+
+const onGateway = (env: Env, arweaveId: string) => new URL(`/${arweaveId}`, env.storage.gatewayUrl).toString();
+
 /**
- * Stores a writer's image permanently: checks its size and real type, signs it into a data item
- * tagged with its type and uploader, charges it to the writer's quota, uploads it, and records it. Returns its Arweave id.
+ * Signs a file into a data item tagged with its type and uploader, charges it to the writer's
+ * quota, and queues it in the outbox with its bytes: its id is known now, the worker uploads it.
+ * Nothing here talks to the bundler, so a bundler outage never fails the writer's request. The
+ * same file, tags and key give the same id, so uploading a file twice keeps one row and one item.
+ */
+export async function queueUpload(db: Database, env: Env, writerId: string, file: { data: Buffer; contentType: string; kind: UploadKind; uploader: string }) {
+  const item = await createSignedDataItem(file.data, [
+    { name: "Content-Type", value: file.contentType },
+    { name: "App-Name", value: "PermanentPress" },
+    { name: "Uploader", value: file.uploader },
+  ], env.storage.platformKey);
+  await chargeWriter(db, env, writerId, "upload", item.bytes.length);
+  const sha256 = crypto.createHash("sha256").update(file.data).digest("hex");
+  const row = await db.upload.upsert({
+    where: { writerId_arweaveId: { writerId, arweaveId: item.id } },
+    create: { arweaveId: item.id, writerId, kind: file.kind, contentType: file.contentType, size: file.data.length, sha256, dataItem: new Uint8Array(item.bytes) },
+    update: {},
+    select: { status: true },
+  });
+  return { id: item.id, status: row.status === "confirmed" ? ("confirmed" as const) : ("pending" as const) };
+}
+
+/**
+ * Stores a writer's image permanently: checks its size and real type, then queues it (queueUpload).
+ * Returns its Arweave id, whether the gateway serves it yet, and a URL that shows it now: the
+ * gateway's once it is confirmed, the press's own until then.
  */
 export async function uploadImage(db: Database, env: Env, writer: { id: string; address: string }, file: { bytes: Buffer; declaredType: string }) {
   if (file.bytes.length === 0) throw new UserError("The file is empty.");
@@ -37,18 +64,32 @@ export async function uploadImage(db: Database, env: Env, writer: { id: string; 
   if (file.declaredType && file.declaredType !== "application/octet-stream" && file.declaredType !== type) {
     throw new UserError(`The file says it is ${file.declaredType} but it is ${type}.`, 415);
   }
-  const item = await createSignedDataItem(file.bytes, [
-    { name: "Content-Type", value: type },
-    { name: "App-Name", value: "PermanentPress" },
-    { name: "Uploader", value: writer.address },
-  ], env.storage.platformKey);
-  await chargeWriter(db, env, writer.id, "upload", item.bytes.length);
-  await uploadDataItem(item, bundlerTarget(env));
-  const sha256 = crypto.createHash("sha256").update(file.bytes).digest("hex");
-  await db.upload.upsert({
-    where: { writerId_arweaveId: { writerId: writer.id, arweaveId: item.id } },
-    create: { arweaveId: item.id, writerId: writer.id, contentType: type, size: file.bytes.length, sha256 },
-    update: {},
-  });
-  return { id: item.id, contentType: type, url: new URL(`/${item.id}`, env.storage.gatewayUrl).toString() };
+  const queued = await queueUpload(db, env, writer.id, { data: file.bytes, contentType: type, kind: "image", uploader: writer.address });
+  const url = queued.status === "confirmed" ? onGateway(env, queued.id) : imagePath(queued.id);
+  return { id: queued.id, contentType: type, status: queued.status, url };
+}
+
+/**
+ * The writer's images among `arweaveIds` that the gateway does not serve yet, each with the
+ * press's own URL for it: what the editor and the profile show in their place meanwhile.
+ */
+export async function pendingImageUrls(db: Database, writerId: string, arweaveIds: string[]): Promise<Record<string, string>> {
+  if (arweaveIds.length === 0) return {};
+  const rows = await db.upload.findMany({ where: { writerId, kind: "image", arweaveId: { in: arweaveIds }, status: { not: "confirmed" } }, select: { arweaveId: true } });
+  return Object.fromEntries(rows.map((row) => [row.arweaveId, imagePath(row.arweaveId)]));
+}
+
+/**
+ * An uploaded image as the press serves it: its bytes while they are kept (the gateway may not
+ * have them yet), or the gateway's URL once it serves them; undefined for an id that is no image
+ * of ours.
+ */
+export async function servedImage(db: Database, env: Env, arweaveId: string): Promise<{ bytes: Buffer; contentType: string } | { gatewayUrl: string } | undefined> {
+  const row = await db.upload.findFirst({ where: { arweaveId, kind: "image" }, orderBy: { createdAt: "asc" }, select: { dataItem: true, status: true } });
+  if (!row) return undefined;
+  if (!row.dataItem) return row.status === "confirmed" ? { gatewayUrl: onGateway(env, arweaveId) } : undefined;
+  const bytes = await dataItemPayload(Buffer.from(row.dataItem));
+  // The type is sniffed again from the bytes served, never taken from what was stored beside them.
+  const contentType = sniffImageType(bytes);
+  return contentType ? { bytes, contentType } : undefined;
 }

@@ -6,6 +6,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
+import { createSignedDataItem } from "~/modules/storage/data-item.server";
+import { bundlerTarget, uploadDataItem } from "~/modules/storage/irys.server";
 import { runOutboxOnce } from "~/modules/storage/outbox.server";
 import { fetchData, findByTags } from "~/modules/storage/gateway.server";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
@@ -152,6 +154,20 @@ describe.each(databaseProviders())("images and edition files through the upload 
     expect((await fetchData(prepared.coverId, gatewayUrl()))!.toString("utf8")).toMatch(/^<svg[^>]*>.*Kept while down.*Ines<\/text><\/g><\/svg>$/);
     expect(await db.upload.count({ where: { writerId: writer.id, status: "confirmed", dataItem: null } })).toBe(2);
     expect((await db.entryVersion.findUniqueOrThrow({ where: { arweaveId: entry.arweaveId } })).status).toBe("confirmed");
+  });
+
+  it("confirms without uploading again a row that a web process of the previous release wrote after uploading the file itself", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await db.writer.create({ data: { address: account.address.toLowerCase() } });
+    const image = randomPng();
+    const item = await createSignedDataItem(image, [{ name: "Content-Type", value: "image/png" }, { name: "Uploader", value: writer.address }], getEnv().storage.platformKey);
+    await uploadDataItem(item, bundlerTarget(getEnv()));
+    await db.upload.create({ data: { arweaveId: item.id, writerId: writer.id, contentType: "image/png", size: image.length, sha256: "" } });
+
+    const before = up.uploads();
+    await runOutboxOnce(db, envWith(up.url));
+    expect(up.uploads()).toBe(before);
+    expect(await db.upload.findFirstOrThrow({ where: { arweaveId: item.id } })).toMatchObject({ status: "confirmed", attempts: 1, lastError: null });
   });
 
   it("uploads each queued item exactly once when two worker processes race over them", async () => {

@@ -80,8 +80,9 @@ export async function uploadQueued(db: Database, env: Env, queue: Queue, rowId: 
   const row = await rows.findUniqueOrThrow({ where: { id: rowId }, select: { id: true, arweaveId: true, status: true, attempts: true, dataItem: true } });
   if (claim.count !== 1) return { claimed: false, status: row.status as UploadStatus };
   try {
-    if (!row.dataItem) throw new Error("the data item is missing");
-    await uploadDataItem({ id: row.arweaveId, bytes: Buffer.from(row.dataItem) }, bundlerTarget(env));
+    // Only a web process of the release before the outbox writes a row without its bytes, and it
+    // writes it after its own upload: nothing is left to send, the gateway's copy is awaited.
+    if (row.dataItem) await uploadDataItem({ id: row.arweaveId, bytes: Buffer.from(row.dataItem) }, bundlerTarget(env));
     await rows.update({ where: { id: row.id }, data: { status: "uploaded", uploadedAt: new Date(), attempts: row.attempts + 1, lockedUntil: null, lastError: null } });
   } catch (error) {
     const attempts = row.attempts + 1;

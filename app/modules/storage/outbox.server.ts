@@ -1,6 +1,7 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { retryDelayMs } from "~/modules/jobs/backoff.server";
+import { databaseTime } from "~/modules/jobs/clock.server";
 import { runRepeatedly } from "~/modules/jobs/loop.server";
 import { bundlerTarget, uploadDataItem } from "./irys.server";
 
@@ -71,7 +72,8 @@ async function confirm(rows: OutboxRows, env: Env, row: { id: string; arweaveId:
  * never change between attempts: a retry cannot make a second copy. `claimed` says whether this
  * call did the work; `status` is the row's status afterwards.
  */
-export async function uploadQueued(db: Database, env: Env, queue: Queue, rowId: string, now = new Date()): Promise<{ claimed: boolean; status: UploadStatus }> {
+export async function uploadQueued(db: Database, env: Env, queue: Queue, rowId: string, at?: Date): Promise<{ claimed: boolean; status: UploadStatus }> {
+  const now = at ?? (await databaseTime(db));
   const rows = QUEUES[queue](db);
   const claim = await rows.updateMany({
     where: { id: rowId, status: "queued", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
@@ -88,7 +90,7 @@ export async function uploadQueued(db: Database, env: Env, queue: Queue, rowId: 
     const attempts = row.attempts + 1;
     await rows.update({
       where: { id: row.id },
-      data: { attempts, nextAttemptAt: new Date(Date.now() + retryDelayMs(attempts)), lockedUntil: null, lastError: (error as Error).message.slice(0, 1000) },
+      data: { attempts, nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)), lockedUntil: null, lastError: (error as Error).message.slice(0, 1000) },
     });
     return { claimed: true, status: "queued" };
   }
@@ -98,8 +100,10 @@ export async function uploadQueued(db: Database, env: Env, queue: Queue, rowId: 
 /**
  * One pass of the outbox over every queue: uploads what is due, confirms what the gateway now
  * serves. `uploaded` counts the rows this pass uploaded, not those another worker did meanwhile.
+ * Claims are timed by the database's clock (`now` only in tests that move time on).
  */
-export async function runOutboxOnce(db: Database, env: Env, now = new Date(), limit = 25) {
+export async function runOutboxOnce(db: Database, env: Env, at?: Date, limit = 25) {
+  const now = at ?? (await databaseTime(db));
   const result = { due: 0, uploaded: 0, confirmed: 0 };
   for (const queue of Object.keys(QUEUES) as Queue[]) {
     const rows = QUEUES[queue](db);

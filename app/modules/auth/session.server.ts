@@ -29,8 +29,9 @@ export async function createSession(writerId: string, now = new Date()): Promise
   return sessionCookie().serialize(token);
 }
 
-async function sessionToken(request: Request): Promise<string | undefined> {
-  const value: unknown = await sessionCookie().parse(request.headers.get("cookie"));
+/** The session token a Cookie header carries, once its signature is checked. */
+async function sessionToken(cookie: string | null | undefined): Promise<string | undefined> {
+  const value: unknown = await sessionCookie().parse(cookie ?? null);
   return typeof value === "string" ? value : undefined;
 }
 
@@ -41,8 +42,8 @@ export type SignedInWriter = NonNullable<Awaited<ReturnType<typeof getWriter>>>;
  * one, or one that has expired).
  */
 export async function writerOfCookie(cookie: string | null | undefined, db: Database = getDb()) {
-  const token: unknown = await sessionCookie().parse(cookie ?? null);
-  if (typeof token !== "string") return undefined;
+  const token = await sessionToken(cookie);
+  if (!token) return undefined;
   const session = await db.session.findUnique({ where: { id: hashToken(token) }, include: { writer: true } });
   if (!session || session.expiresAt.getTime() <= Date.now()) return undefined;
   return session.writer;
@@ -65,7 +66,7 @@ export async function requireWriter(request: Request) {
 
 /** Ends the request's session; returns the Set-Cookie header value that clears the cookie. */
 export async function destroySession(request: Request): Promise<string> {
-  const token = await sessionToken(request);
+  const token = await sessionToken(request.headers.get("cookie"));
   if (token) await getDb().session.deleteMany({ where: { id: hashToken(token) } });
   return sessionCookie().serialize("", { maxAge: 0, expires: new Date(0) });
 }

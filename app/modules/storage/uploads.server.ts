@@ -2,6 +2,7 @@ import { MAX_IMAGE_BYTES } from "~/modules/body-limits";
 import crypto from "node:crypto";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
+import { resolveArweaveUrl } from "~/modules/entries/extensions";
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem, dataItemPayload } from "./data-item.server";
 import { imagePath } from "./image-path";
@@ -26,7 +27,7 @@ export function sniffImageType(bytes: Buffer): string | undefined {
 
 export type UploadKind = "image" | "cover" | "metadata";
 
-const onGateway = (env: Env, arweaveId: string) => new URL(`/${arweaveId}`, env.storage.gatewayUrl).toString();
+const onGateway = (env: Env, arweaveId: string) => resolveArweaveUrl(`ar://${arweaveId}`, env.storage.gatewayUrl);
 
 /**
  * Signs a file into a data item tagged with its type and uploader, charges it to the writer's

@@ -219,6 +219,12 @@ export function parseEnv(source: Record<string, string | undefined>) {
      * and unsubscribe tokens, so a press anyone else can reach never serves it.
      */
     devMailbox: raw.SMTP_URL === undefined && servedLocally && LOOPBACK.has(raw.HOST),
+    /**
+     * Whether the local development chain's accounts may be used from this press (the demo, and the
+     * sign-in page's development wallet): only while the chain is the local stand-in, whose accounts
+     * are public knowledge, and the press is reached and listens on a loopback address.
+     */
+    devChain: raw.CHAIN_RPC_URL === undefined && raw.CHAIN_ID === 31337 && servedLocally && LOOPBACK.has(raw.HOST),
   };
 }
 

@@ -15,6 +15,8 @@ import { loadDotEnv } from "../app/server/dotenv.server";
 import { logLine as log } from "../app/server/log.server";
 import { ROLE_NODE_FLAGS } from "../app/server/node-flags";
 import type { Role, RoleMessage } from "../app/server/role.server";
+import { demoRefusal } from "./lib/demo/guard";
+import { runDemoOn } from "./lib/demo/run";
 import { deployContracts } from "./lib/deploy";
 import { deployMigrations, ROOT } from "./lib/migrations";
 import type { LocalPart } from "./local/stack";
@@ -95,6 +97,13 @@ async function main() {
     }
     throw error;
   }
+  // `npm start -- --demo`: the demo once the press is ready, refused before anything starts.
+  const demo = process.argv.includes("--demo");
+  const refusal = demo ? demoRefusal(env) : null;
+  if (refusal) {
+    console.error(`npm start -- --demo: ${refusal}`);
+    process.exit(2);
+  }
   fs.mkdirSync(env.dataDir, { recursive: true });
   log("node", `${process.version} (${process.execPath})`);
 
@@ -160,6 +169,8 @@ async function main() {
     }
     const down = Object.entries(health.parts).filter(([, report]) => report.status !== "up").map(([part]) => part);
     log("ready", `${env.publicUrl} in ${seconds()}${down.length ? `, with ${down.join(", ")} down` : ""}`);
+    // A demo that fails leaves the press running as it is: what it published so far stays.
+    if (demo) await runDemoOn(env).catch((error: Error) => console.error(`demo failed: ${error.message}; the press keeps running`));
   } catch (error) {
     console.error(`start-up failed: ${(error as Error).message}`);
     await shutdown(1);

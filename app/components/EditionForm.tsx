@@ -1,14 +1,14 @@
 import { useState } from "react";
+import { typedDataParam, type TypedDataToSign } from "./typed-data";
 import { connectOnChain, postJson, walletErrorMessage, sendAndWait, type ChainInfo } from "./wallet";
 
 interface Prepared {
   editionId: string;
   address: string;
   createCall: { to: string; data: string; value: string };
-  typedData: { domain: Record<string, unknown>; types: Record<string, ReadonlyArray<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
+  typedData: TypedDataToSign;
 }
 
-const bigintSafe = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
 /**
  * The writer's terms for an edition, then one of two ways to create it: send the factory's create
@@ -36,19 +36,7 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
         await postJson(url, { intent: "confirm", editionId: prepared.editionId, confirmation: { mode, txHash } });
       } else {
         setState({ busy: true, text: "Sign the terms in your wallet (no transaction, no gas)…", error: false });
-        const typedData = {
-          ...prepared.typedData,
-          types: {
-            EIP712Domain: [
-              { name: "name", type: "string" },
-              { name: "version", type: "string" },
-              { name: "chainId", type: "uint256" },
-              { name: "verifyingContract", type: "address" },
-            ],
-            ...prepared.typedData.types,
-          },
-        };
-        const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, bigintSafe(typedData)] });
+        const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, typedDataParam(prepared.typedData)] });
         await postJson(url, { intent: "confirm", editionId: prepared.editionId, confirmation: { mode, signature } });
       }
       window.location.assign(props.entryUrl);

@@ -1,11 +1,12 @@
 import { useState } from "react";
+import { typedDataParam, type TypedDataToSign } from "./typed-data";
 import { connectWallet, discoverWallets, PlatformRefusal, postJson as post, walletErrorMessage, type Eip1193Provider } from "./wallet";
 
 interface Prepared {
   revision: number;
   timestamp: number;
   version: number;
-  typedData: { domain: Record<string, unknown>; types: Record<string, Array<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
+  typedData: TypedDataToSign;
 }
 
 /** The wallet of the signed-in writer: the first discovered wallet whose account is theirs. */
@@ -34,11 +35,7 @@ export function PublishButton(props: { draftId: string; address: string; editing
       const prepared = await post<Prepared>(url, { intent: "prepare" });
       setState({ busy: true, message: "Sign the entry in your wallet…", error: false });
       const provider = await writerWallet(props.address);
-      const typedData = {
-        ...prepared.typedData,
-        types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }], ...prepared.typedData.types },
-      };
-      const signature = await provider.request({ method: "eth_signTypedData_v4", params: [props.address, JSON.stringify(typedData)] });
+      const signature = await provider.request({ method: "eth_signTypedData_v4", params: [props.address, typedDataParam(prepared.typedData)] });
       setState({ busy: true, message: "Publishing…", error: false });
       const published = await post<{ url: string }>(url, { intent: "publish", revision: prepared.revision, timestamp: prepared.timestamp, signature });
       window.location.assign(published.url);

@@ -85,6 +85,12 @@ async function stopChild(child: ChildProcess | undefined, graceMs: number): Prom
   clearTimeout(timer);
 }
 
+/** Whether the press has published nothing yet, as its site feed says. */
+async function isEmpty(env: Env): Promise<boolean> {
+  const response = await fetch(`${env.publicUrl}/feed.json`).catch(() => null);
+  return response?.ok === true && ((await response.json()) as { items: unknown[] }).items.length === 0;
+}
+
 async function main() {
   loadDotEnv();
   let env: Env;
@@ -171,6 +177,7 @@ async function main() {
     log("ready", `${env.publicUrl} in ${seconds()}${down.length ? `, with ${down.join(", ")} down` : ""}`);
     // A demo that fails leaves the press running as it is: what it published so far stays.
     if (demo) await runDemoOn(env).catch((error: Error) => console.error(`demo failed: ${error.message}; the press keeps running`));
+    else if (env.devChain && (await isEmpty(env))) log("empty", "nothing is published yet: `npm run demo` in another terminal fills the press with writers, essays and an edition");
   } catch (error) {
     console.error(`start-up failed: ${(error as Error).message}`);
     await shutdown(1);

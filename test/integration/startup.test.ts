@@ -47,6 +47,8 @@ describe("npm start", () => {
       expect(health).toMatchObject({ role: "web", pid: webPid });
       expect(Object.keys(health.parts).sort()).toEqual(["chain", "database", "mail", "storage"]);
 
+      // A first start on an empty press says how to fill it.
+      await run.waitFor(/^empty +nothing is published yet: `npm run demo`/m, 10_000);
       const home = await fetch(`http://127.0.0.1:${ports.web}/`);
       expect(await home.text()).toContain("Writing that outlives its platform");
       expect((await fetch(`http://127.0.0.1:${ports.web}/dev/mail`)).status).toBe(200);
@@ -80,6 +82,14 @@ describe("npm start", () => {
       run.child.kill("SIGKILL");
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("refuses the demo, before starting anything, for a chain that is not the local one", async () => {
+    const { settings } = await freeLocalPorts();
+    const run = launchPlatform({ ...settings, DATA_DIR: dataDir, CHAIN_RPC_URL: "https://sepolia.base.org", CHAIN_ID: "84532" }, ["--demo"]);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toContain("npm start -- --demo: the demo runs only against the local development chain; CHAIN_RPC_URL names https://sepolia.base.org (chain 84532)");
+    expect(run.output()).not.toMatch(/^(chain|gateway|web) /m);
   });
 
   it("refuses bad configuration with a message naming each setting", async () => {

@@ -42,9 +42,9 @@ function launch(command: string, args: string[], env: NodeJS.ProcessEnv): Launch
 /** The settings a launched process gets besides the given ones: a PATH and a HOME, production mode. */
 const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production" });
 
-/** Runs `scripts/start.ts` (what `npm start` runs) with exactly the given settings. */
-export function launchPlatform(settings: Record<string, string>): LaunchedPlatform {
-  const launched = launch(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], { ...baseEnv(), ...settings });
+/** Runs `scripts/start.ts` (what `npm start` runs) with exactly the given settings, and its arguments (`npm start -- …`). */
+export function launchPlatform(settings: Record<string, string>, args: string[] = []): LaunchedPlatform {
+  const launched = launch(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts", ...args], { ...baseEnv(), ...settings });
   return { ...launched, ready: (timeoutMs) => launched.waitFor(/^ready /m, timeoutMs) };
 }
 

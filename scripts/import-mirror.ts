@@ -8,8 +8,10 @@
 import "../app/server/runtime";
 import { formatImportReport, importMirror } from "../app/modules/entries/import-mirror.server";
 import { runForContributor } from "./lib/contributor-command";
+import { withProgress } from "./lib/progress";
 
 runForContributor("npm run import:mirror -- --contributor 0x… [--database <url>]", async (db, env, contributor) => {
   console.log(`importing Mirror entries from ${env.storage.gatewayUrl} into the ${env.database.provider} database`);
-  console.log(formatImportReport(await importMirror(db, env, contributor)));
+  const report = await withProgress("items read and verified", (onProgress) => importMirror(db, env, contributor, { onProgress }));
+  console.log(formatImportReport(report));
 });

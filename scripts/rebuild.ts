@@ -8,10 +8,12 @@
 import "../app/server/runtime";
 import { formatRebuildReport, rebuildContributor } from "../app/modules/entries/rebuild.server";
 import { runForContributor } from "./lib/contributor-command";
+import { withProgress } from "./lib/progress";
 
 runForContributor("npm run rebuild -- --contributor 0x… [--database <url>]", async (db, env, contributor) => {
   console.log(`rebuilding from ${env.storage.gatewayUrl} into the ${env.database.provider} database`);
   const started = performance.now();
-  console.log(formatRebuildReport(await rebuildContributor(db, env, contributor)));
+  const report = await withProgress("items read and verified", (onProgress) => rebuildContributor(db, env, contributor, { onProgress }));
+  console.log(formatRebuildReport(report));
   console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -113,6 +113,19 @@ export function createProgress(label: string, options: ProgressOptions = {}): Pr
   };
 }
 
+/** Runs `work` with a progress line fed by the callback it is given: closed when it succeeds, left as it stood when it fails. */
+export async function withProgress<T>(label: string, work: (onProgress: (done: number, total?: number) => void) => Promise<T>, options?: ProgressOptions): Promise<T> {
+  const progress = createProgress(label, options);
+  try {
+    const result = await work((done, total) => progress.update(done, total));
+    progress.finish();
+    return result;
+  } catch (error) {
+    progress.abandon();
+    throw error;
+  }
+}
+
 export interface Steps {
   /** Starts a step, ending the one before it. */
   step(name: string): void;
@@ -142,4 +155,17 @@ export function createSteps(options: ProgressOptions = {}): Steps {
     finish: end,
     abandon: () => line.release(),
   };
+}
+
+/** Runs `work` with its steps shown as `onStep` names them; the last one ends with the work. */
+export async function withSteps<T>(work: (onStep: (name: string) => void) => Promise<T>, options?: ProgressOptions): Promise<T> {
+  const steps = createSteps(options);
+  try {
+    const result = await work((name) => steps.step(name));
+    steps.finish();
+    return result;
+  } catch (error) {
+    steps.abandon();
+    throw error;
+  }
 }

@@ -15,7 +15,7 @@ import { codeLanguageProblem, describeValue, imageSrcProblem, linkHrefProblem, m
 import { HELD_FOR_REVIEW, NO_REVIEW } from "./import-review.server";
 import { describeVerdict, parseMirrorEntry, verifyMirrorEntry, type MirrorEntry, type MirrorVerdict } from "./mirror.server";
 import { claimSlug, entrySummary } from "./listing.server";
-import { byChainOrder, contributorSpellings, GATEWAY_CONCURRENCY, mapConcurrently, parseContributor } from "./rebuild.server";
+import { byChainOrder, contributorSpellings, GATEWAY_CONCURRENCY, mapConcurrently, parseContributor, type OnProgress } from "./rebuild.server";
 
 export const MIRROR_APP_NAME = "MirrorXYZ";
 export const IMPORTED_FROM_MIRROR = "mirror";
@@ -242,7 +242,12 @@ function isUniqueViolation(error: unknown): boolean {
  * `contributor`), the better-verified entry takes its place, unless that writer has built on it
  * (an edition, a newsletter, a draft); otherwise this one is skipped. Either way the report says so.
  */
-export async function importMirror(db: Database, env: Pick<Env, "storage">, contributorInput: string, now = new Date()): Promise<MirrorImportReport> {
+export async function importMirror(
+  db: Database,
+  env: Pick<Env, "storage">,
+  contributorInput: string,
+  { now = new Date(), onProgress }: { now?: Date; onProgress?: OnProgress } = {},
+): Promise<MirrorImportReport> {
   const contributor = parseContributor(contributorInput);
   const listed = await findByTags(
     [
@@ -253,7 +258,7 @@ export async function importMirror(db: Database, env: Pick<Env, "storage">, cont
   );
   const report: MirrorImportReport = { contributor, found: listed.length, imported: [], updated: [], unchanged: [], skipped: [] };
   const posts = new Map<string, Candidate[]>();
-  for (const result of await mapConcurrently(listed, GATEWAY_CONCURRENCY, (tx) => readCandidate(env.storage.gatewayUrl, contributor, tx))) {
+  for (const result of await mapConcurrently(listed, GATEWAY_CONCURRENCY, (tx) => readCandidate(env.storage.gatewayUrl, contributor, tx), onProgress)) {
     if (!("entry" in result)) {
       report.skipped.push(result);
       continue;

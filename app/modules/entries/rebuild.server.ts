@@ -29,15 +29,19 @@ export function contributorSpellings(contributor: `0x${string}`): string[] {
   return [contributor, contributor.toLowerCase()];
 }
 
-/** The listing fields of an entry (shown on index pages) from its document. */
+/** Told how many of a known number of items are done, as they finish; the caller decides how to show it. */
+export type OnProgress = (done: number, total: number) => void;
+
 /** `work` over every item, at most `limit` at a time; results in the items' order. */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, onProgress?: OnProgress): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let done = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
       results[index] = await work(items[index]!);
+      onProgress?.(++done, items.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -196,9 +200,15 @@ function latestFields(group: Group) {
  * GraphQL (`App-Name: PermanentPress`, `Contributor`), then each item's data, verified with
  * verifyEntryJson. Items that do not verify are skipped and reported. Running it again adds
  * nothing, and a rebuild cut short resumes. Refuses (RebuildRefused) a database where the writer
- * already has entries or versions that are not the ones on Arweave.
+ * already has entries or versions that are not the ones on Arweave. `onProgress` follows the
+ * fetching and verifying of the listed items, which is where the time goes.
  */
-export async function rebuildContributor(db: Database, env: Pick<Env, "chain" | "storage">, contributorInput: string, now = new Date()): Promise<RebuildReport> {
+export async function rebuildContributor(
+  db: Database,
+  env: Pick<Env, "chain" | "storage">,
+  contributorInput: string,
+  { now = new Date(), onProgress }: { now?: Date; onProgress?: OnProgress } = {},
+): Promise<RebuildReport> {
   const contributor = parseContributor(contributorInput);
   const listed = await findByTags(
     [
@@ -210,7 +220,7 @@ export async function rebuildContributor(db: Database, env: Pick<Env, "chain" | 
   listed.sort(byChainOrder);
   const skipped: SkippedItem[] = [];
   const restorable: Restorable[] = [];
-  for (const result of await mapConcurrently(listed, GATEWAY_CONCURRENCY, (tx) => readItem(env, contributor, tx))) {
+  for (const result of await mapConcurrently(listed, GATEWAY_CONCURRENCY, (tx) => readItem(env, contributor, tx), onProgress)) {
     if ("entry" in result) restorable.push(result);
     else skipped.push(result);
   }

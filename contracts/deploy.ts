@@ -21,6 +21,7 @@ export type FactoryDeployment = {
  * @param args.owner may change the platform fee; defaults to the deploying account.
  * @param args.feeBps platform fee for new editions, 0-500; defaults to 0.
  * @param args.feeRecipient receives platform fees; defaults to `owner`.
+ * @param args.onStep told as each slow step starts: sending, then waiting for confirmation.
  */
 export async function deployFactory(args: {
   publicClient: PublicClient;
@@ -28,6 +29,7 @@ export async function deployFactory(args: {
   owner?: Address;
   feeBps?: number;
   feeRecipient?: Address;
+  onStep?: (name: string) => void;
 }): Promise<FactoryDeployment> {
   const { publicClient, walletClient } = args;
   const account = walletClient.account;
@@ -39,6 +41,7 @@ export async function deployFactory(args: {
     throw new RangeError(`deployFactory: feeBps must be an integer from 0 to ${MAX_FEE_BPS}, got ${feeBps}`);
   }
 
+  args.onStep?.("sending the factory (its constructor deploys the implementation)");
   const hash = await walletClient.deployContract({
     abi: writingEditionsFactoryAbi,
     bytecode: writingEditionsFactoryBytecode,
@@ -46,6 +49,7 @@ export async function deployFactory(args: {
     account,
     chain: walletClient.chain,
   });
+  args.onStep?.(`waiting for confirmation of ${hash}`);
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`deployFactory: deployment transaction ${hash} failed`);

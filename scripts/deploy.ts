@@ -11,6 +11,7 @@ import { base, baseSepolia, optimism, optimismSepolia } from "viem/chains";
 import { EnvError, parseEnv } from "../app/env.server";
 import { deployContracts } from "./lib/deploy";
 import { loadDotEnv } from "../app/server/dotenv.server";
+import { withSteps } from "./lib/progress";
 
 const NETWORKS = {
   "base-sepolia": baseSepolia,
@@ -31,7 +32,7 @@ async function main() {
     overrides.CHAIN_RPC_URL = process.env.CHAIN_RPC_URL || network.rpcUrls.default.http[0];
   }
   const env = parseEnv({ ...process.env, ...overrides });
-  const deployment = await deployContracts(env);
+  const deployment = await withSteps((onStep) => deployContracts(env, onStep));
   console.log(`network        ${name} (chain ${deployment.chainId})`);
   console.log(`factory        ${deployment.factory}`);
   console.log(`implementation ${deployment.implementation}`);

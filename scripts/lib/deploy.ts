@@ -8,9 +8,9 @@ import { deployFactory } from "../../contracts/deploy";
 /**
  * Deploys the writing-edition contracts to the configured chain with the deployer key and writes
  * the deployment record the app reads. The same function serves the local chain at start-up and
- * an operator's `npm run deploy` to a real network.
+ * an operator's `npm run deploy` to a real network. `onStep` is told as each step starts.
  */
-export async function deployContracts(env: Env): Promise<Deployment & { file: string }> {
+export async function deployContracts(env: Env, onStep?: (name: string) => void): Promise<Deployment & { file: string }> {
   const key = env.chain.deployerKey;
   if (!key) throw new Error(`DEPLOYER_PRIVATE_KEY: must be set to deploy to ${env.chain.rpcUrl}`);
   const account = privateKeyToAccount(key);
@@ -18,9 +18,11 @@ export async function deployContracts(env: Env): Promise<Deployment & { file: st
   const transport = http(env.chain.rpcUrl, { timeout: 60_000 });
   const publicClient = createPublicClient({ chain, transport });
   const walletClient = createWalletClient({ account, chain, transport });
+  // Not the RPC URL: a provider's URL often carries its API key.
+  onStep?.(`checking that the RPC serves chain ${env.chain.id}`);
   const servedChainId = await publicClient.getChainId();
   if (servedChainId !== env.chain.id) throw new Error(`CHAIN_RPC_URL serves chain ${servedChainId}, not ${env.chain.id}`);
-  const result = await deployFactory({ publicClient, walletClient, owner: account.address });
+  const result = await deployFactory({ publicClient, walletClient, owner: account.address, onStep });
   const deployment: Deployment = {
     chainId: env.chain.id,
     factory: result.factory,
@@ -29,6 +31,7 @@ export async function deployContracts(env: Env): Promise<Deployment & { file: st
     deployedAt: new Date().toISOString(),
   };
   const file = deploymentFile(env.chain.id, env.dataDir);
+  onStep?.(`writing ${file}`);
   writeDeployment(file, deployment);
   return { ...deployment, file };
 }

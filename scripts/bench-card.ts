@@ -3,6 +3,7 @@
 // Run with `npm run bench:card`. Prints a table, then (last line) one JSON object.
 import "../app/server/runtime";
 import { performance } from "node:perf_hooks";
+import { withProgress } from "./lib/progress";
 
 const DRAWN = 50;
 const CACHED = 10_000;
@@ -17,7 +18,12 @@ async function main() {
 
   const drawStarted = performance.now();
   let bytes = 0;
-  for (let i = 0; i < DRAWN; i++) bytes += (await drawCardPng(`Essay number ${i}: notes on ledgers, libraries and time`, "Bob")).length;
+  await withProgress("cards drawn", async (onProgress) => {
+    for (let i = 0; i < DRAWN; i++) {
+      bytes += (await drawCardPng(`Essay number ${i}: notes on ledgers, libraries and time`, "Bob")).length;
+      onProgress(i + 1, DRAWN);
+    }
+  });
   const drawMs = (performance.now() - drawStarted) / DRAWN;
 
   const cacheStarted = performance.now();

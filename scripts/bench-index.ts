@@ -30,6 +30,7 @@ import { deployMigrations } from "./lib/migrations";
 import { startLocalChain } from "./local/chain";
 import { freePort } from "./local/service";
 import { createScratchPostgres, LOCAL_POSTGRES, postgresReachable } from "./lib/scratch-postgres";
+import { withProgress } from "./lib/progress";
 
 const EDITIONS = 5;
 const PURCHASES = 5_000;
@@ -58,18 +59,21 @@ async function rpc(url: string, calls: { method: string; params: unknown[] }[]):
 async function makePurchases(chain: LocalChain, editions: { address: Address; price: bigint }[]) {
   const collectors = ((await rpc(chain.rpcUrl, [{ method: "eth_accounts", params: [] }]))[0] as Address[]).slice(1);
   await chain.testClient.setAutomine(false);
-  for (let sent = 0; sent < PURCHASES; sent += PER_BLOCK) {
-    const calls = Array.from({ length: Math.min(PER_BLOCK, PURCHASES - sent) }, (_, i) => {
-      const n = sent + i;
-      const edition = editions[n % editions.length]!;
-      const collector = collectors[n % collectors.length]!;
-      const message = n % 4 === 0 ? "" : `Thank you for essay ${n % editions.length}, collected as #${n}`;
-      const data = encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] });
-      return { method: "eth_sendTransaction", params: [{ from: collector, to: edition.address, data, value: toHex(edition.price), gas: toHex(150_000) }] };
-    });
-    await rpc(chain.rpcUrl, calls);
-    await mineEmptyBlocks(chain, 1 + GAP_BLOCKS);
-  }
+  await withProgress("purchases mined", async (onProgress) => {
+    for (let sent = 0; sent < PURCHASES; sent += PER_BLOCK) {
+      const calls = Array.from({ length: Math.min(PER_BLOCK, PURCHASES - sent) }, (_, i) => {
+        const n = sent + i;
+        const edition = editions[n % editions.length]!;
+        const collector = collectors[n % collectors.length]!;
+        const message = n % 4 === 0 ? "" : `Thank you for essay ${n % editions.length}, collected as #${n}`;
+        const data = encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] });
+        return { method: "eth_sendTransaction", params: [{ from: collector, to: edition.address, data, value: toHex(edition.price), gas: toHex(150_000) }] };
+      });
+      await rpc(chain.rpcUrl, calls);
+      await mineEmptyBlocks(chain, 1 + GAP_BLOCKS);
+      onProgress(Math.min(sent + PER_BLOCK, PURCHASES), PURCHASES);
+    }
+  });
   await chain.testClient.setAutomine(true);
   for (const edition of editions) {
     const supply = await chain.publicClient.readContract({ address: edition.address, abi: writingEditionsAbi, functionName: "totalSupply" });

@@ -21,6 +21,7 @@ import { essayDocument } from "../test/support/entries";
 import { startTestSmtp } from "../test/support/smtp";
 import { deployMigrations, ROOT } from "./lib/migrations";
 import { createScratchPostgres, LOCAL_POSTGRES, postgresReachable } from "./lib/scratch-postgres";
+import { withProgress } from "./lib/progress";
 
 const SIZES = [10_000, 100_000];
 const ESSAY_WORDS = 1_500;
@@ -126,7 +127,16 @@ async function main() {
         const seeding = performance.now();
         essayBytes = (await seed(database.url, subscribers)).essayBytes;
         console.error(`${provider} ${subscribers.toLocaleString("en")}, ${workers} worker(s): seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s, sending…`);
-        const reports = await Promise.all(Array.from({ length: workers }, () => runWorker(database.url, smtp.url, dir)));
+        const reports = await withProgress("messages accepted", async (onProgress) => {
+          // Counted at the SMTP server, which runs in this process; a worker's output is its report alone.
+          const polling = setInterval(() => onProgress(smtp.accepted(), subscribers), 250);
+          try {
+            return await Promise.all(Array.from({ length: workers }, () => runWorker(database.url, smtp.url, dir)));
+          } finally {
+            clearInterval(polling);
+            onProgress(smtp.accepted(), subscribers);
+          }
+        });
         const sent = reports.reduce((sum, report) => sum + report.sent, 0);
         const copies = [...smtp.acceptedPerRecipient().values()];
         const duplicates = copies.filter((n) => n > 1).length;

@@ -20,6 +20,7 @@ import { essayDocument, publishEntry, signPublication, writerOf } from "../test/
 import { deployMigrations } from "./lib/migrations";
 import { freeLocalPorts } from "./local/service";
 import { startLocalStack, type LocalStack } from "./local/stack";
+import { withProgress } from "./lib/progress";
 
 const PUBLICATIONS = 50;
 const ESSAY_WORDS = 5000;
@@ -56,33 +57,39 @@ async function main() {
     const samples: number[] = [];
     let entryBytes = 0;
     let words = 0;
-    for (let i = 0; i <= PUBLICATIONS; i++) {
-      const account = privateKeyToAccount(generatePrivateKey());
-      const writer = await writerOf(db, account);
-      const document = essayDocument({ words: ESSAY_WORDS, seed: i });
-      const { id: draftId } = await createDraft(db, writer.id, { title: `On permanence, part ${i + 1}`, document });
-      const input = await signPublication(db, account, writer, draftId, new Date());
-      const start = performance.now();
-      const published = await publishDraft(db, env, writer, input);
-      const ms = performance.now() - start;
-      if (published.status === "queued") throw new Error(`publication ${i} was not taken by the Irys endpoint`);
-      if (i === 0) continue;
-      samples.push(ms);
-      words = documentStats(document).words;
-      entryBytes = Buffer.byteLength((await db.entryVersion.findUniqueOrThrow({ where: { arweaveId: published.arweaveId }, select: { entryJson: true } })).entryJson);
-    }
+    await withProgress("essays published (timed)", async (onProgress) => {
+      for (let i = 0; i <= PUBLICATIONS; i++) {
+        const account = privateKeyToAccount(generatePrivateKey());
+        const writer = await writerOf(db, account);
+        const document = essayDocument({ words: ESSAY_WORDS, seed: i });
+        const { id: draftId } = await createDraft(db, writer.id, { title: `On permanence, part ${i + 1}`, document });
+        const input = await signPublication(db, account, writer, draftId, new Date());
+        const start = performance.now();
+        const published = await publishDraft(db, env, writer, input);
+        const ms = performance.now() - start;
+        if (published.status === "queued") throw new Error(`publication ${i} was not taken by the Irys endpoint`);
+        onProgress(i + 1, PUBLICATIONS + 1);
+        if (i === 0) continue;
+        samples.push(ms);
+        words = documentStats(document).words;
+        entryBytes = Buffer.byteLength((await db.entryVersion.findUniqueOrThrow({ where: { arweaveId: published.arweaveId }, select: { entryJson: true } })).entryJson);
+      }
+    });
     samples.sort((a, b) => a - b);
 
     const contributor = privateKeyToAccount(generatePrivateKey());
     const publishStarted = performance.now();
-    for (let i = 0; i < REBUILD_ENTRIES; i++) {
-      await publishEntry(db, env, contributor, { title: `Letter ${i + 1}`, document: essayDocument({ words: REBUILD_ENTRY_WORDS, seed: 10_000 + i }) });
-    }
+    await withProgress("entries published for the rebuild", async (onProgress) => {
+      for (let i = 0; i < REBUILD_ENTRIES; i++) {
+        await publishEntry(db, env, contributor, { title: `Letter ${i + 1}`, document: essayDocument({ words: REBUILD_ENTRY_WORDS, seed: 10_000 + i }) });
+        onProgress(i + 1, REBUILD_ENTRIES);
+      }
+    });
     const publishSeconds = (performance.now() - publishStarted) / 1000;
     const rebuilt = createDatabase(rebuiltUrl);
     databases.push(rebuilt);
     const rebuildStarted = performance.now();
-    const report = await rebuildContributor(rebuilt, env, contributor.address);
+    const report = await withProgress("items rebuilt (timed)", (onProgress) => rebuildContributor(rebuilt, env, contributor.address, { onProgress }));
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
     if (report.entriesRestored !== REBUILD_ENTRIES) throw new Error(`the rebuild restored ${report.entriesRestored} entries, not ${REBUILD_ENTRIES}`);
 

@@ -21,6 +21,7 @@ import { launchPlatform } from "../test/support/launch";
 import { commandLine } from "../test/support/processes";
 import { signedInBrowser } from "../test/support/web";
 import { freeLocalPorts, freePort } from "./local/service";
+import { withProgress } from "./lib/progress";
 
 const CONNECTIONS = 20;
 const SECONDS = 15;
@@ -32,7 +33,17 @@ const ROOT = path.resolve(__dirname, "..");
  * HTTP/1.1 load generator far lighter than the server it measures); every answer must be 200.
  */
 async function load(url: string, seconds: number, headers: Record<string, string> = {}) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { "accept-encoding": "identity", ...headers } });
+  const options = { url, connections: CONNECTIONS, duration: seconds, headers: { "accept-encoding": "identity", ...headers } };
+  const result = await withProgress(
+    `requests to ${new URL(url).pathname}`,
+    (onProgress) =>
+      new Promise<autocannon.Result>((resolve, reject) => {
+        // autocannon ticks each second with the requests completed since the last tick (its types leave the argument out).
+        let done = 0;
+        const run = autocannon(options, (error, finished) => (error ? reject(error) : resolve(finished)));
+        run.on("tick", (tick?: { counter: number }) => onProgress((done += tick?.counter ?? 0)));
+      }),
+  );
   const requests = result.requests.total;
   const failures = result.non2xx + result.errors + result.timeouts;
   return { rps: Math.round(requests / seconds), p50: result.latency.p50, p99: result.latency.p99, requests, failures };

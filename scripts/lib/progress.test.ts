@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createProgress, createSteps, formatDuration } from "./progress";
+import { createProgress, createSteps, formatDuration, withProgress, withSteps } from "./progress";
 
 /** A stream that records what is written, and a clock the test moves. */
 function fake(isTTY: boolean) {
@@ -114,6 +114,34 @@ describe("progress in a log (not a terminal)", () => {
     steps.finish();
     steps.abandon();
     expect(t.writes).toEqual(["checking the chain  0.3 s\n", "deploying the factory  1 min 15 s\n"]);
+  });
+});
+
+describe("withProgress and withSteps", () => {
+  it("close the line when the work succeeds, and leave it for the error when it fails", async () => {
+    const t = fake(true);
+    const result = await withProgress(
+      "items",
+      async (onProgress) => {
+        t.advance(1_000);
+        onProgress(2, 2);
+        return "report";
+      },
+      { stream: t.stream, now: t.now },
+    );
+    expect(result).toBe("report");
+    expect(t.writes.at(-1)).toBe("\ritems  2/2 in 1.0 s (2.0/s)\x1b[K\n");
+
+    const failed = fake(true);
+    const failing = withSteps(
+      async (onStep) => {
+        onStep("waiting for confirmation");
+        throw new Error("the RPC did not answer");
+      },
+      { stream: failed.stream, now: failed.now },
+    );
+    await expect(failing).rejects.toThrow("the RPC did not answer");
+    expect(failed.writes).toEqual(["\rwaiting for confirmation…\x1b[K", "\n"]);
   });
 });
 

@@ -85,8 +85,11 @@ describe.each(databaseProviders())("rebuilding a writer from Arweave alone on %s
   });
 
   it("restores every entry and version into an empty database, field by field, and skips what does not verify", async () => {
-    const report = await rebuildContributor(rebuilt, env, account.address);
+    const progress: Array<[number, number]> = [];
+    const report = await rebuildContributor(rebuilt, env, account.address, { onProgress: (done, total) => progress.push([done, total]) });
 
+    // Each listed item is counted once, as it is read and verified, out of what the gateway listed.
+    expect(progress).toEqual(Array.from({ length: report.found }, (_, i) => [i + 1, report.found]));
     expect(report).toMatchObject({
       contributor: account.address,
       found: ENTRIES + REVISED.size + 1,

@@ -104,16 +104,17 @@ describe("progress in a log (not a terminal)", () => {
     expect(t.writes).toEqual(["rebuilding  4/4 in 2.0 s (2.0/s)\n"]);
   });
 
-  it("writes a step once, when it ends", () => {
+  it("writes a step once, when it ends or fails", () => {
     const t = fake(false);
     const steps = createSteps({ stream: t.stream, now: t.now });
     steps.step("checking the chain");
     t.advance(300);
     steps.step("deploying the factory");
     t.advance(75_000);
-    steps.finish();
+    steps.step("writing the deployment record");
+    t.advance(200);
     steps.abandon();
-    expect(t.writes).toEqual(["checking the chain  0.3 s\n", "deploying the factory  1 min 15 s\n"]);
+    expect(t.writes).toEqual(["checking the chain  0.3 s\n", "deploying the factory  1 min 15 s\n", "writing the deployment record  failed after 0.2 s\n"]);
   });
 });
 
@@ -136,12 +137,13 @@ describe("withProgress and withSteps", () => {
     const failing = withSteps(
       async (onStep) => {
         onStep("waiting for confirmation");
+        failed.advance(30_000);
         throw new Error("the RPC did not answer");
       },
       { stream: failed.stream, now: failed.now },
     );
     await expect(failing).rejects.toThrow("the RPC did not answer");
-    expect(failed.writes).toEqual(["\rwaiting for confirmation…\x1b[K", "\n"]);
+    expect(failed.writes).toEqual(["\rwaiting for confirmation…\x1b[K", "\rwaiting for confirmation  failed after 30 s\x1b[K\n"]);
   });
 });
 

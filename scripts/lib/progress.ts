@@ -131,6 +131,7 @@ export interface Steps {
   step(name: string): void;
   /** Ends the last step. */
   finish(): void;
+  /** Ends the last step as failed (before the error is printed). */
   abandon(): void;
 }
 
@@ -153,7 +154,11 @@ export function createSteps(options: ProgressOptions = {}): Steps {
       if (line.tty) line.show(`${name}…`, true);
     },
     finish: end,
-    abandon: () => line.release(),
+    // In a log a step is only written when it ends: the one that failed must still be named.
+    abandon() {
+      if (current) line.settle(`${current.name}  failed after ${formatDuration(line.now() - current.started)}`);
+      current = undefined;
+    },
   };
 }
 

@@ -9,6 +9,9 @@ import { z } from "zod";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
+/** Whether a URL points at this machine. */
+export const isLoopbackUrl = (url: string) => LOOPBACK.has(new URL(url).hostname);
+
 // Well-known keys of the local development chain (Hardhat's default accounts #0 and #1). They
 // are public, so they are accepted only while the platform is served on a loopback address.
 export const DEV_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";

@@ -92,6 +92,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canonical,
     card: `${canonical}/card.png`,
     edition,
+    // An edition whose local development chain was replaced (and not made again since).
+    goneAt: entry.edition?.status !== "live" ? (entry.edition?.goneAt?.toISOString() ?? null) : null,
     editionScript: edition ? pageScript("edition") : null,
     chain: walletChain(env),
     title: current.title,
@@ -144,6 +146,11 @@ export default function EntryPage() {
         </p>
       </header>
       <div className="prose" dangerouslySetInnerHTML={{ __html: data.html }} />
+      {data.goneAt ? (
+        <p className="notice" data-testid="edition-gone">
+          This edition lived on a local development chain that was reset on {date(data.goneAt)}; it no longer exists.
+        </p>
+      ) : null}
       {data.edition ? (
         <section className="edition" aria-labelledby="collect">
           <h2 id="collect">Collect</h2>

@@ -157,6 +157,20 @@ async function expectIndexedAsOnChain(db: Database, factory: Factory, editions: 
   }
 }
 
+/** A plain JSON-RPC forwarder on another address than the node's (a loopback one the press does not treat as local). */
+async function startForwarder(host: string, target: string) {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) });
+    res.writeHead(upstream.status, { "content-type": "application/json" });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return { url: `http://${host}:${port}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 /** Every kept block hash is the chain's, and the cursor's block too. */
 async function expectKeptHashesOnChain(db: Database) {
   const cursor = await db.indexerCursor.findUniqueOrThrow({ where: { chainId: 31337 } });
@@ -373,6 +387,66 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
     ]);
     await expectIndexedAsOnChain(db, factory, [edition.address]);
     await expectKeptHashesOnChain(db);
+  });
+
+  it("starts over on a replaced local chain: no reorg, the old editions gone, new ones made and counted on the new chain", async () => {
+    const { db } = await migrated();
+    const factoryA = await deployFactoryOnChain(chain);
+    const { author, alice } = await wallets("author", "alice");
+    const made = await editionOfNewEntry(db, factoryA, author);
+    await purchaseOnChain({ chain, edition: made.address, collector: alice, message: "on the old chain" });
+    await indexOnce(db, envFor(factoryA));
+    expect(await db.edition.findUniqueOrThrow({ where: { entryId: made.entry.entryId } })).toMatchObject({ status: "live", minted: 1, goneAt: null });
+
+    // The local node restarted: a new chain under the same id, with the contracts deployed again.
+    const port = await freePort();
+    const nodeB = await startLocalChain({ port, logFile: path.join(getEnv().dataDir, `indexer-chain-${port}.log`) });
+    try {
+      const chainB = localChain(nodeB.url);
+      const [genesisA, genesisB] = await Promise.all([chain, chainB].map(async (c) => (await c.publicClient.getBlock({ blockNumber: 0n })).hash));
+      expect(genesisB).not.toBe(genesisA);
+      const factoryB = await deployFactoryOnChain(chainB);
+      const settingsB = { CHAIN_RPC_URL: nodeB.url, FACTORY_ADDRESS: factoryB.address, INDEXER_START_BLOCK: String(factoryB.deployBlock) };
+
+      const lines: string[] = [];
+      const result = await indexOnce(db, envFor(factoryA, settingsB), { log: (line) => lines.push(line) });
+      expect(result.reset).toEqual({ genesisHash: genesisB, goneEditions: 1, gonePurchases: 1 });
+      expect(result.rolledBack).toBe(0);
+      expect(lines).toContain(`the local chain was reset (new genesis ${genesisB}); 1 edition(s) made on the previous one are marked as gone and 1 purchase(s) with them; their entries can have new editions`);
+      expect(lines.some((line) => /reorg/.test(line))).toBe(false);
+      const gone = await db.edition.findUniqueOrThrow({ where: { entryId: made.entry.entryId } });
+      expect(gone).toMatchObject({ status: "prepared", minted: 0, createdBlock: null });
+      expect(gone.goneAt).toBeInstanceOf(Date);
+      expect(await db.purchase.count({ where: { editionId: gone.id } })).toBe(0);
+      expect(await db.indexerCursor.findUniqueOrThrow({ where: { chainId: 31337 } })).toMatchObject({ blockNumber: Number(await chainB.publicClient.getBlockNumber()) });
+
+      // The writer makes the entry collectible again on the new chain; only its sales count.
+      const authorB = chainB.walletFor(author.account);
+      const aliceB = chainB.walletFor(alice.account);
+      for (const wallet of [authorB, aliceB]) await chainB.testClient.setBalance({ address: wallet.account.address, value: parseEther("10") });
+      const again = await createEditionOnChain({ chain: chainB, factory: factoryB, author: authorB, params: editionTerms(factoryB, author.account.address, { contentId: made.entry.contentId }) });
+      await purchaseOnChain({ chain: chainB, edition: again.address, collector: aliceB, message: "on the new chain" });
+      const next = await indexOnce(db, envFor(factoryA, settingsB));
+      expect(next).toMatchObject({ editions: 1, purchases: 1, rolledBack: 0 });
+      expect(next.reset).toBeUndefined();
+      const live = await db.edition.findUniqueOrThrow({ where: { entryId: made.entry.entryId }, include: { purchases: true } });
+      expect(live).toMatchObject({ status: "live", address: again.address.toLowerCase(), minted: 1, goneAt: null });
+      expect(live.purchases.map((purchase) => purchase.message)).toEqual(["on the new chain"]);
+
+      // Back on the first chain's genesis under a configured, non-local RPC: a wrong network, nothing changed.
+      const remote = await startForwarder("127.0.0.2", chain.rpcUrl);
+      try {
+        await expect(indexOnce(db, envFor(factoryA, { CHAIN_RPC_URL: remote.url }), { retries: 0 })).rejects.toThrow(
+          `serves a chain 31337 whose genesis block is ${genesisA}, not ${genesisB} as indexed: is CHAIN_RPC_URL the right network? Nothing was changed.`,
+        );
+        expect(await db.edition.findUniqueOrThrow({ where: { entryId: made.entry.entryId } })).toMatchObject({ status: "live", minted: 1, goneAt: null });
+        expect(await db.purchase.count({ where: { editionId: live.id } })).toBe(1);
+      } finally {
+        await remote.stop();
+      }
+    } finally {
+      await nodeB.stop();
+    }
   });
 
   it("resumes after being killed mid-backfill, losing and doubling nothing", async () => {

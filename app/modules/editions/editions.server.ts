@@ -150,7 +150,7 @@ export async function confirmEdition(db: Database, env: Env, writer: { id: strin
     if (receipt.status !== "success") throw new UserError("The create transaction failed on chain.", 422);
     const code = await chain.getCode({ address: getAddress(edition.address) });
     if (!code || code === "0x") throw new UserError("That transaction did not create this edition.", 422);
-    return db.edition.update({ where: { id: edition.id }, data: { status: "live", createdBlock: Number(receipt.blockNumber), createdTx: input.txHash } });
+    return db.edition.update({ where: { id: edition.id }, data: { status: "live", goneAt: null, createdBlock: Number(receipt.blockNumber), createdTx: input.txHash } });
   }
   if (!isHex(input.signature)) throw new UserError("The signature is missing or not hex.");
   const typedData = editionTypedData({ chainId: edition.chainId, factory: getAddress(edition.factory), author: getAddress(writer.address), params: paramsOf(edition), salt: edition.salt as Hex, deadline: BigInt(edition.deadline!) });

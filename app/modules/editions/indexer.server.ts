@@ -9,7 +9,7 @@
 import crypto from "node:crypto";
 import { type Address, type Hex, type Log, type PublicClient, type RpcLog, BlockNotFoundError, createPublicClient, formatLog, http } from "viem";
 import type { Database } from "~/db.server";
-import type { Env } from "~/env.server";
+import { type Env, isLoopbackUrl } from "~/env.server";
 import { writingEditionsAbi } from "~/generated/contracts";
 import { Prisma } from "~/generated/prisma/sqlite/client";
 import { retryDelayMs } from "~/modules/jobs/backoff.server";
@@ -33,6 +33,16 @@ export interface IndexResult {
   withdrawals: number;
   /** Blocks undone by reorgs. */
   rolledBack: number;
+  /** Set when the local development chain was replaced by a new one since the last pass. */
+  reset?: ChainReset;
+}
+
+export interface ChainReset {
+  genesisHash: string;
+  /** Editions deployed on the replaced chain, now marked gone. */
+  goneEditions: number;
+  /** Their purchases, which no longer exist. */
+  gonePurchases: number;
 }
 
 export interface IndexOptions {
@@ -297,6 +307,7 @@ async function recordCreation(tx: Tx, ctx: Context, creation: EditionCreation): 
     metadataId: creation.metadataId,
     salt: creation.salt,
     status: "live",
+    goneAt: null,
     createdBlock: creation.blockNumber,
     createdTx: creation.txHash,
   };
@@ -451,6 +462,57 @@ async function undoReorg(ctx: Context, cursor: Cursor): Promise<{ blocks: number
   return { blocks: cursor.blockNumber - (fork?.blockNumber ?? restart), cursor: fork };
 }
 
+/** Only the local development chain can be replaced by a new one; any other chain's genesis never changes. */
+function isLocalChain(env: IndexerEnv): boolean {
+  return env.chain.id === 31337 && isLoopbackUrl(env.chain.rpcUrl);
+}
+
+/**
+ * A different genesis under the same chain id is another chain, not a reorg: the local Hardhat node
+ * starts a new chain (its genesis stamped with its start time) at every start. Its editions and
+ * purchases no longer exist: the editions are marked gone (their entries can have new ones), the
+ * purchases and withdrawals removed, and the index starts over. On any other chain it means the RPC
+ * points at the wrong network: the indexer stops and changes nothing.
+ */
+async function checkGenesis(ctx: Context): Promise<ChainReset | undefined> {
+  const genesis = await retrying(ctx, () => "reading block 0", () => headerAt(ctx.client, 0));
+  if (!genesis) throw new Error(`${ctx.env.chain.rpcUrl} has no block 0`);
+  const known = await ctx.db.indexedChain.findUnique({ where: { chainId: ctx.chainId } });
+  if (known?.genesisHash === genesis.hash) return undefined;
+  if (!known) {
+    await ctx.db.indexedChain.create({ data: { chainId: ctx.chainId, genesisHash: genesis.hash } });
+    return undefined;
+  }
+  if (!isLocalChain(ctx.env)) {
+    throw new Error(
+      `${ctx.env.chain.rpcUrl} serves a chain ${ctx.chainId} whose genesis block is ${genesis.hash}, not ${known.genesisHash} as indexed: is CHAIN_RPC_URL the right network? Nothing was changed.`,
+    );
+  }
+  const { chainId } = ctx;
+  return ctx.db.$transaction(
+    async (tx) => {
+      const moved = await tx.indexedChain.updateMany({ where: { chainId, genesisHash: known.genesisHash }, data: { genesisHash: genesis.hash } });
+      if (moved.count !== 1) throw new PassInterrupted(`another indexer reset chain ${chainId}`, "cursor");
+      const gone = { chainId, status: "live" };
+      const goneEditions = await tx.edition.count({ where: gone });
+      const gonePurchases = await tx.purchase.deleteMany({ where: { edition: { chainId } } });
+      await tx.withdrawal.deleteMany({ where: { edition: { chainId } } });
+      await tx.edition.updateMany({ where: gone, data: { goneAt: new Date() } });
+      await undeploy(tx, gone);
+      await tx.edition.updateMany({ where: { chainId }, data: { minted: 0 } });
+      await tx.indexerCursor.deleteMany({ where: { chainId } });
+      await tx.indexedBlock.deleteMany({ where: { chainId } });
+      return { genesisHash: genesis.hash, goneEditions, gonePurchases: gonePurchases.count };
+    },
+    { maxWait: 30_000, timeout: 120_000 },
+  );
+}
+
+/** The plain words for a replaced local chain, for the start-up output and the worker's log. */
+export function describeReset(reset: ChainReset): string {
+  return `the local chain was reset (new genesis ${reset.genesisHash}); ${reset.goneEditions} edition(s) made on the previous one are marked as gone and ${reset.gonePurchases} purchase(s) with them; their entries can have new editions`;
+}
+
 async function liveEditions(ctx: Context): Promise<Map<string, string>> {
   const rows = await ctx.db.edition.findMany({ where: { chainId: ctx.chainId, factory: ctx.factory.lower, status: "live" }, select: { id: true, address: true } });
   return new Map(rows.map((row) => [row.address.toLowerCase(), row.id]));
@@ -525,6 +587,8 @@ export async function indexOnce(db: Database, env: IndexerEnv, opts: IndexOption
   const served = await retrying(ctx, () => "reading the chain id", () => ctx.client.getChainId());
   if (served !== env.chain.id) throw new Error(`${env.chain.rpcUrl} serves chain ${served}, not chain ${env.chain.id} (CHAIN_ID)`);
   const result: IndexResult = { fromBlock: Number.MAX_SAFE_INTEGER, toBlock: 0, editions: 0, skipped: 0, purchases: 0, withdrawals: 0, rolledBack: 0 };
+  result.reset = await checkGenesis(ctx);
+  if (result.reset) ctx.log(describeReset(result.reset));
   for (let restarts = 0; ; restarts++) {
     try {
       await pass(ctx, result);
@@ -543,6 +607,7 @@ function summary(result: IndexResult): string {
     `${result.withdrawals} withdrawal(s)`,
     ...(result.skipped ? [`${result.skipped} edition(s) not the platform's`] : []),
     ...(result.rolledBack ? [`${result.rolledBack} block(s) rolled back`] : []),
+    ...(result.reset ? ["after a reset of the local chain"] : []),
   ];
   return `blocks ${result.fromBlock}-${result.toBlock}: ${parts.join(", ")}`;
 }
@@ -581,7 +646,7 @@ export function startIndexer(db: Database, env: IndexerEnv, opts: { log?: (line:
         if (!mine) return;
         const result = await indexOnce(db, env, { client, log, signal: controller.signal });
         failures = 0;
-        if (result.editions || result.purchases || result.withdrawals || result.skipped || result.rolledBack) log(summary(result));
+        if (result.editions || result.purchases || result.withdrawals || result.skipped || result.rolledBack || result.reset) log(summary(result));
       })
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;

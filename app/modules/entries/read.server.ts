@@ -27,7 +27,7 @@ export async function entryHistory(db: Database, handle: string, slug: string) {
     include: {
       writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true, updatedAt: true } },
       versions: { orderBy: { version: "desc" }, select: { version: true, arweaveId: true, digest: true, status: true, timestamp: true, lastError: true } },
-      edition: { select: { status: true, minted: true } },
+      edition: { select: { status: true, minted: true, goneAt: true } },
     },
   });
 }

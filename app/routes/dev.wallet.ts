@@ -9,7 +9,7 @@ import { assertSameOrigin, readJson } from "~/modules/http.server";
  * The development wallet's JSON-RPC relay to the local chain (app/modules/dev/wallet-relay.server.ts).
  * It exists only while the press may use the local chain's accounts (`Env.devChain`).
  */
-export const bodyLimits: BodyLimits = { json: 256 * 1024 };
+export const bodyLimits: BodyLimits = { json: 64 * 1024 };
 
 const notFound = () => new Response("Not found", { status: 404 });
 

@@ -3,7 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { SignIn } from "~/components/SignIn";
 import { getEnv } from "~/env.server";
 import { getWriter } from "~/modules/auth/session.server";
-import { devWriters } from "~/modules/dev/accounts.server";
+import { devWriters as writersOfDevChain } from "~/modules/dev/accounts.server";
 import { walletChain } from "~/modules/editions/chain.server";
 import { localPath } from "~/modules/redirects";
 
@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (await getWriter(request)) throw redirect(next);
   const env = getEnv();
   // On the local stack, the demo's writers can sign in with no wallet extension at all.
-  const developmentWriters = env.devChain ? (await devWriters(env)).map(({ name, address }) => ({ name, address })) : [];
+  const developmentWriters = env.devChain ? (await writersOfDevChain(env)).map(({ name, address }) => ({ name, address })) : [];
   return { chain: walletChain(env), next, devWriters: developmentWriters };
 }
 

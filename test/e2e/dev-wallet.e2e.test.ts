@@ -53,7 +53,7 @@ describe("the development wallet", () => {
   it("signs a writer in without an extension, publishes, makes an edition, and a second account collects it", async () => {
     const writer = await freshPage();
     await signInWithDevWallet(writer.page, WRITER);
-    expect(await writer.page.getByRole("link", { name: `@${WRITER.handle}` }).count()).toBe(1);
+    await writer.page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: `@${WRITER.handle}` }).waitFor({ timeout: 5_000 });
 
     const title = `Signed by the local node ${crypto.randomBytes(2).toString("hex")}`;
     const entryUrl = await publishEssay(writer.page, title, "No extension was harmed.");

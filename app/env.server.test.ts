@@ -44,6 +44,14 @@ describe("configuration", () => {
     expect(env.publicUrl).toBe("https://press.example.com");
   });
 
+  it("lets the local chain's development accounts be used only on the local chain of a press on this machine", () => {
+    expect(parseEnv({}).devChain).toBe(true);
+    expect(parseEnv({ PUBLIC_URL: "http://localhost:3000", HOST: "::1" }).devChain).toBe(true);
+    expect(parseEnv({ CHAIN_RPC_URL: "http://127.0.0.1:8545" }).devChain).toBe(false);
+    expect(parseEnv({ HOST: "0.0.0.0" }).devChain).toBe(false);
+    expect(parseEnv({ PUBLIC_URL: "https://press.example", SESSION_SECRET: "s".repeat(40), PLATFORM_PRIVATE_KEY: `0x${"ab".repeat(32)}` }).devChain).toBe(false);
+  });
+
   it("keeps the default SQLite database in DATA_DIR with the rest of the local state", () => {
     expect(parseEnv({ DATA_DIR: "/srv/press" }).database).toEqual({ url: "file:/srv/press/platform.db", provider: "sqlite" });
     expect(parseEnv({ DATA_DIR: "/srv/press", DATABASE_URL: "file:/var/db/press.db" }).database.url).toBe("file:/var/db/press.db");

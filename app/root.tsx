@@ -1,7 +1,9 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { AccountNav } from "~/components/AccountNav";
+import { DEV_WALLET_META } from "~/components/dev-wallet";
 import { pageNeeds, useNonce } from "~/components/page-scripts";
+import { getEnv } from "~/env.server";
 import { getWriter } from "~/modules/auth/session.server";
 import styles from "~/styles/app.css";
 
@@ -12,7 +14,8 @@ export const headers: HeadersFunction = ({ errorHeaders }) => errorHeaders ?? ne
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await getWriter(request);
-  return { writer: writer ? { handle: writer.handle } : null };
+  // Where the development wallet relays to, on a press that offers it (app/components/dev-wallet.ts).
+  return { writer: writer ? { handle: writer.handle } : null, devWalletRelay: getEnv().devChain ? "/dev/wallet" : null };
 }
 
 function SiteHeader() {
@@ -31,12 +34,14 @@ function SiteHeader() {
 export function Layout({ children }: { children: React.ReactNode }) {
   const needs = pageNeeds(useMatches());
   const nonce = useNonce();
+  const devWalletRelay = useRouteLoaderData<typeof loader>("root")?.devWalletRelay;
   return (
     <html lang="en">
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        {devWalletRelay ? <meta name={DEV_WALLET_META} content={devWalletRelay} /> : null}
         <Meta />
         <Links />
       </head>

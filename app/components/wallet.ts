@@ -2,6 +2,7 @@
  * Browser wallets through EIP-1193, discovered with EIP-6963 (every installed wallet announces
  * itself), falling back to the single injected `window.ethereum`. Only used in the browser.
  */
+import { developmentWallet } from "./dev-wallet";
 
 export interface Eip1193Provider {
   request(args: { method: string; params?: unknown[] | Record<string, unknown> }): Promise<unknown>;
@@ -26,7 +27,10 @@ interface AnnounceDetail {
   provider: Eip1193Provider;
 }
 
-/** Every wallet that answers within `waitMs`; the injected provider when none announces itself. */
+/**
+ * Every wallet that answers within `waitMs`; the injected provider when none announces itself. The
+ * development account a person chose on this press comes first: they picked it over any extension.
+ */
 export function discoverWallets(waitMs = 400): Promise<DiscoveredWallet[]> {
   return new Promise((resolve) => {
     const found = new Map<string, DiscoveredWallet>();
@@ -41,7 +45,8 @@ export function discoverWallets(waitMs = 400): Promise<DiscoveredWallet[]> {
       window.removeEventListener("eip6963:announceProvider", onAnnounce);
       const injected = (window as unknown as { ethereum?: Eip1193Provider }).ethereum;
       if (found.size === 0 && injected) found.set("injected", { id: "injected", name: "Browser wallet", icon: null, provider: injected });
-      resolve([...found.values()]);
+      const development = developmentWallet();
+      resolve([...(development ? [development] : []), ...found.values()]);
     }, waitMs);
   });
 }

@@ -117,6 +117,7 @@ describe("a writer's oversized bodies", () => {
  */
 const ACTIONS: Record<string, { path: string; takes: Record<string, number> }> = {
   "routes/auth.siwe": { path: "/auth/siwe", takes: { json: 16 * 1024 } },
+  "routes/dev.wallet": { path: "/dev/wallet", takes: { json: 64 * 1024 } },
   "routes/drafts.$id.publish": { path: "/drafts/x/publish", takes: { json: 16 * 1024 } },
   "routes/drafts.$id.save": { path: "/drafts/x/save", takes: { json: 2 * MB + 64 * 1024 } },
   "routes/drafts._index": { path: "/drafts?index", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },

@@ -613,15 +613,19 @@ describe("for search engines", () => {
   });
 });
 
-/** A new essay published over HTTP as the editor does (draft, save, prepare, sign, publish): the web server learns of it itself. */
-async function publishOverHttp(writer: Browser, account: Awaited<ReturnType<typeof newWriter>>["account"], title: string, text: string) {
-  const draftPath = (await writer.fetch("/drafts/new", { method: "POST" })).headers.get("location")!;
-  expect((await writer.postJson(`${draftPath}/save`, { ...essay(title, text), baseRevision: 1 })).status).toBe(200);
+/**
+ * An essay published over HTTP as the editor does (draft, save, prepare, sign, publish): the web
+ * server learns of it itself. Given the `draftPath` of a published entry, its next version.
+ */
+async function publishOverHttp(writer: Browser, account: Awaited<ReturnType<typeof newWriter>>["account"], title: string, text: string, draftPath?: string) {
+  draftPath ??= (await writer.fetch("/drafts/new", { method: "POST" })).headers.get("location")!;
+  const { revision } = await db.draft.findUniqueOrThrow({ where: { id: draftPath.split("/").pop()! } });
+  expect((await writer.postJson(`${draftPath}/save`, { ...essay(title, text), baseRevision: revision })).status).toBe(200);
   const prepared = (await (await writer.postJson(`${draftPath}/publish`, { intent: "prepare" })).json()) as { revision: number; timestamp: number; typedData: Parameters<typeof account.signTypedData>[0] };
   const signature = await account.signTypedData(prepared.typedData);
   const answer = await writer.postJson(`${draftPath}/publish`, { intent: "publish", revision: prepared.revision, timestamp: prepared.timestamp, signature });
   expect(answer.status, await answer.clone().text()).toBe(200);
-  return ((await answer.json()) as { url: string }).url;
+  return { url: ((await answer.json()) as { url: string }).url, draftPath };
 }
 
 describe("caching", () => {
@@ -665,7 +669,7 @@ describe("caching", () => {
     }
 
     // No one tells the press's caches: the request that published is what makes them ask again.
-    const url = await publishOverHttp(writer, erin.account, "Erin Again", "A second entry.");
+    const { url } = await publishOverHttp(writer, erin.account, "Erin Again", "A second entry.");
     for (const path of paths) {
       const response = await reader.fetch(path, { headers: { "if-none-match": held.get(path)! } });
       expect(response.status, path).toBe(200);
@@ -673,5 +677,41 @@ describe("caching", () => {
       const text = await response.text();
       expect(text, path).toContain(path === "/sitemap.xml" ? `${server.url}${url}` : "Erin Again");
     }
+  });
+
+  it("answers a revalidation with a renamed writer, a new version and an accepted import at once, without being told", async () => {
+    const frank = await newWriter("Frank");
+    const writer = await signedInBrowser(server.url, frank.account);
+    const { url, draftPath } = await publishOverHttp(writer, frank.account, "Frank Begins", "A first entry.");
+    const paths = [`/${frank.handle}`, url, `/${frank.handle}/atom.xml`, "/feed.json"];
+    const current = async () => new Map(await Promise.all(paths.map(async (path) => [path, (await reader.fetch(path)).headers.get("etag")!] as const)));
+    /** Each path, asked with the ETag held before: a 200 showing `text` (the page or feed changed), or a 304. */
+    const revalidated = async (held: Map<string, string>, text: string, changed: string[]) => {
+      for (const path of paths) {
+        const response = await reader.fetch(path, { headers: { "if-none-match": held.get(path)! } });
+        expect(response.status, path).toBe(changed.includes(path) ? 200 : 304);
+        if (changed.includes(path)) expect(await response.text(), path).toContain(text);
+      }
+    };
+
+    let held = await current();
+    const profile = new FormData();
+    for (const [name, value] of Object.entries({ handle: frank.handle, displayName: "Franklin", bio: "" })) profile.set(name, value);
+    expect((await writer.fetch("/settings/profile", { method: "POST", body: profile })).status).toBe(302);
+    await revalidated(held, "Franklin", paths);
+
+    held = await current();
+    await publishOverHttp(writer, frank.account, "Frank Revises", "A second version.", draftPath);
+    await revalidated(held, "Frank Revises", paths);
+
+    // An import held for review shows nowhere; once accepted, everywhere at once.
+    const imported = await publishEntry(db, getEnv(), frank.account, essay("Frank Imported", "Written elsewhere."));
+    const row = await db.entry.update({ where: { id: imported.entryId }, data: { importReview: "pending" }, select: { originalDigest: true } });
+    await sleep(VALIDATION_MS);
+    held = await current();
+    const accept = new FormData();
+    accept.set("intent", "accept");
+    expect((await writer.fetch(`/settings/imports/${row.originalDigest}`, { method: "POST", body: accept })).status).toBe(303);
+    await revalidated(held, "Frank Imported", [`/${frank.handle}`, `/${frank.handle}/atom.xml`, "/feed.json"]);
   });
 });

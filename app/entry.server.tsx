@@ -8,7 +8,7 @@ import { NonceContext, pageNeeds } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { createBodyGate } from "~/modules/request-body.server";
-import { cookieHasSession, namesEtag } from "~/modules/reading/cache.server";
+import { cookieHasSession, namesEtag, PRIVATE_CACHE_CONTROL } from "~/modules/reading/cache.server";
 import { validationsFor } from "~/modules/reading/page-validator.server";
 import { readersFor, withNav } from "~/modules/reading/personal.server";
 import { EVERY_RESPONSE, NOT_A_PAGE, pageSecurityHeaders } from "~/modules/security-headers.server";
@@ -80,6 +80,7 @@ export const pageCache = {
   },
   /** Whether an If-None-Match header names the ETag. */
   namesEtag,
+  privateCacheControl: PRIVATE_CACHE_CONTROL,
 };
 
 /** The app's database client, for the web server's own use (its schema check, its last disconnect). */

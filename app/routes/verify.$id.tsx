@@ -1,4 +1,5 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { longDate } from "~/components/dates";
 import { VERDICT_TONE } from "~/components/verdicts";
@@ -7,6 +8,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { DependencyUnavailable, errorHeaders } from "~/modules/errors.server";
 import { versionOnPlatform } from "~/modules/entries/read.server";
+import { etagOf, readerHeaders } from "~/modules/reading/cache.server";
 import { isArweaveId, verificationState, verifyArweaveEntry } from "~/modules/entries/verify.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
@@ -14,7 +16,9 @@ export const handle: PageHandle = { scripts: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.verification.verified ? "Verified" : "Not verified"} · Proof · Permanent Press` }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const env = getEnv();
   const id = params.id ?? "";
   if (!isArweaveId(id)) throw new Response("That is not an Arweave id: an id is 43 characters of letters, digits, - and _.", { status: 400 });
@@ -27,7 +31,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
     versionOnPlatform(getDb(), id),
   ]);
   if (!verification) throw new Response(`The gateway has nothing stored under ${id} (yet).`, { status: 404 });
-  return { id, verification, state: verificationState(verification), onPlatform, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
+  const proof = { id, verification, state: verificationState(verification), onPlatform, gatewayUrl: `${env.storage.gatewayUrl}/${id}` };
+  // The verdict moves as the gateway confirms the bytes: the page is named by everything it shows.
+  return data(proof, { headers: readerHeaders(request, etagOf(["proof", JSON.stringify(proof)])) });
 }
 
 export default function Proof() {

@@ -22,6 +22,8 @@ interface AppServerEntry {
     validate(url: URL, cookie: string | undefined): Promise<{ key: string; etag: string; personal?: (body: Buffer) => Buffer | undefined } | null>;
     changed?(): void;
     namesEtag(header: string | undefined, etag: string): boolean;
+    /** The Cache-Control of a page drawn for a signed-in reader. */
+    privateCacheControl: string;
   };
   securityHeaders: { everyResponse: Record<string, string>; notAPage: Record<string, string> };
   requestBodies?(routes: ServerBuild["routes"]): {
@@ -111,7 +113,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
             return next();
           }
           for (const [name, value] of page.headers) if (name !== "content-length" && name !== "etag" && name !== "cache-control") res.append(name, value);
-          res.setHeader("Cache-Control", "private, no-store");
+          res.setHeader("Cache-Control", hooks.privateCacheControl);
           res.setHeader("Content-Length", body.length);
           return res.status(200).end(body);
         }

@@ -16,6 +16,9 @@ import { Browser, runnableScripts, signedInBrowser, startTestServer } from "../s
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What browsers and shared caches are told of everything anyone reads alike: browsers revalidate every time, shared caches keep it 30 s. */
+const SHARED = "public, max-age=0, s-maxage=30";
+
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let db: Database;
 let reader: Browser;
@@ -155,7 +158,7 @@ describe("reading pages", () => {
     const [first] = published;
     const path = `/${first!.handle}/${first!.slug}`;
     const response = await reader.fetch(path);
-    expect(response.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    expect(response.headers.get("cache-control")).toBe(SHARED);
     // A CDN in front keys its copy on the cookie too: a signed-in writer never gets the anonymous one.
     expect(response.headers.get("vary")).toBe("Cookie");
     const etag = response.headers.get("etag");
@@ -194,7 +197,7 @@ describe("reading pages", () => {
     expect(again.headers.get("x-page-cache")).toBe("hit");
     expect(again.headers.get("etag")).toBe(etag);
     expect(again.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expect(again.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    expect(again.headers.get("cache-control")).toBe(SHARED);
     expect(again.headers.get("vary")).toBe("Cookie");
     expect(await again.text()).toBe(body);
     expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
@@ -319,7 +322,7 @@ describe("reading pages", () => {
   it("lists a writer's entries newest first on their page, with share tags and feeds", async () => {
     const response = await reader.fetch(`/${alice.handle}`);
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    expect(response.headers.get("cache-control")).toBe(SHARED);
     const text = await response.text();
     expect(text).not.toMatch(/<script\b/);
     const doc = html(text);
@@ -413,7 +416,7 @@ describe("reading pages", () => {
     const response = await reader.fetch(path);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/png");
-    expect(response.headers.get("cache-control")).toBe("public, max-age=3600, stale-while-revalidate=86400");
+    expect(response.headers.get("cache-control")).toBe(SHARED);
     const etag = response.headers.get("etag");
     expect(etag).toMatch(/^"[\w-]+"$/);
     const png = Buffer.from(await response.arrayBuffer());
@@ -431,7 +434,7 @@ describe("reading pages", () => {
     const revalidated = await reader.fetch(path, { headers: { "if-none-match": etag! } });
     expect(revalidated.status).toBe(304);
     expect(revalidated.headers.get("etag")).toBe(etag);
-    expect(revalidated.headers.get("cache-control")).toBe("public, max-age=3600, stale-while-revalidate=86400");
+    expect(revalidated.headers.get("cache-control")).toBe(SHARED);
     expect(await revalidated.text()).toBe("");
     expect((await reader.fetch(path, { headers: { "if-none-match": '"something-else"' } })).status).toBe(200);
 
@@ -511,7 +514,7 @@ describe("feeds", () => {
     const first = await reader.fetch(path);
     const etag = first.headers.get("etag")!;
     expect(etag).toMatch(/^"[\w-]+"$/);
-    expect(first.headers.get("cache-control")).toBe("public, max-age=300, stale-while-revalidate=600");
+    expect(first.headers.get("cache-control")).toBe(SHARED);
     const body = await first.text();
     expect(server.pages.get(path, etag)?.body.toString()).toBe(body);
     const unchanged = await reader.fetch(path, { headers: { "if-none-match": etag } });
@@ -607,5 +610,108 @@ describe("for search engines", () => {
     expect(text).toContain("User-agent: *\nAllow: /\n");
     for (const path of ["/drafts", "/settings", "/dev", "/auth"]) expect(text).toContain(`Disallow: ${path}\n`);
     expect(text).toContain(`Sitemap: ${server.url}/sitemap.xml`);
+  });
+});
+
+/**
+ * An essay published over HTTP as the editor does (draft, save, prepare, sign, publish): the web
+ * server learns of it itself. Given the `draftPath` of a published entry, its next version.
+ */
+async function publishOverHttp(writer: Browser, account: Awaited<ReturnType<typeof newWriter>>["account"], title: string, text: string, draftPath?: string) {
+  draftPath ??= (await writer.fetch("/drafts/new", { method: "POST" })).headers.get("location")!;
+  const { revision } = await db.draft.findUniqueOrThrow({ where: { id: draftPath.split("/").pop()! } });
+  expect((await writer.postJson(`${draftPath}/save`, { ...essay(title, text), baseRevision: revision })).status).toBe(200);
+  const prepared = (await (await writer.postJson(`${draftPath}/publish`, { intent: "prepare" })).json()) as { revision: number; timestamp: number; typedData: Parameters<typeof account.signTypedData>[0] };
+  const signature = await account.signTypedData(prepared.typedData);
+  const answer = await writer.postJson(`${draftPath}/publish`, { intent: "publish", revision: prepared.revision, timestamp: prepared.timestamp, signature });
+  expect(answer.status, await answer.clone().text()).toBe(200);
+  return { url: ((await answer.json()) as { url: string }).url, draftPath };
+}
+
+describe("caching", () => {
+  it("has browsers revalidate every page, feed, sitemap and card by its ETag, and lets shared caches keep it briefly", async () => {
+    const [first] = published;
+    const entry = `/${first!.handle}/${first!.slug}`;
+    const paths = ["/", `/${alice.handle}`, entry, `${entry}?version=1`, "/rss.xml", "/atom.xml", "/feed.json", `/${alice.handle}/rss.xml`, `/${alice.handle}/atom.xml`, `/${alice.handle}/feed.json`, "/sitemap.xml", `${entry}/card.png`, `${entry}/card-3x2.png`, `${entry}/card.svg`, `/verify/${first!.arweaveId}`];
+    for (const path of paths) {
+      const response = await reader.fetch(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("cache-control"), path).toBe(SHARED);
+      const etag = response.headers.get("etag");
+      expect(etag, path).toMatch(/^"[\w-]+"$/);
+      await response.arrayBuffer();
+      // What a browser sends on the next visit: nothing changed, so nothing but headers comes back.
+      const again = await reader.fetch(path, { headers: { "if-none-match": etag! } });
+      expect(again.status, path).toBe(304);
+      expect(again.headers.get("etag"), path).toBe(etag);
+      expect(again.headers.get("cache-control"), path).toBe(SHARED);
+      expect(await again.text(), path).toBe("");
+    }
+    // A page drawn for a signed-in reader names them: no cache keeps it.
+    for (const path of ["/", entry, `/verify/${first!.arweaveId}`]) {
+      const signedIn = await reader.fetch(path, { headers: { cookie: "press_session=not-a-session" } });
+      expect(signedIn.headers.get("cache-control"), path).toBe("private, no-store");
+      expect(signedIn.headers.get("etag"), path).toBeNull();
+    }
+  });
+
+  it("answers a browser's revalidation with the new entry at once after a writer publishes, on every listing, feed and the sitemap", async () => {
+    const erin = await newWriter("Erin");
+    const writer = await signedInBrowser(server.url, erin.account);
+    await publishOverHttp(writer, erin.account, "Erin Begins", "A first entry.");
+    const paths = ["/", `/${erin.handle}`, "/rss.xml", "/atom.xml", "/feed.json", `/${erin.handle}/rss.xml`, `/${erin.handle}/atom.xml`, `/${erin.handle}/feed.json`, "/sitemap.xml"];
+    const held = new Map<string, string>();
+    for (const path of paths) {
+      const response = await reader.fetch(path);
+      held.set(path, response.headers.get("etag")!);
+      await response.arrayBuffer();
+      expect((await reader.fetch(path, { headers: { "if-none-match": held.get(path)! } })).status, path).toBe(304);
+    }
+
+    // No one tells the press's caches: the request that published is what makes them ask again.
+    const { url } = await publishOverHttp(writer, erin.account, "Erin Again", "A second entry.");
+    for (const path of paths) {
+      const response = await reader.fetch(path, { headers: { "if-none-match": held.get(path)! } });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("etag"), path).not.toBe(held.get(path));
+      const text = await response.text();
+      expect(text, path).toContain(path === "/sitemap.xml" ? `${server.url}${url}` : "Erin Again");
+    }
+  });
+
+  it("answers a revalidation with a renamed writer, a new version and an accepted import at once, without being told", async () => {
+    const frank = await newWriter("Frank");
+    const writer = await signedInBrowser(server.url, frank.account);
+    const { url, draftPath } = await publishOverHttp(writer, frank.account, "Frank Begins", "A first entry.");
+    const paths = [`/${frank.handle}`, url, `/${frank.handle}/atom.xml`, "/feed.json"];
+    const current = async () => new Map(await Promise.all(paths.map(async (path) => [path, (await reader.fetch(path)).headers.get("etag")!] as const)));
+    /** Each path, asked with the ETag held before: a 200 showing `text` (the page or feed changed), or a 304. */
+    const revalidated = async (held: Map<string, string>, text: string, changed: string[]) => {
+      for (const path of paths) {
+        const response = await reader.fetch(path, { headers: { "if-none-match": held.get(path)! } });
+        expect(response.status, path).toBe(changed.includes(path) ? 200 : 304);
+        if (changed.includes(path)) expect(await response.text(), path).toContain(text);
+      }
+    };
+
+    let held = await current();
+    const profile = new FormData();
+    for (const [name, value] of Object.entries({ handle: frank.handle, displayName: "Franklin", bio: "" })) profile.set(name, value);
+    expect((await writer.fetch("/settings/profile", { method: "POST", body: profile })).status).toBe(302);
+    await revalidated(held, "Franklin", paths);
+
+    held = await current();
+    await publishOverHttp(writer, frank.account, "Frank Revises", "A second version.", draftPath);
+    await revalidated(held, "Frank Revises", paths);
+
+    // An import held for review shows nowhere; once accepted, everywhere at once.
+    const imported = await publishEntry(db, getEnv(), frank.account, essay("Frank Imported", "Written elsewhere."));
+    const row = await db.entry.update({ where: { id: imported.entryId }, data: { importReview: "pending" }, select: { originalDigest: true } });
+    await sleep(VALIDATION_MS);
+    held = await current();
+    const accept = new FormData();
+    accept.set("intent", "accept");
+    expect((await writer.fetch(`/settings/imports/${row.originalDigest}`, { method: "POST", body: accept })).status).toBe(303);
+    await revalidated(held, "Frank Imported", [`/${frank.handle}`, `/${frank.handle}/atom.xml`, "/feed.json"]);
   });
 });

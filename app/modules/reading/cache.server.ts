@@ -9,10 +9,24 @@ import fs from "node:fs";
 const BUILD = fs.statSync(__filename).mtimeMs;
 
 /**
- * Anonymous readers share one copy of a reading page, kept a minute and served stale while it is
- * refreshed; a signed-in person's page names them, so it is never stored.
+ * The most a shared cache in front (a CDN, a proxy) may answer from its copy without asking the
+ * press: how late a reader behind one can see a change, and at most one request per URL in that
+ * time from each of its copies to the press.
  */
-export const readerCacheControl = (signedIn: boolean) => (signedIn ? "private, no-store" : "public, max-age=60, stale-while-revalidate=600");
+export const SHARED_CACHE_SECONDS = 30;
+
+/**
+ * The one caching policy of what the press shows everyone alike (reading pages, feeds, the
+ * sitemap, share cards, proofs): a browser asks again every time with the ETag it holds (a 304
+ * when nothing changed, so a new essay shows on the next visit), a shared cache may keep it
+ * `SHARED_CACHE_SECONDS`. Not `no-cache`: that would bind shared caches too and void `s-maxage`
+ * (RFC 9111, 5.2.2.4); `max-age=0` asks the same of browsers alone. Nothing stale is served while
+ * revalidating: that is how a reader's tab kept showing an empty front page.
+ */
+export const PUBLIC_CACHE_CONTROL = `public, max-age=0, s-maxage=${SHARED_CACHE_SECONDS}`;
+
+/** What names its reader (a signed-in person's page) is stored by no cache at all. */
+export const PRIVATE_CACHE_CONTROL = "private, no-store";
 
 /** Whether a Cookie header carries a session: known by the cookie alone, without asking the database. */
 export const cookieHasSession = (cookie: string | null | undefined) => /(?:^|;\s*)press_session=/.test(cookie ?? "");
@@ -24,16 +38,24 @@ export const hasSession = (request: Request) => cookieHasSession(request.headers
 export const etagOf = (parts: (string | number | boolean | null | undefined)[]) => `"${crypto.createHash("sha256").update([BUILD, ...parts].map(String).join("\u0000")).digest("base64url").slice(0, 27)}"`;
 
 /**
+ * The caching headers of what anyone gets alike under validator `etag` (`PUBLIC_CACHE_CONTROL`),
+ * with `more`; a 304 with them is thrown when the request already names the ETag.
+ */
+export function publicHeaders(request: Request, etag: string, more: Record<string, string> = {}): Record<string, string> {
+  const headers = { "cache-control": PUBLIC_CACHE_CONTROL, etag, ...more };
+  if (matchesEtag(request, etag)) throw new Response(null, { status: 304, headers });
+  return headers;
+}
+
+/**
  * The caching headers of a reading page with validator `etag`: shared and revalidated for
  * anonymous readers (a 304 is thrown when they already hold it), never stored for a signed-in one.
  * Both vary on the cookie, so a shared cache in front never hands the anonymous copy to a signed-in
  * writer, who would miss their own controls on it.
  */
 export function readerHeaders(request: Request, etag: string): Record<string, string> {
-  if (hasSession(request)) return { "cache-control": readerCacheControl(true), vary: "Cookie" };
-  const headers = { "cache-control": readerCacheControl(false), vary: "Cookie", etag };
-  if (matchesEtag(request, etag)) throw new Response(null, { status: 304, headers });
-  return headers;
+  if (hasSession(request)) return { "cache-control": PRIVATE_CACHE_CONTROL, vary: "Cookie" };
+  return publicHeaders(request, etag, { vary: "Cookie" });
 }
 
 /** A validator over a row of state read from the database (dates by their time), after `parts`. */

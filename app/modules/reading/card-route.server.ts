@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db.server";
 import type { CardShape } from "~/modules/editions/cover.server";
-import { etagOf, matchesEtag } from "./cache.server";
+import { etagOf, publicHeaders } from "./cache.server";
 import { renderCardPng } from "./card-image.server";
 import { entryHeadline } from "./listings.server";
 
@@ -17,8 +17,7 @@ export function cardPngLoader(shape: CardShape) {
 async function cardPng(request: Request, params: LoaderFunctionArgs["params"], shape: CardShape) {
   const entry = await entryHeadline(getDb(), params.handle ?? "", params.slug ?? "");
   if (!entry) throw new Response("There is no such entry.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-  const headers = { "cache-control": "public, max-age=3600, stale-while-revalidate=86400", etag: etagOf(["card.png", shape, entry.title, entry.byline]) };
-  if (matchesEtag(request, headers.etag)) return new Response(null, { status: 304, headers });
+  const headers = publicHeaders(request, etagOf(["card.png", shape, entry.title, entry.byline]));
   const png = await renderCardPng(entry.title, entry.byline, shape);
   // A copy, typed as the body a Response takes; the cached buffer stays untouched.
   return new Response(new Uint8Array(png), { headers: { ...headers, "content-type": "image/png", "content-length": String(png.length) } });

@@ -3,8 +3,8 @@ import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { HELD_FOR_REVIEW } from "~/modules/entries/import-review.server";
 import { handleSchema, writerByHandle } from "~/modules/writers/profile.server";
-import { matchesEtag, stateEtag } from "./cache.server";
-import { FEED_CACHE_CONTROL, feedResponse, type FeedFormat } from "./feeds.server";
+import { publicHeaders, stateEtag } from "./cache.server";
+import { feedResponse, type FeedFormat } from "./feeds.server";
 import { feedItems, writerName } from "./listings.server";
 
 /** Where each feed format lives, under the site root or a writer's page. */
@@ -42,20 +42,14 @@ export const feedEtag = (format: FeedFormat, handle: string | undefined, state: 
 /** The ETag of a listing page (the home page, a writer's page) at `page`: from the same state as its feeds. */
 export const listingEtag = (handle: string | undefined, page: number, state: Record<string, unknown>) => stateEtag(["listing", handle ?? "", page], state);
 
-/** A feed reader that already holds the current feed gets a 304 before the feed is built. */
-function notModified(request: Request, etag: string) {
-  if (!matchesEtag(request, etag)) return;
-  throw new Response(null, { status: 304, headers: { etag, "cache-control": FEED_CACHE_CONTROL } });
-}
-
 /** The loader of the whole site's feed in one format. */
 export function siteFeedLoader(format: FeedFormat) {
   return async ({ request }: LoaderFunctionArgs) => {
-    const etag = feedEtag(format, undefined, (await feedState(getDb()))!);
-    notModified(request, etag);
+    // A feed reader that already holds the current feed gets a 304 before the feed is built.
+    const headers = publicHeaders(request, feedEtag(format, undefined, (await feedState(getDb()))!));
     const { publicUrl, storage } = getEnv();
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl);
-    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items }, etag);
+    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items }, headers);
   };
 }
 
@@ -65,14 +59,13 @@ export function writerFeedLoader(format: FeedFormat) {
     const missing = () => new Response("No writer has this address.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
     const state = await feedState(getDb(), params.handle ?? "");
     if (!state) throw missing();
-    const etag = feedEtag(format, params.handle, state);
-    notModified(request, etag);
+    const headers = publicHeaders(request, feedEtag(format, params.handle, state));
     const writer = await writerByHandle(getDb(), params.handle ?? "");
     if (!writer?.handle) throw missing();
     const { publicUrl, storage } = getEnv();
     const name = writerName(writer);
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl, writer.id);
     const homeUrl = `${publicUrl}/${writer.handle}`;
-    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items }, etag);
+    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items }, headers);
   };
 }

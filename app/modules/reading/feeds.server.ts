@@ -83,12 +83,9 @@ function jsonFeed(feed: FeedChannel): string {
 
 const RENDER: Record<FeedFormat, (feed: FeedChannel) => string> = { rss, atom, json: jsonFeed };
 
-/** Feeds show nothing personal: readers and proxies alike keep them a few minutes. */
-export const FEED_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=600";
-
-/** The feed as a response, with the ETag feed readers send back to ask whether anything changed. */
-export function feedResponse(format: FeedFormat, feed: FeedChannel, etag: string): Response {
-  return new Response(RENDER[format](feed), { headers: { "content-type": FEED_TYPES[format], "cache-control": FEED_CACHE_CONTROL, etag } });
+/** The feed as a response, with its caching headers (the ETag feed readers send back to ask whether anything changed). */
+export function feedResponse(format: FeedFormat, feed: FeedChannel, headers: Record<string, string>): Response {
+  return new Response(RENDER[format](feed), { headers: { ...headers, "content-type": FEED_TYPES[format] } });
 }
 
 export function sitemap(urls: { loc: string; lastmod: Date }[]): string {

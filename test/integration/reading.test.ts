@@ -536,6 +536,19 @@ describe("feeds", () => {
     expect((await reader.fetch("/nobody-at-all-here/rss.xml")).status).toBe(404);
   });
 
+  it("dates an empty feed by its writer, never by 1970, and gives RSS no build date until something is published", async () => {
+    const quiet = await newWriter("Quiet Writer");
+    const joined = (await db.writer.findUniqueOrThrow({ where: { handle: quiet.handle } })).updatedAt;
+    const rss = await (await reader.fetch(`/${quiet.handle}/rss.xml`)).text();
+    const atom = await (await reader.fetch(`/${quiet.handle}/atom.xml`)).text();
+    const json = await (await reader.fetch(`/${quiet.handle}/feed.json`)).text();
+    for (const text of [rss, atom, json]) expect(text).not.toMatch(/1970/);
+    expect(child((await xml(rss)).documentElement, "channel")!.querySelector("lastBuildDate")).toBeNull();
+    expect(parseRssFeed(rss).items ?? []).toHaveLength(0);
+    expect(child((await xml(atom)).documentElement, "updated")!.textContent).toBe(joined.toISOString());
+    expect(parseJsonFeed(JSON.parse(json)).items ?? []).toHaveLength(0);
+  });
+
   it("gives a writer's entries as Atom 1.0", async () => {
     const response = await reader.fetch(`/${alice.handle}/atom.xml`);
     expect(response.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");

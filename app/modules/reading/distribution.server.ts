@@ -55,7 +55,7 @@ export function siteFeedLoader(format: FeedFormat) {
     notModified(request, etag);
     const { publicUrl, storage } = getEnv();
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl);
-    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items }, etag);
+    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items, emptyDate: new Date() }, etag);
   };
 }
 
@@ -73,6 +73,6 @@ export function writerFeedLoader(format: FeedFormat) {
     const name = writerName(writer);
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl, writer.id);
     const homeUrl = `${publicUrl}/${writer.handle}`;
-    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items }, etag);
+    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items, emptyDate: writer.updatedAt }, etag);
   };
 }

@@ -393,6 +393,16 @@ describe("reading pages", () => {
     }
   });
 
+  it("answers a browser's request for /favicon.ico with the press's icon, kept for a year", async () => {
+    const redirect = await fetch(`${server.url}/favicon.ico`, { redirect: "manual" });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get("cache-control")).toContain("max-age=31536000");
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await icon.text()).toContain("<svg");
+  });
+
   it("draws a share card for the entry", async () => {
     const [first] = published;
     const response = await reader.fetch(`/${first!.handle}/${first!.slug}/card.svg`);

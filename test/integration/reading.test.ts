@@ -358,6 +358,14 @@ describe("reading pages", () => {
     expect((await reader.fetch(`/${published[0]!.handle}?page=999`)).status).toBe(404);
   });
 
+  it("invites a writer to start from the front page, through sign-in when they are not signed in", async () => {
+    const start = html(await (await reader.fetch("/")).text()).querySelector('a[href="/drafts"]');
+    expect(start?.textContent).toBe("Start writing");
+    const drafts = await fetch(`${server.url}/drafts`, { redirect: "manual" });
+    expect(drafts.status).toBe(302);
+    expect(drafts.headers.get("location")).toMatch(/^\/signin\?next=(%2F|\/)drafts$/);
+  });
+
   it("revalidates the home page and a writer's page, and shows a new entry at once", async () => {
     const dana = await newWriter("Dana");
     await publishEntry(db, getEnv(), dana.account, essay("Dana Starts", "A first entry."));

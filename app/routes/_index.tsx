@@ -43,11 +43,15 @@ export default function Home() {
             Every essay published here is signed by its writer&apos;s wallet and stored permanently on Arweave. Readers collect
             essays as editions on an Ethereum L2 and subscribe by email or by wallet.
           </p>
+          {/* The same link for everyone keeps the page cacheable: /drafts sends a reader who is not signed in to sign in first. */}
+          <p>
+            <a href="/drafts">Start writing</a>
+          </p>
         </>
       ) : (
         <h1>Earlier essays</h1>
       )}
-      <EntryList entries={entries} page={page} hasMore={hasMore} showWriter empty="Nothing is published yet." />
+      <EntryList entries={entries} page={page} hasMore={hasMore} showWriter empty="Nothing is published yet: start writing and yours will be the first essay here." />
       <p className="muted">
         Follow every new essay: <a href="/rss.xml">RSS</a> · <a href="/atom.xml">Atom</a> · <a href="/feed.json">JSON Feed</a>
       </p>

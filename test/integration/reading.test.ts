@@ -361,6 +361,14 @@ describe("reading pages", () => {
     expect((await reader.fetch(`/${published[0]!.handle}?page=999`)).status).toBe(404);
   });
 
+  it("invites a writer to start from the front page, through sign-in when they are not signed in", async () => {
+    const start = html(await (await reader.fetch("/")).text()).querySelector('a[href="/drafts"]');
+    expect(start?.textContent).toBe("Start writing");
+    const drafts = await fetch(`${server.url}/drafts`, { redirect: "manual" });
+    expect(drafts.status).toBe(302);
+    expect(drafts.headers.get("location")).toMatch(/^\/signin\?next=(%2F|\/)drafts$/);
+  });
+
   it("revalidates the home page and a writer's page, and shows a new entry at once", async () => {
     const dana = await newWriter("Dana");
     await publishEntry(db, getEnv(), dana.account, essay("Dana Starts", "A first entry."));
@@ -394,6 +402,16 @@ describe("reading pages", () => {
       expect(response.status, path).toBe(404);
       if (response.headers.get("content-type")?.startsWith("text/html")) expect(await response.text()).toContain('href="/"');
     }
+  });
+
+  it("answers a browser's request for /favicon.ico with the press's icon, kept for a year", async () => {
+    const redirect = await fetch(`${server.url}/favicon.ico`, { redirect: "manual" });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get("cache-control")).toContain("max-age=31536000");
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await icon.text()).toContain("<svg");
   });
 
   it("draws a share card for the entry", async () => {
@@ -537,6 +555,19 @@ describe("feeds", () => {
     const renamed = await xml(await (await reader.fetch(path)).text());
     expect(child(child(renamed.documentElement, "channel")!, "title")!.textContent).toBe("Caroline · Permanent Press");
     expect((await reader.fetch("/nobody-at-all-here/rss.xml")).status).toBe(404);
+  });
+
+  it("dates an empty feed by its writer, never by 1970, and gives RSS no build date until something is published", async () => {
+    const quiet = await newWriter("Quiet Writer");
+    const joined = (await db.writer.findUniqueOrThrow({ where: { handle: quiet.handle } })).updatedAt;
+    const rss = await (await reader.fetch(`/${quiet.handle}/rss.xml`)).text();
+    const atom = await (await reader.fetch(`/${quiet.handle}/atom.xml`)).text();
+    const json = await (await reader.fetch(`/${quiet.handle}/feed.json`)).text();
+    for (const text of [rss, atom, json]) expect(text).not.toMatch(/1970/);
+    expect(child((await xml(rss)).documentElement, "channel")!.querySelector("lastBuildDate")).toBeNull();
+    expect(parseRssFeed(rss).items ?? []).toHaveLength(0);
+    expect(child((await xml(atom)).documentElement, "updated")!.textContent).toBe(joined.toISOString());
+    expect(parseJsonFeed(JSON.parse(json)).items ?? []).toHaveLength(0);
   });
 
   it("gives a writer's entries as Atom 1.0", async () => {

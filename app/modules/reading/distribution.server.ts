@@ -49,7 +49,7 @@ export function siteFeedLoader(format: FeedFormat) {
     const headers = publicHeaders(request, feedEtag(format, undefined, (await feedState(getDb()))!));
     const { publicUrl, storage } = getEnv();
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl);
-    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items }, headers);
+    return feedResponse(format, { title: "Permanent Press", description: SITE_DESCRIPTION, homeUrl: `${publicUrl}/`, selfUrl: `${publicUrl}/${FEED_FILES[format]}`, items, emptyDate: new Date() }, headers);
   };
 }
 
@@ -66,6 +66,6 @@ export function writerFeedLoader(format: FeedFormat) {
     const name = writerName(writer);
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl, writer.id);
     const homeUrl = `${publicUrl}/${writer.handle}`;
-    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items }, headers);
+    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items, emptyDate: writer.updatedAt }, headers);
   };
 }

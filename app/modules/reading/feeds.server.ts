@@ -10,6 +10,8 @@ export interface FeedChannel {
   /** The feed's own address (absolute), given per format. */
   selfUrl: string;
   items: FeedItem[];
+  /** The date an empty feed gives (the writer's profile change, or now for the site): Atom needs one before anything is published. */
+  emptyDate: Date;
 }
 
 export const FEED_TYPES = {
@@ -20,8 +22,12 @@ export const FEED_TYPES = {
 
 export type FeedFormat = keyof typeof FEED_TYPES;
 
+/** The latest change to any item. */
+const newest = (feed: FeedChannel) =>
+  feed.items.length ? new Date(Math.max(...feed.items.map((i) => i.updatedAt.getTime()))) : feed.emptyDate;
 
-const newest = (items: FeedItem[]) => items.reduce((latest, i) => (i.updatedAt > latest ? i.updatedAt : latest), new Date(0));
+/** RSS makes the date optional: an empty feed has built nothing yet, so it gives none. */
+const lastBuildDate = (feed: FeedChannel) => (feed.items.length ? `<lastBuildDate>${newest(feed).toUTCString()}</lastBuildDate>` : "");
 
 function rss(feed: FeedChannel): string {
   const items = feed.items
@@ -36,7 +42,7 @@ function rss(feed: FeedChannel): string {
     `<?xml version="1.0" encoding="utf-8"?>\n` +
     `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">\n` +
     `<channel><title>${escapeXml(feed.title)}</title><link>${escapeXml(feed.homeUrl)}</link><description>${escapeXml(feed.description)}</description>` +
-    `<language>en</language><lastBuildDate>${newest(feed.items).toUTCString()}</lastBuildDate>` +
+    `<language>en</language>${lastBuildDate(feed)}` +
     `<atom:link href="${escapeXml(feed.selfUrl)}" rel="self" type="application/rss+xml"/>\n${items}\n</channel>\n</rss>\n`
   );
 }
@@ -54,7 +60,7 @@ function atom(feed: FeedChannel): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n` +
     `<id>${escapeXml(feed.selfUrl)}</id><title>${escapeXml(feed.title)}</title><subtitle>${escapeXml(feed.description)}</subtitle>` +
-    `<updated>${newest(feed.items).toISOString()}</updated><link rel="self" type="application/atom+xml" href="${escapeXml(feed.selfUrl)}"/>` +
+    `<updated>${newest(feed).toISOString()}</updated><link rel="self" type="application/atom+xml" href="${escapeXml(feed.selfUrl)}"/>` +
     `<link rel="alternate" type="text/html" href="${escapeXml(feed.homeUrl)}"/>\n${entries}\n</feed>\n`
   );
 }

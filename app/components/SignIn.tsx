@@ -73,7 +73,6 @@ export function SignIn({ chain, next, devWriters }: { chain: ChainInfo; next: st
       </section>
     ) : null;
 
-
   const status = (idle: string) => (
     <p aria-live="polite" className={step.kind === "failed" ? "error" : "muted"}>
       {step.kind === "busy" ? step.what : step.kind === "failed" ? step.message : idle}

@@ -13,7 +13,7 @@ afterAll(() => browser?.close());
 describe("collecting in the browser", () => {
   it("a writer signs an edition's terms, and a reader collects it with a message and sees it listed", async () => {
     const writerPage = await browser.newPage();
-    await signInAs(writerPage, devAccountKey(3), "Ada");
+    await signInAs(writerPage, devAccountKey(10), "Ada");
     const title = `Worth keeping ${crypto.randomBytes(2).toString("hex")}`;
     const entryUrl = await publishEssay(writerPage, title, "An essay readers may keep.");
     expect(entryUrl).toMatch(/\/ada-[0-9a-f]+\/worth-keeping-[0-9a-f]+$/);
@@ -28,7 +28,7 @@ describe("collecting in the browser", () => {
     await screenshot(writerPage, "edition-signed");
 
     const readerPage = await browser.newPage();
-    const reader = await injectWallet(readerPage, devAccountKey(4));
+    const reader = await injectWallet(readerPage, devAccountKey(11));
     await readerPage.goto(entryUrl);
     await readerPage.getByLabel(/Message to the writer/).fill("Kept for good.");
     await readerPage.getByRole("button", { name: "Collect for 0.01 ETH" }).click();

@@ -12,11 +12,12 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 describe("a writer in the browser", () => {
-  it("says so when there is no wallet, with a way to get one", async () => {
+  it("says so when there is no wallet extension, and offers the development wallet on the local chain", async () => {
     const page = await browser.newPage();
     await page.goto(`${BASE_URL()}/signin`);
-    await page.getByText("No wallet found in this browser.").waitFor();
-    expect(await page.getByRole("link", { name: "Find a wallet" }).getAttribute("href")).toBe("https://ethereum.org/en/wallets/find-wallet/");
+    await page.getByText("No wallet extension found in this browser; the development wallet needs none.").waitFor();
+    expect(await page.getByRole("heading", { name: "Use a development wallet" }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: /^Ada Quill 0x/ }).count()).toBe(1);
     await screenshot(page, "signin-no-wallet");
     await page.close();
   });

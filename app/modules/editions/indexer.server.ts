@@ -477,11 +477,14 @@ function isLocalChain(env: IndexerEnv): boolean {
 async function checkGenesis(ctx: Context): Promise<ChainReset | undefined> {
   const genesis = await retrying(ctx, () => "reading block 0", () => headerAt(ctx.client, 0));
   if (!genesis) throw new Error(`${ctx.env.chain.rpcUrl} has no block 0`);
-  const known = await ctx.db.indexedChain.findUnique({ where: { chainId: ctx.chainId } });
+  let known = await ctx.db.indexedChain.findUnique({ where: { chainId: ctx.chainId } });
   if (known?.genesisHash === genesis.hash) return undefined;
   if (!known) {
-    await ctx.db.indexedChain.create({ data: { chainId: ctx.chainId, genesisHash: genesis.hash } });
-    return undefined;
+    // Indexed before genesis hashes were recorded: the last indexed block tells whether this is still that chain.
+    const last = await ctx.db.indexedBlock.findFirst({ where: { chainId: ctx.chainId }, orderBy: { number: "desc" } });
+    const still = !last || (await retrying(ctx, () => `reading block ${last.number}`, () => headerAt(ctx.client, last.number)))?.hash === last.hash;
+    known = await ctx.db.indexedChain.create({ data: { chainId: ctx.chainId, genesisHash: still || !isLocalChain(ctx.env) ? genesis.hash : "unrecorded" } });
+    if (known.genesisHash === genesis.hash) return undefined;
   }
   if (!isLocalChain(ctx.env)) {
     throw new Error(

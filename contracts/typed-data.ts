@@ -13,8 +13,13 @@ export type EditionParams = {
   limit: bigint;
   fundingRecipient: Address;
   royaltyBps: number;
-  /** Must equal the factory's `feeBps()` when the edition is created. */
+  /**
+   * The highest platform fee the author accepts: at least the factory's `feeBps()` when signed. The
+   * edition takes the factory's fee if it is lower when the edition is created.
+   */
   feeBps: number;
+  /** Share of each sale credited to the buyer's referrer, 0-5,000 basis points (0: no referral rewards). */
+  referralBps: number;
 };
 
 /** EIP-712 types of the message an author signs for lazy creation; mirrors `EDITION_TYPEHASH`. */
@@ -30,6 +35,7 @@ export const editionTypes = {
     { name: "fundingRecipient", type: "address" },
     { name: "royaltyBps", type: "uint16" },
     { name: "feeBps", type: "uint16" },
+    { name: "referralBps", type: "uint16" },
     { name: "salt", type: "bytes32" },
     { name: "deadline", type: "uint256" },
   ],
@@ -49,7 +55,7 @@ export function editionTypedData(args: {
 }) {
   const { chainId, factory, author, params, salt, deadline } = args;
   return {
-    domain: { name: "WritingEditionsFactory", version: "1", chainId, verifyingContract: factory },
+    domain: { name: "WritingEditionsFactory", version: "2", chainId, verifyingContract: factory },
     types: editionTypes,
     primaryType: "Edition",
     message: { author, ...params, salt, deadline },

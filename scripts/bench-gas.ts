@@ -5,7 +5,7 @@ import "../app/server/runtime";
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { type Abi, type Address, type Hex, parseEther, toHex } from "viem";
+import { type Abi, type Address, type Hex, parseEther, toHex, zeroAddress } from "viem";
 import { type EditionParams, editionTypedData } from "../contracts/typed-data";
 
 type SolcOutput = {
@@ -18,15 +18,23 @@ type Solc = {
 
 const BASELINE_SOURCE = "contracts/bench/BaselineEdition.sol";
 const MESSAGE = "Thank you for this essay!";
+// The longest note the app accepts (280 characters of ASCII: 280 bytes).
+const LONG_MESSAGE = "A".repeat(280);
 const EDITION_NAME = "The Slow Web, Revisited";
 const EDITION_SYMBOL = "ESSAY";
 const PRICE = parseEther("0.01");
 const FEE_BPS = 250;
+const REFERRAL_BPS = 1000;
+const COPIES = 5;
+// A fixed deadline, far ahead, so the lazy row signs the same bytes on every run.
+const DEADLINE = 4_102_444_800n; // 2100-01-01
 
 const TARGETS: Partial<Record<string, number>> = {
-  create: 120_000,
-  purchaseNewCollector: 80_000,
-  purchaseReturning: 70_000,
+  create: 110_000,
+  purchaseNewCollector: 77_000,
+  purchaseNewCollectorNoMessage: 75_000,
+  purchaseReturning: 60_000,
+  purchaseExtraCopy: 4_000,
 };
 
 // The baseline is not part of the app's sources (Hardhat compiles only contracts/src), so it is
@@ -55,12 +63,16 @@ function compileBaseline(): { abi: Abi; bytecode: Hex } {
   return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
 }
 
+// Each step names itself on stderr, so a slow compile or chain shows where it is; stdout keeps the report.
+const progress = { step: (what: string) => process.stderr.write(`bench:gas: ${what}\n`) };
+
 async function main() {
   const publicClient = await hre.viem.getPublicClient();
-  const [platform, author, firstCollector, secondCollector, lazyCollector] = await hre.viem.getWalletClients();
-  if (!platform || !author || !firstCollector || !secondCollector || !lazyCollector) {
-    throw new Error("the benchmark needs five accounts");
-  }
+  const wallets = await hre.viem.getWalletClients();
+  const [platform, author, referrer, ...collectors] = wallets;
+  if (!platform || !author || !referrer || collectors.length < 12) throw new Error("the benchmark needs 15 accounts");
+  let next = 0;
+  const newCollector = () => collectors[next++]!;
   const gasUsed = async (hash: Hex) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
@@ -68,6 +80,7 @@ async function main() {
   };
   const results: { key: string; scenario: string; gas: bigint }[] = [];
   const record = (key: string, scenario: string, gas: bigint) => results.push({ key, scenario, gas });
+  progress.step("deploying the factory");
 
   const deployment = await hre.viem.sendDeploymentTransaction("WritingEditionsFactory", [
     platform.account.address,
@@ -87,31 +100,74 @@ async function main() {
     fundingRecipient: author.account.address,
     royaltyBps: 1000,
     feeBps: FEE_BPS,
+    referralBps: REFERRAL_BPS,
   });
-  const salt = (n: number): Hex => toHex(n, { size: 32 });
 
+  progress.step("creating and collecting");
   const direct = params(0x11);
-  const edition = await factory.read.predictAddress([author.account.address, direct, salt(1)]);
+  const edition = await factory.read.predictAddress([author.account.address, direct]);
   record(
     "create",
     "create edition (author, direct)",
-    await gasUsed(await factory.write.create([direct, salt(1)], { account: author.account }))
+    await gasUsed(await factory.write.create([direct], { account: author.account }))
   );
 
   const editionAs = (wallet: typeof author) =>
     hre.viem.getContractAt("WritingEditions", edition, { client: { wallet } });
-  const purchase = async (wallet: typeof author) =>
-    gasUsed(await (await editionAs(wallet)).write.purchase([wallet.account.address, MESSAGE], { value: PRICE }));
-  record("purchaseFirstEver", "purchase: first sale of the edition", await purchase(firstCollector));
+  const purchase = async (wallet: typeof author, message: string) =>
+    gasUsed(await (await editionAs(wallet)).write.purchase([wallet.account.address, message], { value: PRICE }));
+  const collect = async (wallet: typeof author, quantity: number, via: Address, message: string) =>
+    gasUsed(
+      await (await editionAs(wallet)).write.collect([wallet.account.address, BigInt(quantity), via, message], {
+        value: PRICE * BigInt(quantity),
+      })
+    );
+  const returning = newCollector();
+  record("purchaseFirstEver", "purchase: first sale of the edition", await purchase(returning, MESSAGE));
   record(
     "purchaseNewCollector",
-    "purchase: collector holds none, edition has sold one",
-    await purchase(secondCollector)
+    `purchase: collector holds none, ${MESSAGE.length}-byte message`,
+    await purchase(newCollector(), MESSAGE)
   );
-  record("purchaseReturning", "purchase: collector already holds one", await purchase(firstCollector));
+  record(
+    "purchaseNewCollectorNoMessage",
+    "purchase: collector holds none, no message",
+    await purchase(newCollector(), "")
+  );
+  record(
+    "purchaseNewCollectorLongMessage",
+    `purchase: collector holds none, ${LONG_MESSAGE.length}-byte message`,
+    await purchase(newCollector(), LONG_MESSAGE)
+  );
+  record("purchaseReturning", "purchase: collector already holds one, no message", await purchase(returning, ""));
+  record(
+    "purchaseReturningWithMessage",
+    `purchase: collector already holds one, ${MESSAGE.length}-byte message`,
+    await purchase(returning, MESSAGE)
+  );
+  const oneCopy = await collect(newCollector(), 1, zeroAddress, "");
+  const manyCopies = await collect(newCollector(), COPIES, zeroAddress, "");
+  record("collectOneCopy", "collect 1 copy, no referrer, no message (new collector)", oneCopy);
+  record(`collect${COPIES}Copies`, `collect ${COPIES} copies, no referrer, no message (new collector)`, manyCopies);
+  record(
+    "purchaseExtraCopy",
+    `each copy after the first in one collect: (${COPIES} copies - 1 copy) / ${COPIES - 1}`,
+    (manyCopies - oneCopy) / BigInt(COPIES - 1)
+  );
+  record(
+    "collectWithNewReferrer",
+    `collect 1 copy with a referrer credited for the first time (${REFERRAL_BPS / 100}%)`,
+    await collect(newCollector(), 1, referrer.account.address, "")
+  );
+  record(
+    "collectWithReferrer",
+    "collect 1 copy with a referrer already credited",
+    await collect(newCollector(), 1, referrer.account.address, "")
+  );
 
+  progress.step("signing and creating lazily");
   const lazy = params(0x21);
-  const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+  const salt = toHex(2, { size: 32 });
   const signature = await author.signTypedData({
     account: author.account,
     ...editionTypedData({
@@ -119,19 +175,22 @@ async function main() {
       factory: factory.address,
       author: author.account.address,
       params: lazy,
-      salt: salt(2),
-      deadline,
+      salt,
+      deadline: DEADLINE,
     }),
   });
+  const lazyCollector = newCollector();
   record(
     "lazyCreateAndPurchase",
-    "createWithSignature: deploy + first purchase",
+    "createWithSignature: deploy + first purchase (1 copy, message)",
     await gasUsed(
       await factory.write.createWithSignature(
         [
           lazy,
-          { author: author.account.address, salt: salt(2), deadline, signature },
+          { author: author.account.address, salt, deadline: DEADLINE, signature },
           lazyCollector.account.address,
+          1n,
+          zeroAddress,
           MESSAGE,
         ],
         { account: lazyCollector.account, value: PRICE }
@@ -139,10 +198,26 @@ async function main() {
     )
   );
 
+  progress.step("withdrawing");
   record(
     "withdraw",
-    `withdraw 3 sales, ${FEE_BPS / 100}% fee to platform`,
+    `withdraw: both recipients paid, ${FEE_BPS / 100}% fee to platform`,
     await gasUsed(await (await editionAs(lazyCollector)).write.withdraw())
+  );
+  // The worst case: the funding recipient refuses ether and burns the gas it is given, so its share
+  // is credited after the bounded call fails.
+  const refusing = await hre.viem.deployContract("RevertingRecipient", []);
+  await (await editionAs(author)).write.setFundingRecipient([refusing.address]);
+  await purchase(newCollector(), "");
+  record(
+    "withdrawRecipientRefuses",
+    "withdraw: funding recipient refuses (credited), platform paid",
+    await gasUsed(await (await editionAs(returning)).write.withdraw())
+  );
+  record(
+    "claimReferral",
+    "claim: referrer takes its rewards",
+    await gasUsed(await (await editionAs(referrer)).write.claim([referrer.account.address]))
   );
 
   const baseline = compileBaseline();
@@ -159,11 +234,11 @@ async function main() {
         value: PRICE,
       })
       .then(gasUsed);
-  await baselinePurchase(firstCollector);
+  await baselinePurchase(newCollector());
   record(
     "baselinePurchaseNewCollector",
     "baseline OZ ERC721 paid mint: collector holds none, one sold",
-    await baselinePurchase(secondCollector)
+    await baselinePurchase(newCollector())
   );
 
   const rows = results.map(({ key, scenario, gas }) => {
@@ -183,7 +258,7 @@ async function main() {
         hre.config.networks.hardhat.hardfork
       }; ` +
       `edition name "${EDITION_NAME}" (${EDITION_NAME.length} bytes), symbol "${EDITION_SYMBOL}"; ` +
-      `purchase message "${MESSAGE}" (${MESSAGE.length} chars)`
+      `messages of ${MESSAGE.length} and ${LONG_MESSAGE.length} bytes; deadline fixed at ${DEADLINE}`
   );
   console.table(rows);
   console.log(JSON.stringify(Object.fromEntries(rows.map((row) => [row.key, row.gasUsed]))));

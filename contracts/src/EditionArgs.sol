@@ -21,8 +21,12 @@ struct EditionParams {
     address fundingRecipient;
     /// @dev EIP-2981 royalty in basis points, at most 10,000.
     uint16 royaltyBps;
-    /// @dev Platform fee the author accepts; it must equal the factory's fee at creation.
+    /// @dev The highest platform fee the author accepts, in basis points. The edition takes the lower of
+    ///      this and the factory's fee at creation (see {WritingEditionsFactory-create}).
     uint16 feeBps;
+    /// @dev Share of each sale, in basis points, credited to a collector's referrer; 0 turns referral
+    ///      rewards off. At most 5,000.
+    uint16 referralBps;
 }
 
 /// @title EditionArgs
@@ -30,8 +34,8 @@ struct EditionParams {
 /// @notice Packs edition terms into a clone's immutable arguments and reads them back.
 /// @dev Layout (byte offsets into the arguments, which start right after the 45-byte EIP-1167 proxy):
 ///        0 author (20) | 20 fundingRecipient (20) | 40 price (12) | 52 limit (8) | 60 royaltyBps (2)
-///       | 62 feeBps (2) | 64 contentId (32) | 96 metadataId (32) | 128 name length (1) | name
-///       | symbol length (1) | symbol.
+///       | 62 feeBps (2) | 64 referralBps (2) | 66 contentId (32) | 98 metadataId (32)
+///       | 130 name length (1) | name | symbol length (1) | symbol.
 ///      The 32 bytes from offset 40 hold every number a sale needs, so a purchase reads them with one
 ///      EXTCODECOPY of the clone's own (warm) code.
 library EditionArgs {
@@ -39,9 +43,9 @@ library EditionArgs {
     uint256 internal constant AUTHOR = 0;
     uint256 internal constant FUNDING_RECIPIENT = 20;
     uint256 internal constant TERMS = 40;
-    uint256 internal constant CONTENT_ID = 64;
-    uint256 internal constant METADATA_ID = 96;
-    uint256 internal constant NAME = 128;
+    uint256 internal constant CONTENT_ID = 66;
+    uint256 internal constant METADATA_ID = 98;
+    uint256 internal constant NAME = 130;
     uint256 internal constant MAX_STRING_LENGTH = 255;
 
     /// @notice Thrown when a name or symbol does not fit its one-byte length prefix.
@@ -53,19 +57,26 @@ library EditionArgs {
     /// @param params The author's terms.
     /// @return The packed arguments.
     function encode(address author, EditionParams calldata params) internal pure returns (bytes memory) {
-        return abi.encodePacked(
+        // Two halves keep the stack shallow; the concatenation is the same bytes.
+        bytes memory head = abi.encodePacked(
             author,
             params.fundingRecipient,
             params.price,
             params.limit,
             params.royaltyBps,
             params.feeBps,
-            params.contentId,
-            params.metadataId,
-            _length(params.name),
-            params.name,
-            _length(params.symbol),
-            params.symbol
+            params.referralBps
+        );
+        return bytes.concat(
+            head,
+            abi.encodePacked(
+                params.contentId,
+                params.metadataId,
+                _length(params.name),
+                params.name,
+                _length(params.symbol),
+                params.symbol
+            )
         );
     }
 
@@ -116,11 +127,18 @@ library EditionArgs {
         return uint16(packedTerms >> 80);
     }
 
-    /// @notice Platform fee in basis points fixed at creation, from packed terms.
+    /// @notice The highest platform fee the author accepted, from packed terms.
     /// @param packedTerms The result of {terms}.
     /// @return The fee rate.
     function feeBps(uint256 packedTerms) internal pure returns (uint256) {
         return uint16(packedTerms >> 64);
+    }
+
+    /// @notice Referral share in basis points, from packed terms.
+    /// @param packedTerms The result of {terms}.
+    /// @return The referral rate.
+    function referralBps(uint256 packedTerms) internal pure returns (uint256) {
+        return uint16(packedTerms >> 48);
     }
 
     /// @notice Reads a length-prefixed string.

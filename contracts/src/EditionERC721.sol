@@ -10,9 +10,13 @@ import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.s
 /// @title EditionERC721
 /// @author Permanent Press
 /// @notice A complete ERC-721 (with the Metadata extension) for editions that only ever mint the next
-///         id and never burn. Same interfaces, errors (ERC-6093) and receiver check as OpenZeppelin's
-///         ERC721; the difference is the mint path, which writes each slot once and reads none of its own.
-/// @dev Name, symbol and token URIs come from the inheriting contract.
+///         ids and never burn. Same interfaces, errors (ERC-6093) and receiver check as OpenZeppelin's
+///         ERC721; the difference is the mint path, which writes each slot once and reads none of its
+///         own, and mints a run of consecutive ids with one owner record (batch ownership, as ERC721A).
+/// @dev Name, symbol and token URIs come from the inheriting contract. Ownership: a minted token whose
+///      owner slot is empty belongs to the owner of the nearest lower id that has one; a run's first
+///      id always has one, so the scan stays inside the run. A transfer out of a run writes the next
+///      id's owner first, so the rest of the run keeps its owner.
 abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
     /// @dev Owner per token as a full word (address in the low 160 bits): writing a full word needs no
     ///      read of the slot first, where a narrower `address` value costs a read-modify-write.
@@ -92,6 +96,11 @@ abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
             revert ERC721InsufficientApproval(msg.sender, tokenId);
         }
         delete _tokenApprovals[tokenId];
+        // The next id may be part of this token's run and rely on this slot: give it its own record.
+        unchecked {
+            uint256 next = tokenId + 1;
+            if (next <= _totalMinted() && _owners[next] == 0) _owners[next] = uint160(owner);
+        }
         // A balance counts tokens, so it is at least 1 for `from` and cannot reach 2**256 for `to`.
         unchecked {
             --_balances[from];
@@ -121,12 +130,13 @@ abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
             interfaceId == type(IERC165).interfaceId;
     }
 
-    /// @dev Mints `tokenId` to `to`. The caller guarantees `tokenId` was never minted (editions mint
-    ///      consecutive ids from a counter), which is what lets this skip reading the owner slot.
-    ///      Same effect as `++_balances[to]; _owners[tokenId] = uint160(to); emit Transfer(0, to, tokenId)`,
-    ///      written out because it is most of a sale's execution cost: each slot is hashed once and
-    ///      written once. Slots follow Solidity's mapping layout, so the getters above read them.
-    function _mint(address to, uint256 tokenId) internal {
+    /// @dev Mints ids `firstId` to `firstId + quantity - 1` to `to`. The caller guarantees none was ever
+    ///      minted and that they follow the highest minted id (editions mint consecutive ids from a
+    ///      counter), which is what lets this skip reading owner slots. Same effect as, for each id,
+    ///      `++_balances[to]; _owners[id] = uint160(to); emit Transfer(0, to, id)`, except that only the
+    ///      first id gets an owner record: each slot is hashed once and written once, and each further
+    ///      copy costs its `Transfer` event. Slots follow Solidity's mapping layout, so the getters read them.
+    function _mint(address to, uint256 firstId, uint256 quantity) internal {
         if (to == address(0)) revert ERC721InvalidReceiver(address(0));
         bytes32 topic = Transfer.selector;
         // solhint-disable-next-line no-inline-assembly
@@ -135,17 +145,34 @@ abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
             mstore(0x20, _balances.slot)
             let balanceSlot := keccak256(0x00, 0x40)
             // A balance counts tokens: it cannot reach 2**256.
-            sstore(balanceSlot, add(sload(balanceSlot), 1))
-            mstore(0x00, tokenId)
+            sstore(balanceSlot, add(sload(balanceSlot), quantity))
+            mstore(0x00, firstId)
             mstore(0x20, _owners.slot)
             sstore(keccak256(0x00, 0x40), to)
-            log4(0, 0, topic, 0, to, tokenId)
+            log4(0, 0, topic, 0, to, firstId)
+            let end := add(firstId, quantity)
+            for {
+                let id := add(firstId, 1)
+            } lt(id, end) {
+                id := add(id, 1)
+            } {
+                log4(0, 0, topic, 0, to, id)
+            }
         }
     }
 
+    /// @dev How many ids have been minted; ids run from 1 to this number.
+    function _totalMinted() internal view virtual returns (uint256);
+
     /// @dev The owner of `tokenId`; reverts if it was never minted.
     function _requireOwned(uint256 tokenId) internal view returns (address owner) {
-        owner = address(uint160(_owners[tokenId]));
-        if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
+        if (tokenId == 0 || tokenId > _totalMinted()) revert ERC721NonexistentToken(tokenId);
+        // Minted ids are never burned and every run starts with an owner record: the scan ends by id 1.
+        unchecked {
+            uint256 id = tokenId;
+            uint256 record = _owners[id];
+            while (record == 0) record = _owners[--id];
+            owner = address(uint160(record));
+        }
     }
 }

@@ -14,13 +14,15 @@ import {IWritingEditionsFactory} from "./IWritingEditionsFactory.sol";
 /// @notice One essay's collectible editions: an ERC-721 with EIP-2981 royalties whose tokens share the
 ///         essay's Arweave metadata. Each edition is an EIP-1167 clone created by
 ///         {WritingEditionsFactory}; its terms live in the clone's immutable arguments ({EditionArgs}).
-/// @dev Storage per sale: the token's owner slot, the buyer's balance slot and one packed supply slot.
-///      Proceeds are the contract's balance; the platform fee is split off at withdrawal.
+/// @dev Storage per sale: the first token's owner slot, the buyer's balance slot and one packed state
+///      slot (plus the referrer's credit when a referral pays). Proceeds are the contract's balance less
+///      what is credited; the platform fee is split off at withdrawal.
 contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @notice Who a payment is for.
     enum Payee {
         Funding,
-        Platform
+        Platform,
+        Referrer
     }
 
     /// @dev One slot: payments that could not be sent and wait for {withdraw} or {claim}.
@@ -30,12 +32,19 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     }
 
     uint256 private constant BPS = 10_000;
-    /// @dev `_supply` packs, low to high: 64 bits tokens minted, 64 bits the author's limit (0 = not
-    ///      set, the clone's initial limit applies; a set limit is never 0), 1 bit "limit frozen". One
-    ///      word, so a sale reads and writes one slot.
+    /// @notice The most copies one purchase can mint (it bounds the owner scan of a run).
+    uint256 public constant MAX_QUANTITY = 50;
+    /// @dev `_state` packs, low to high: 64 bits tokens minted; 64 bits the author's limit (0 = not set,
+    ///      the clone's initial limit applies; a set limit is never 0); 1 bit "limit frozen"; 16 bits the
+    ///      platform fee plus one when the factory set one below the terms' (0 = the terms' fee);
+    ///      from bit 152, the wei credited to referrers and not yet claimed. One word, so a sale reads
+    ///      and writes one slot, and a referral adds to it without touching another.
     uint256 private constant MINTED_MASK = type(uint64).max;
     uint256 private constant LIMIT_SHIFT = 64;
+    uint256 private constant LIMIT_MASK = uint256(type(uint64).max) << LIMIT_SHIFT;
     uint256 private constant LIMIT_FROZEN = 1 << 128;
+    uint256 private constant FEE_SHIFT = 129;
+    uint256 private constant REFERRALS_SHIFT = 152;
     /// @dev Enough for smart-wallet `receive` hooks; bounded so that one recipient cannot burn the gas
     ///      the other recipient's payment needs. A recipient that needs more is credited and can {claim}.
     uint256 private constant PAYOUT_GAS = 100_000;
@@ -43,15 +52,21 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     address private immutable FACTORY;
     address private immutable IMPLEMENTATION;
 
-    uint256 private _supply;
+    uint256 private _state;
     Credits private _credits;
+    /// @dev Set when the author moved the proceeds; zero means the terms' funding recipient.
+    address private _fundingRecipient;
+    mapping(address referrer => uint256 credit) private _referralCredits;
 
-    /// @notice A token was sold.
-    /// @param tokenId The minted token.
-    /// @param recipient Who received it.
-    /// @param price The price paid in wei.
-    /// @param message The buyer's note to the author.
-    event Purchased(uint256 indexed tokenId, address indexed recipient, uint256 price, string message);
+    /// @notice A buyer left a note with a purchase. It follows the purchase's `Transfer` events (and its
+    ///         {Referred}, if any) in the same transaction; a purchase without a note emits none.
+    /// @param message The note.
+    event Message(string message);
+
+    /// @notice A purchase named a referrer. It follows the purchase's `Transfer` events.
+    /// @param referrer Who referred the buyer.
+    /// @param reward Wei credited to the referrer, for {claim} (0 when the edition pays no referrals).
+    event Referred(address indexed referrer, uint256 reward);
 
     /// @notice The author lowered the supply limit.
     /// @param previousLimit The limit before (0 = open).
@@ -61,6 +76,11 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @notice The author froze the supply limit; it can no longer change.
     /// @param limit The final limit (0 = open forever).
     event LimitFrozen(uint256 indexed limit);
+
+    /// @notice The author moved the proceeds (and royalties, and any credited proceeds) to a new address.
+    /// @param previousRecipient The funding recipient before.
+    /// @param newRecipient The funding recipient from now on.
+    event FundingRecipientChanged(address indexed previousRecipient, address indexed newRecipient);
 
     /// @notice A payment left the edition.
     /// @param payee Whose share it was.
@@ -74,14 +94,17 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @param amount Wei credited.
     event PaymentDeferred(Payee indexed payee, address indexed recipient, uint256 amount);
 
-    /// @notice The value sent is not the price.
+    /// @notice The value sent is not the price of the copies bought.
     /// @param expected The price in wei.
     /// @param sent The value sent.
     error IncorrectPayment(uint256 expected, uint256 sent);
-    /// @notice Every token allowed by the limit has been minted.
+    /// @notice The limit leaves fewer tokens than asked for.
     /// @param limit The supply limit.
     error SoldOut(uint256 limit);
-    /// @notice Only the author may do this.
+    /// @notice A purchase mints 1 to {MAX_QUANTITY} copies.
+    /// @param quantity The rejected quantity.
+    error InvalidQuantity(uint256 quantity);
+    /// @notice Only the author (or, for the creation fee, the factory) may do this.
     /// @param caller The rejected caller.
     error Unauthorized(address caller);
     /// @notice The limit is frozen.
@@ -91,6 +114,8 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @param requested The rejected limit.
     /// @param minted Tokens minted so far.
     error InvalidLimit(uint256 currentLimit, uint256 requested, uint256 minted);
+    /// @notice The funding recipient cannot be the zero address.
+    error ZeroAddress();
     /// @notice There is nothing to withdraw.
     error NothingToWithdraw();
     /// @notice The caller is owed nothing.
@@ -114,75 +139,114 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     constructor() {
         FACTORY = msg.sender;
         IMPLEMENTATION = address(this);
-        _supply = 1 | (1 << LIMIT_SHIFT) | LIMIT_FROZEN;
+        _state = 1 | (1 << LIMIT_SHIFT) | LIMIT_FROZEN;
     }
 
-    /// @notice Buys the next token for `to` at exactly the edition's price.
+    /// @notice Buys the next token for `to` at exactly the edition's price: the cheapest way to collect one
+    ///         copy. {collect} buys several, or names a referrer.
     /// @dev Mints without the receiver hook, as editions usually do: a sale must not depend on, or call
     ///      into, the recipient's code.
     /// @param to Recipient of the token.
-    /// @param message A note to the author, emitted in {Purchased}.
+    /// @param message A note to the author, emitted in {Message} when not empty.
     /// @return tokenId The minted token id.
     function purchase(address to, string calldata message) external payable returns (uint256 tokenId) {
         // No implementation check here (see the constructor): the sale path stays as short as it can.
         uint256 terms = EditionArgs.terms();
         uint256 unitPrice = EditionArgs.price(terms);
         if (msg.value != unitPrice) revert IncorrectPayment(unitPrice, msg.value);
-        tokenId = _mintNext(to, terms);
-        // Same as `emit Purchased(tokenId, to, unitPrice, message)`, encoded straight from calldata.
-        bytes32 topic = Purchased.selector;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, unitPrice)
-            mstore(add(ptr, 0x20), 0x40)
-            mstore(add(ptr, 0x40), message.length)
-            // Zero the last word first so the padding after the message is clean.
-            let padded := and(add(message.length, 0x1f), not(0x1f))
-            mstore(add(add(ptr, 0x40), padded), 0)
-            calldatacopy(add(ptr, 0x60), message.offset, message.length)
-            log3(ptr, add(0x60, padded), topic, tokenId, to)
+        tokenId = _mintNext(to, terms, 1, 0);
+        if (bytes(message).length != 0) _emitMessage(message);
+    }
+
+    /// @notice Buys `quantity` consecutive tokens for `to`, paying the price of each; `referrer`, if not
+    ///         zero, is credited the edition's referral share of the payment.
+    /// @param to Recipient of the tokens.
+    /// @param quantity 1 to {MAX_QUANTITY}.
+    /// @param referrer Who referred the buyer, or the zero address.
+    /// @param message A note to the author, emitted in {Message} when not empty.
+    /// @return firstTokenId The first id minted; the others follow it.
+    function collect(
+        address to,
+        uint256 quantity,
+        address referrer,
+        string calldata message
+    ) external payable returns (uint256 firstTokenId) {
+        if (quantity == 0 || quantity > MAX_QUANTITY) revert InvalidQuantity(quantity);
+        uint256 terms = EditionArgs.terms();
+        // Both factors are bounded (96 bits, 6 bits): the product cannot overflow.
+        uint256 total = EditionArgs.price(terms) * quantity;
+        if (msg.value != total) revert IncorrectPayment(total, msg.value);
+        uint256 reward;
+        if (referrer != address(0)) {
+            reward = (total * EditionArgs.referralBps(terms)) / BPS;
+            if (reward != 0) _referralCredits[referrer] += reward;
         }
+        firstTokenId = _mintNext(to, terms, quantity, reward);
+        if (referrer != address(0)) emit Referred(referrer, reward);
+        if (bytes(message).length != 0) _emitMessage(message);
     }
 
     /// @notice Mints the next token for free; author only. Counts against the limit.
     /// @param to Recipient of the token.
     /// @return tokenId The minted token id.
     function ownerMint(address to) external onlyAuthor returns (uint256 tokenId) {
-        tokenId = _mintNext(to, _terms());
+        tokenId = _mintNext(to, _terms(), 1, 0);
     }
 
     /// @notice Lowers the supply limit (or limits an open edition); author only.
     /// @param newLimit Non-zero, below the current limit, and at least the minted supply.
     function setLimit(uint64 newLimit) external onlyAuthor {
-        uint256 supply = _supply;
-        if (supply & LIMIT_FROZEN != 0) revert LimitIsFrozen();
-        uint256 current = _limit(supply, EditionArgs.terms());
-        uint256 minted = supply & MINTED_MASK;
+        uint256 state = _state;
+        if (state & LIMIT_FROZEN != 0) revert LimitIsFrozen();
+        uint256 current = _limit(state, EditionArgs.terms());
+        uint256 minted = state & MINTED_MASK;
         if (newLimit == 0 || newLimit < minted || (current != 0 && newLimit >= current)) {
             revert InvalidLimit(current, newLimit, minted);
         }
-        _supply = minted | (uint256(newLimit) << LIMIT_SHIFT);
+        _state = (state & ~LIMIT_MASK) | (uint256(newLimit) << LIMIT_SHIFT);
         emit LimitChanged(current, newLimit);
     }
 
     /// @notice Freezes the supply limit for good; author only.
     function freezeLimit() external onlyAuthor {
-        uint256 supply = _supply;
-        if (supply & LIMIT_FROZEN != 0) revert LimitIsFrozen();
-        _supply = supply | LIMIT_FROZEN;
-        emit LimitFrozen(_limit(supply, EditionArgs.terms()));
+        uint256 state = _state;
+        if (state & LIMIT_FROZEN != 0) revert LimitIsFrozen();
+        _state = state | LIMIT_FROZEN;
+        emit LimitFrozen(_limit(state, EditionArgs.terms()));
     }
 
-    /// @notice Pays out everything the edition holds: the platform fee (at the rate fixed at creation) to
-    ///         the platform, the rest to the funding recipient. Callable by anyone.
+    /// @notice Moves the proceeds, the royalties and any proceeds credited but not yet paid to
+    ///         `newRecipient`; author only. For a recipient that was lost or cannot receive ether.
+    /// @param newRecipient Non-zero.
+    function setFundingRecipient(address newRecipient) external onlyAuthor {
+        if (newRecipient == address(0)) revert ZeroAddress();
+        address previous = fundingRecipient();
+        _fundingRecipient = newRecipient;
+        emit FundingRecipientChanged(previous, newRecipient);
+    }
+
+    /// @notice Sets the platform fee below the terms' when the factory's fee was lower at creation;
+    ///         the factory only, once, right after it creates the edition.
+    /// @param newFeeBps The fee, below the terms' fee.
+    function initializeFee(uint256 newFeeBps) external {
+        // Nothing has happened to a clone's storage before its factory calls this.
+        if (msg.sender != FACTORY || _state != 0 || newFeeBps >= EditionArgs.feeBps(_terms())) {
+            revert Unauthorized(msg.sender);
+        }
+        _state = (newFeeBps + 1) << FEE_SHIFT;
+    }
+
+    /// @notice Pays out the proceeds the edition holds: the platform fee (at the rate fixed at creation) to
+    ///         the platform, the rest to the funding recipient. Callable by anyone. Referral rewards stay
+    ///         for their referrers' {claim}.
     /// @dev A recipient that refuses its payment (or needs more than `PAYOUT_GAS`) is credited instead;
     ///      the other recipient is paid regardless. Credits are retried by the next call, or taken with
     ///      {claim}.
     function withdraw() external nonReentrant {
-        uint256 feeRate = EditionArgs.feeBps(_terms());
+        uint256 state = _state;
+        uint256 feeRate = _feeBps(state, _terms());
         Credits memory credits = _credits;
-        uint256 proceeds = address(this).balance - credits.funding - credits.platform;
+        uint256 proceeds = address(this).balance - credits.funding - credits.platform - (state >> REFERRALS_SHIFT);
         uint256 fee = (proceeds * feeRate) / BPS;
         uint256 funding = credits.funding + proceeds - fee;
         uint256 platform = credits.platform + fee;
@@ -195,9 +259,10 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         if (funding != 0 || platform != 0) _credits = Credits(uint128(funding), uint128(platform));
     }
 
-    /// @notice Sends the caller's credited payments to an address of its choice. For a funding or fee
-    ///         recipient that cannot receive ether itself (or needs more gas than {withdraw} forwards).
-    /// @param to Where to send the credit.
+    /// @notice Sends everything the edition owes the caller to an address of its choice: referral
+    ///         rewards, and the credited payments of a funding or fee recipient that could not receive
+    ///         ether itself (or needed more gas than {withdraw} forwards).
+    /// @param to Where to send it.
     function claim(address payable to) external nonReentrant {
         Credits memory credits = _credits;
         uint256 amount;
@@ -211,12 +276,20 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
             amount += credits.platform;
             credits.platform = 0;
         }
+        uint256 reward = _referralCredits[msg.sender];
+        if (reward != 0) {
+            emit Withdrawn(Payee.Referrer, to, reward);
+            amount += reward;
+            delete _referralCredits[msg.sender];
+            _state -= reward << REFERRALS_SHIFT;
+        }
         if (amount == 0) revert NothingToClaim(msg.sender);
         _credits = credits;
         if (!_send(to, amount, gasleft())) revert TransferFailed(to, amount);
     }
 
-    /// @notice The author, who controls owner mints and the limit. Named `owner` for marketplaces.
+    /// @notice The author, who controls owner mints, the limit and the funding recipient. Named `owner`
+    ///         for marketplaces.
     /// @return The author's address.
     function owner() public view returns (address) {
         return EditionArgs.addressAt(EditionArgs.AUTHOR);
@@ -225,7 +298,8 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @notice Receives proceeds and royalties.
     /// @return The funding recipient.
     function fundingRecipient() public view returns (address) {
-        return EditionArgs.addressAt(EditionArgs.FUNDING_RECIPIENT);
+        address moved = _fundingRecipient;
+        return moved != address(0) ? moved : EditionArgs.addressAt(EditionArgs.FUNDING_RECIPIENT);
     }
 
     /// @notice The price of one token.
@@ -237,25 +311,38 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @notice The current supply limit.
     /// @return The limit; 0 means open.
     function limit() external view returns (uint256) {
-        return _limit(_supply, EditionArgs.terms());
+        return _limit(_state, EditionArgs.terms());
     }
 
     /// @notice Whether the limit can still change.
     /// @return True once frozen.
     function limitFrozen() external view returns (bool) {
-        return _supply & LIMIT_FROZEN != 0;
+        return _state & LIMIT_FROZEN != 0;
     }
 
     /// @notice Tokens minted so far; ids run from 1 to this number.
     /// @return The supply.
     function totalSupply() external view returns (uint256) {
-        return _supply & MINTED_MASK;
+        return _state & MINTED_MASK;
     }
 
-    /// @notice The platform fee fixed at creation.
+    /// @notice The platform fee fixed at creation: the terms' fee, or the factory's if it was lower.
     /// @return Basis points of the proceeds.
     function feeBps() external view returns (uint256) {
-        return EditionArgs.feeBps(EditionArgs.terms());
+        return _feeBps(_state, EditionArgs.terms());
+    }
+
+    /// @notice The share of each sale credited to the buyer's referrer.
+    /// @return Basis points of the price.
+    function referralBps() external view returns (uint256) {
+        return EditionArgs.referralBps(EditionArgs.terms());
+    }
+
+    /// @notice Referral rewards `referrer` can {claim}.
+    /// @param referrer The referrer.
+    /// @return Wei.
+    function referralCredit(address referrer) external view returns (uint256) {
+        return _referralCredits[referrer];
     }
 
     /// @notice The essay this edition collects.
@@ -279,9 +366,15 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @notice Payments waiting for {withdraw} or {claim}.
     /// @return funding Wei credited to the funding recipient.
     /// @return platform Wei credited to the platform.
-    function pendingPayments() external view nonReentrantView returns (uint256 funding, uint256 platform) {
+    /// @return referrals Wei credited to referrers, in all.
+    function pendingPayments()
+        external
+        view
+        nonReentrantView
+        returns (uint256 funding, uint256 platform, uint256 referrals)
+    {
         Credits memory credits = _credits;
-        return (credits.funding, credits.platform);
+        return (credits.funding, credits.platform, _state >> REFERRALS_SHIFT);
     }
 
     /// @notice The edition's name.
@@ -328,18 +421,39 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         return interfaceId == type(IERC2981).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    function _mintNext(address to, uint256 terms) private returns (uint256 tokenId) {
-        uint256 supply = _supply;
+    function _mintNext(address to, uint256 terms, uint256 quantity, uint256 reward) private returns (uint256 firstId) {
+        uint256 state = _state;
         // {_limit}, written out: the call costs ~50 gas, and this runs on every sale.
-        uint256 currentLimit = uint64(supply >> LIMIT_SHIFT);
+        uint256 currentLimit = uint64(state >> LIMIT_SHIFT);
         if (currentLimit == 0) currentLimit = EditionArgs.limit(terms);
-        // The count is the low field and no edition mints 2**64 tokens: neither addition carries.
+        // The count is the low field, no edition mints 2**64 tokens and a reward is bounded by the ether
+        // supply: neither addition carries out of its field.
         unchecked {
-            tokenId = (supply & MINTED_MASK) + 1;
-            if (currentLimit != 0 && tokenId > currentLimit) revert SoldOut(currentLimit);
-            _supply = supply + 1;
+            firstId = (state & MINTED_MASK) + 1;
+            if (currentLimit != 0 && firstId + quantity - 1 > currentLimit) revert SoldOut(currentLimit);
+            _state = state + quantity + (reward << REFERRALS_SHIFT);
         }
-        _mint(to, tokenId);
+        _mint(to, firstId, quantity);
+    }
+
+    function _emitMessage(string calldata message) private {
+        // Same as `emit Message(message)`, encoded straight from calldata.
+        bytes32 topic = Message.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            mstore(add(ptr, 0x20), message.length)
+            // Zero the last word first so the padding after the message is clean.
+            let padded := and(add(message.length, 0x1f), not(0x1f))
+            mstore(add(add(ptr, 0x20), padded), 0)
+            calldatacopy(add(ptr, 0x40), message.offset, message.length)
+            log1(ptr, add(0x40, padded), topic)
+        }
+    }
+
+    function _totalMinted() internal view override returns (uint256) {
+        return _state & MINTED_MASK;
     }
 
     function _payOrCredit(Payee payee, address recipient, uint256 amount) private returns (uint256 unpaid) {
@@ -365,9 +479,14 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         return EditionArgs.terms();
     }
 
-    function _limit(uint256 supply, uint256 terms) private pure returns (uint256 currentLimit) {
-        currentLimit = uint64(supply >> LIMIT_SHIFT);
+    function _limit(uint256 state, uint256 terms) private pure returns (uint256 currentLimit) {
+        currentLimit = uint64(state >> LIMIT_SHIFT);
         if (currentLimit == 0) currentLimit = EditionArgs.limit(terms);
+    }
+
+    function _feeBps(uint256 state, uint256 terms) private pure returns (uint256) {
+        uint256 lowered = uint16(state >> FEE_SHIFT);
+        return lowered != 0 ? lowered - 1 : EditionArgs.feeBps(terms);
     }
 
     function _platformRecipient() private view returns (address) {

@@ -80,6 +80,7 @@ export function editionParams(system: System, overrides: Partial<EditionParams> 
     fundingRecipient: system.funding.account.address,
     royaltyBps: 1000,
     feeBps: FEE_BPS,
+    referralBps: 0,
     ...overrides,
   };
 }
@@ -93,10 +94,10 @@ export async function factoryAs(system: System, wallet: Wallet): Promise<Factory
 }
 
 /** Creates an edition directly, as `system.author`. */
-export async function createEdition(system: System, overrides: Partial<EditionParams> = {}, saltValue = salt(1)) {
+export async function createEdition(system: System, overrides: Partial<EditionParams> = {}) {
   const params = editionParams(system, overrides);
-  const address = await system.factory.read.predictAddress([system.author.account.address, params, saltValue]);
-  const hash = await (await factoryAs(system, system.author)).write.create([params, saltValue]);
+  const address = await system.factory.read.predictAddress([system.author.account.address, params]);
+  const hash = await (await factoryAs(system, system.author)).write.create([params]);
   const receipt = await system.publicClient.waitForTransactionReceipt({ hash });
   return { params, address, receipt, edition: await editionAt(address) };
 }

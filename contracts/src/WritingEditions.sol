@@ -68,6 +68,10 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @param reward Wei credited to the referrer, for {claim} (0 when the edition pays no referrals).
     event Referred(address indexed referrer, uint256 reward);
 
+    /// @notice The author minted a token for free ({ownerMint}); every other mint is a sale at {price}.
+    /// @param tokenId The token.
+    event OwnerMinted(uint256 indexed tokenId);
+
     /// @notice The author lowered the supply limit.
     /// @param previousLimit The limit before (0 = open).
     /// @param newLimit The new limit.
@@ -191,6 +195,7 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @return tokenId The minted token id.
     function ownerMint(address to) external onlyAuthor returns (uint256 tokenId) {
         tokenId = _mintNext(to, _terms(), 1, 0);
+        emit OwnerMinted(tokenId);
     }
 
     /// @notice Lowers the supply limit (or limits an open edition); author only.

@@ -6,7 +6,8 @@ import { writingEditionsAbi } from "~/generated/contracts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { chainFor, createChainClient } from "~/modules/editions/chain.server";
-import { collectCall, confirmEdition, prepareEdition } from "~/modules/editions/editions.server";
+import { collectCall, confirmEdition, editionForEntry, prepareEdition } from "~/modules/editions/editions.server";
+import { indexOnce } from "~/modules/editions/indexer.server";
 import { createDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
 import { UserError } from "~/modules/errors.server";
@@ -80,6 +81,55 @@ describe("editions", () => {
 
     const late = await collectCall(db, env, prepared.editionId, { collector: funded(7).address, message: "" }).catch((error: unknown) => error as UserError);
     expect(late).toMatchObject({ status: 409, message: "Sold out: every copy of this edition has been collected." });
+  });
+
+  it("sells three copies in one collect through a referral link: one line with its referrer, the reward kept for the referrer", async () => {
+    const { writer, account, entryId } = await fundedWriter();
+    const prepared = await prepareEdition(db, env, writer, entryId, { price: "0.01", supply: "10", royaltyPercent: "5", referralPercent: "10", fundingRecipient: "" });
+    const signature = await account.signTypedData(prepared.typedData);
+    await confirmEdition(db, env, writer, prepared.editionId, { mode: "lazy", signature });
+    const reader = funded(13);
+    const referrer = funded(14);
+
+    const tooMany = await collectCall(db, env, prepared.editionId, { collector: reader.address, message: "", quantity: 51 }).catch((error: unknown) => error as UserError);
+    expect(tooMany).toMatchObject({ status: 422, message: "Collect from 1 to 50 copies at a time." });
+    const beyondLimit = await collectCall(db, env, prepared.editionId, { collector: reader.address, message: "", quantity: 11 }).catch((error: unknown) => error as UserError);
+    expect(beyondLimit).toMatchObject({ status: 409, message: "Only 10 copies are left." });
+    const badLink = await collectCall(db, env, prepared.editionId, { collector: reader.address, message: "", quantity: 3, referrer: "0xnot" }).catch((error: unknown) => error as UserError);
+    expect(badLink).toMatchObject({ status: 422, message: "The referral link names no Ethereum address." });
+
+    // The first collect deploys the edition and buys three copies, crediting the referrer 10%.
+    const call = await collectCall(db, env, prepared.editionId, { collector: reader.address, message: "three for the shelf", quantity: 3, referrer: referrer.address });
+    expect(BigInt(call.value)).toBe(parseEther("0.03"));
+    const hash = await walletOf(reader).sendTransaction({ to: call.to, data: call.data as Hex, value: BigInt(call.value) });
+    expect((await chain.waitForTransactionReceipt({ hash })).status).toBe("success");
+    const edition = { address: prepared.address, abi: writingEditionsAbi } as const;
+    for (const tokenId of [1n, 2n, 3n]) expect(await chain.readContract({ ...edition, functionName: "ownerOf", args: [tokenId] })).toBe(reader.address);
+    expect(await chain.readContract({ ...edition, functionName: "referralCredit", args: [referrer.address] })).toBe(parseEther("0.003"));
+
+    // A reader following their own link is not credited.
+    const own = await collectCall(db, env, prepared.editionId, { collector: referrer.address, message: "", referrer: referrer.address });
+    const ownHash = await walletOf(referrer).sendTransaction({ to: own.to, data: own.data as Hex, value: BigInt(own.value) });
+    expect((await chain.waitForTransactionReceipt({ hash: ownHash })).status).toBe("success");
+    expect(await chain.readContract({ ...edition, functionName: "referralCredit", args: [referrer.address] })).toBe(parseEther("0.003"));
+
+    await indexOnce(db, env);
+    const page = (await editionForEntry(db, entryId))!;
+    expect(page.minted).toBe(4);
+    expect(page.referralPercent).toBe(10);
+    expect(page.collectors).toEqual([
+      expect.objectContaining({ tokenId: 4, lastTokenId: 4, copies: 1, collector: referrer.address, referrer: null, message: "" }),
+      expect.objectContaining({ tokenId: 1, lastTokenId: 3, copies: 3, collector: reader.address, referrer: referrer.address, message: "three for the shelf" }),
+    ]);
+    // 0.04 ETH paid in; 0.003 is the referrer's: the writer holds 0.037.
+    expect(page.heldEth).toBe("0.037");
+    const paid = await db.purchase.findMany({ where: { editionId: prepared.editionId }, orderBy: { tokenId: "asc" }, select: { tokenId: true, price: true, referrer: true, message: true } });
+    expect(paid).toEqual([
+      { tokenId: 1, price: parseEther("0.01").toString(), referrer: referrer.address.toLowerCase(), message: "three for the shelf" },
+      { tokenId: 2, price: parseEther("0.01").toString(), referrer: referrer.address.toLowerCase(), message: "" },
+      { tokenId: 3, price: parseEther("0.01").toString(), referrer: referrer.address.toLowerCase(), message: "" },
+      { tokenId: 4, price: parseEther("0.01").toString(), referrer: null, message: "" },
+    ]);
   });
 
   it("refuses bad terms and a forged signature", async () => {

@@ -119,18 +119,37 @@ async function expectIndexedAsOnChain(db: Database, factory: Factory, editions: 
       price: price.toString(),
     });
 
-    const mints = await publicClient.getContractEvents({ ...contract, eventName: "Transfer", args: { from: zeroAddress }, fromBlock: 0n });
-    const sales = new Map((await publicClient.getContractEvents({ ...contract, eventName: "Purchased", fromBlock: 0n })).map((sale) => [sale.args.tokenId, sale.args]));
+    // From the chain, by the contract's rules: a sale's mints are followed, in its transaction, by its
+    // Referred and Message; OwnerMinted marks a free mint; every other mint is a sale at the price.
+    const logs = await publicClient.getContractEvents({ ...contract, fromBlock: 0n });
+    const gifts = new Set(logs.flatMap((log) => (log.eventName === "OwnerMinted" ? [log.args.tokenId!] : [])));
+    const noteOf = new Map<bigint, { message: string; referrer: string | null }>();
+    let run: bigint[] = [];
+    for (const log of logs) {
+      if (log.eventName === "Transfer" && BigInt(log.args.from!) === 0n) {
+        const previous = logs[logs.indexOf(log) - 1];
+        const continues = previous && previous.transactionHash === log.transactionHash && previous.eventName === "Transfer" && previous.args.to === log.args.to;
+        run = continues ? [...run, log.args.tokenId!] : [log.args.tokenId!];
+        for (const id of run) noteOf.set(id, noteOf.get(id) ?? { message: "", referrer: null });
+      } else if (log.eventName === "Referred") {
+        for (const id of run) noteOf.get(id)!.referrer = log.args.referrer!.toLowerCase();
+      } else if (log.eventName === "Message") {
+        noteOf.get(run[0]!)!.message = log.args.message!;
+      }
+    }
+    const mints = logs.filter((log) => log.eventName === "Transfer" && BigInt(log.args.from!) === 0n);
     const expected = await Promise.all(
       mints.map(async (mint) => {
-        const sale = sales.get(mint.args.tokenId!);
+        const tokenId = (mint.args as { tokenId: bigint }).tokenId;
+        const note = noteOf.get(tokenId)!;
         const block = await publicClient.getBlock({ blockNumber: mint.blockNumber });
-        const owner = await publicClient.readContract({ ...contract, functionName: "ownerOf", args: [mint.args.tokenId!] });
+        const owner = await publicClient.readContract({ ...contract, functionName: "ownerOf", args: [tokenId] });
         return {
-          tokenId: Number(mint.args.tokenId),
+          tokenId: Number(tokenId),
           collector: owner.toLowerCase(),
-          price: (sale?.price ?? 0n).toString(),
-          message: (sale?.message ?? "").replace(/\u0000/g, ""),
+          price: gifts.has(tokenId) ? "0" : price.toString(),
+          message: note.message.replace(/\u0000/g, ""),
+          referrer: note.referrer,
           blockNumber: Number(mint.blockNumber),
           blockHash: mint.blockHash,
           txHash: mint.transactionHash,

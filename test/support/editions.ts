@@ -23,6 +23,7 @@ import {
   parseEther,
   parseEventLogs,
   toHex,
+  zeroAddress,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Database } from "~/db.server";
@@ -96,6 +97,7 @@ export function editionTerms(factory: Factory, fundingRecipient: Address, overri
     fundingRecipient,
     royaltyBps: 1000,
     feeBps: factory.feeBps,
+    referralBps: 0,
     ...overrides,
   };
 }
@@ -120,7 +122,7 @@ export async function signEdition(args: { chain: LocalChain; factory: Factory; a
     address: factory.address,
     abi: writingEditionsFactoryAbi,
     functionName: "predictAddress",
-    args: [author.account.address, params, salt],
+    args: [author.account.address, params],
   });
   return { address, salt, deadline, signature };
 }
@@ -132,9 +134,9 @@ async function mined(chain: LocalChain, hash: Hex) {
 }
 
 function tokenMintedIn(logs: Parameters<typeof parseEventLogs>[0]["logs"]): bigint {
-  const [purchased] = parseEventLogs({ abi: writingEditionsAbi, logs, eventName: "Purchased" });
-  if (!purchased) throw new Error("the transaction minted no token");
-  return purchased.args.tokenId;
+  const minted = parseEventLogs({ abi: writingEditionsAbi, logs, eventName: "Transfer" }).filter((log) => BigInt(log.args.from) === 0n);
+  if (minted.length === 0) throw new Error("the transaction minted no token");
+  return minted[0]!.args.tokenId;
 }
 
 /**
@@ -148,12 +150,12 @@ export async function createEditionOnChain(args: {
   author: Wallet;
   params: EditionParams;
   salt?: Hex;
-  lazy?: { collector: Wallet; message?: string; signed?: SignedEdition };
+  lazy?: { collector: Wallet; message?: string; signed?: SignedEdition; quantity?: number; referrer?: Address };
 }) {
   const { chain, factory, author, params, lazy } = args;
   if (!lazy) {
     const salt = args.salt ?? randomBytes32();
-    const hash = await author.writeContract({ address: factory.address, abi: writingEditionsFactoryAbi, functionName: "create", args: [params, salt] });
+    const hash = await author.writeContract({ address: factory.address, abi: writingEditionsFactoryAbi, functionName: "create", args: [params] });
     const receipt = await mined(chain, hash);
     const [created] = parseEventLogs({ abi: writingEditionsFactoryAbi, logs: receipt.logs, eventName: "EditionCreated" });
     return { address: getAddress(created!.args.edition), params, salt, txHash: hash, blockNumber: Number(receipt.blockNumber) };
@@ -163,24 +165,31 @@ export async function createEditionOnChain(args: {
     address: factory.address,
     abi: writingEditionsFactoryAbi,
     functionName: "createWithSignature",
-    args: [params, { author: author.account.address, salt: signed.salt, deadline: signed.deadline, signature: signed.signature }, lazy.collector.account.address, lazy.message ?? ""],
-    value: params.price,
+    args: [params, { author: author.account.address, salt: signed.salt, deadline: signed.deadline, signature: signed.signature }, lazy.collector.account.address, BigInt(lazy.quantity ?? 1), lazy.referrer ?? zeroAddress, lazy.message ?? ""],
+    value: params.price * BigInt(lazy.quantity ?? 1),
   });
   const receipt = await mined(chain, hash);
   return { address: signed.address, params, salt: signed.salt, txHash: hash, blockNumber: Number(receipt.blockNumber), signed, tokenId: tokenMintedIn(receipt.logs) };
 }
 
-/** `collector` buys the next token of `edition` (for `recipient`, itself by default) at its price. */
-export async function purchaseOnChain(args: { chain: LocalChain; edition: Address; collector: Wallet; message?: string; recipient?: Address }) {
+/**
+ * `collector` buys the next token of `edition` (for `recipient`, itself by default) at its price: one
+ * copy with `purchase`, or `quantity` copies and/or a `referrer` with `collect`.
+ */
+export async function purchaseOnChain(args: { chain: LocalChain; edition: Address; collector: Wallet; message?: string; recipient?: Address; quantity?: number; referrer?: Address }) {
   const { chain, edition, collector } = args;
   const price = await chain.publicClient.readContract({ address: edition, abi: writingEditionsAbi, functionName: "price" });
-  const hash = await collector.writeContract({
-    address: edition,
-    abi: writingEditionsAbi,
-    functionName: "purchase",
-    args: [args.recipient ?? collector.account.address, args.message ?? ""],
-    value: price,
-  });
+  const to = args.recipient ?? collector.account.address;
+  const hash =
+    args.quantity === undefined && args.referrer === undefined
+      ? await collector.writeContract({ address: edition, abi: writingEditionsAbi, functionName: "purchase", args: [to, args.message ?? ""], value: price })
+      : await collector.writeContract({
+          address: edition,
+          abi: writingEditionsAbi,
+          functionName: "collect",
+          args: [to, BigInt(args.quantity ?? 1), args.referrer ?? zeroAddress, args.message ?? ""],
+          value: price * BigInt(args.quantity ?? 1),
+        });
   const receipt = await mined(chain, hash);
   return { tokenId: tokenMintedIn(receipt.logs), txHash: hash, blockNumber: Number(receipt.blockNumber) };
 }

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { encodeFunctionData, formatEther, getAddress, isAddress, isHex, parseEther, toHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, formatEther, getAddress, isAddress, isHex, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 import { editionTypedData, type EditionParams } from "../../../contracts/typed-data";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
@@ -33,6 +33,13 @@ export const termsSchema = z.object({
     .regex(/^\d{1,2}(\.\d{1,2})?$/, "The royalty is a percentage such as 5 or 7.5.")
     .transform((value) => Math.round(Number(value) * 100))
     .refine((bps) => bps <= 5000, "A royalty can be at most 50%."),
+  referralPercent: z
+    .string()
+    .trim()
+    .default("0")
+    .refine((value) => /^\d{1,2}(\.\d{1,2})?$/.test(value), "The referral reward is a percentage such as 0 or 10.")
+    .transform((value) => Math.round(Number(value) * 100))
+    .refine((bps) => bps <= 5000, "A referral reward can be at most 50%."),
   fundingRecipient: z
     .string()
     .trim()
@@ -44,7 +51,10 @@ export type EditionTerms = z.input<typeof termsSchema>;
 
 const bytes32OfArweaveId = (id: string): Hex => toHex(Buffer.from(id, "base64url"));
 
-function paramsOf(edition: { name: string; symbol: string; contentId: string; metadataId: string; price: string; supplyLimit: number; fundingRecipient: string; royaltyBps: number; feeBps: number }): EditionParams {
+/** The most copies one collect buys (`MAX_QUANTITY` in the edition contract). */
+export const MAX_COPIES = 50;
+
+function paramsOf(edition: { name: string; symbol: string; contentId: string; metadataId: string; price: string; supplyLimit: number; fundingRecipient: string; royaltyBps: number; feeBps: number; referralBps: number }): EditionParams {
   return {
     name: edition.name,
     symbol: edition.symbol,
@@ -55,6 +65,7 @@ function paramsOf(edition: { name: string; symbol: string; contentId: string; me
     fundingRecipient: getAddress(edition.fundingRecipient),
     royaltyBps: edition.royaltyBps,
     feeBps: edition.feeBps,
+    referralBps: edition.referralBps,
   };
 }
 
@@ -108,7 +119,9 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
     price: parsed.data.price.toString(),
     supplyLimit: parsed.data.supply,
     royaltyBps: parsed.data.royaltyPercent,
+    // The most the writer accepts: today's fee. A later cut applies when the edition is created.
     feeBps,
+    referralBps: parsed.data.referralPercent,
     fundingRecipient: (parsed.data.fundingRecipient ?? author).toLowerCase(),
     contentId: latest.arweaveId,
     metadataId: metadataItem.id,
@@ -116,7 +129,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
     deadline: Math.floor(now.getTime() / 1000) + LAZY_DEADLINE_S,
   };
   const params = paramsOf(row);
-  const address = (await chain.readContract({ address: factory, abi: writingEditionsFactoryAbi, functionName: "predictAddress", args: [author, params, salt] })).toLowerCase();
+  const address = (await chain.readContract({ address: factory, abi: writingEditionsFactoryAbi, functionName: "predictAddress", args: [author, params] })).toLowerCase();
   const edition = await db.edition.upsert({
     where: { entryId },
     create: { entryId, ...row, address, status: "prepared" },
@@ -128,7 +141,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
     coverId: coverItem.id,
     metadataId: metadataItem.id,
     status: coverItem.status === "confirmed" && metadataItem.status === "confirmed" ? ("confirmed" as const) : ("pending" as const),
-    createCall: { to: factory, data: encodeFunctionData({ abi: writingEditionsFactoryAbi, functionName: "create", args: [params, salt] }), value: "0x0" },
+    createCall: { to: factory, data: encodeFunctionData({ abi: writingEditionsFactoryAbi, functionName: "create", args: [params] }), value: "0x0" },
     typedData: editionTypedData({ chainId: env.chain.id, factory, author, params, salt, deadline: BigInt(row.deadline) }),
   };
 }
@@ -160,9 +173,10 @@ export async function confirmEdition(db: Database, env: Env, writer: { id: strin
 }
 
 /** Why a collect would fail, in words for the reader, from the contracts' custom errors. */
-function collectRefusal(error: unknown): string {
+function collectRefusal(error: unknown, quantity: number): string {
   const text = `${(error as { shortMessage?: string }).shortMessage ?? ""} ${(error as Error).message ?? ""}`;
-  if (/SoldOut/.test(text)) return "Sold out: every copy of this edition has been collected.";
+  if (/SoldOut/.test(text)) return quantity === 1 ? "Sold out: every copy of this edition has been collected." : "Fewer copies are left than that: collect fewer, or reload the page.";
+  if (/FeeNotAccepted/.test(text)) return "The platform's fee rose above what the writer signed for; this offer can no longer be collected.";
   if (/IncorrectPayment/.test(text)) return "The price of this edition changed; reload the page.";
   if (/SignatureExpired/.test(text)) return "This edition's offer has expired.";
   if (/insufficient funds/i.test(text)) return "Your wallet does not hold enough ETH for the price and gas.";
@@ -174,32 +188,48 @@ function collectRefusal(error: unknown): string {
  * `createWithSignature` on a signed one (deploying it). It is simulated first, so a sold-out
  * edition or a short balance is reported before the wallet opens.
  */
-export async function collectCall(db: Database, env: Env, editionId: string, input: { collector: string; message: string }) {
+export async function collectCall(db: Database, env: Env, editionId: string, input: { collector: string; message: string; quantity?: number; referrer?: string }) {
   if (!isAddress(input.collector, { strict: false })) throw new UserError("That is not an Ethereum address.");
+  const quantity = input.quantity ?? 1;
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_COPIES) throw new UserError(`Collect from 1 to ${MAX_COPIES} copies at a time.`, 422);
+  if (input.referrer && !isAddress(input.referrer, { strict: false })) throw new UserError("The referral link names no Ethereum address.", 422);
   // Stored on-chain on one line: line breaks and tabs become spaces; any other control character is refused.
   const message = requirePublishable(input.message, "The message").replace(/[\t\n\r]/g, " ").trim();
   if (Buffer.byteLength(message) > 280) throw new UserError("A message has at most 280 bytes.", 422);
   const edition = await db.edition.findUnique({ where: { id: editionId } });
   if (!edition || edition.status === "prepared") throw new UserError("There is no such edition.", 404);
   if (edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit) throw new UserError("Sold out: every copy of this edition has been collected.", 409);
+  if (edition.supplyLimit > 0 && edition.minted + quantity > edition.supplyLimit) {
+    const left = edition.supplyLimit - edition.minted;
+    throw new UserError(`Only ${left} ${left === 1 ? "copy is" : "copies are"} left.`, 409);
+  }
   const collector = getAddress(input.collector);
-  const value = BigInt(edition.price);
+  // A reader cannot refer themselves: the link of their own address is dropped, not refused.
+  const referrer = input.referrer && getAddress(input.referrer) !== collector ? getAddress(input.referrer) : zeroAddress;
+  const value = BigInt(edition.price) * BigInt(quantity);
+  // One copy with no referrer takes the edition's cheapest path.
+  const simple = quantity === 1 && referrer === zeroAddress;
   const call =
     edition.status === "live"
-      ? { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] }) }
+      ? {
+          to: getAddress(edition.address),
+          data: simple
+            ? encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] })
+            : encodeFunctionData({ abi: writingEditionsAbi, functionName: "collect", args: [collector, BigInt(quantity), referrer, message] }),
+        }
       : {
           to: getAddress(edition.factory),
           data: encodeFunctionData({
             abi: writingEditionsFactoryAbi,
             functionName: "createWithSignature",
-            args: [paramsOf(edition), { author: getAddress(edition.author), salt: edition.salt as Hex, deadline: BigInt(edition.deadline!), signature: edition.signature as Hex }, collector, message],
+            args: [paramsOf(edition), { author: getAddress(edition.author), salt: edition.salt as Hex, deadline: BigInt(edition.deadline!), signature: edition.signature as Hex }, collector, BigInt(quantity), referrer, message],
           }),
         };
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
   try {
     await chain.call({ account: collector, to: call.to, data: call.data, value });
   } catch (error) {
-    throw new UserError(collectRefusal(error), 409);
+    throw new UserError(collectRefusal(error, quantity), 409);
   }
   return { ...call, value: toHex(value), chainId: edition.chainId };
 }
@@ -228,13 +258,18 @@ export function canBeCollected(edition: { status: string; supplyLimit: number; m
 export async function editionForEntry(db: Database, entryId: string) {
   const edition = await db.edition.findUnique({
     where: { entryId },
-    include: { purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 }, withdrawals: { select: { amount: true } } },
+    include: { purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 }, withdrawals: { select: { amount: true, payee: true } } },
   });
   if (!edition || edition.status === "prepared") return null;
   // Every sale, not only the collectors listed: sales grouped by the price paid.
   const sales = await db.purchase.groupBy({ by: ["price"], where: { editionId: edition.id }, _count: { _all: true } });
   const sold = sales.reduce((sum, group) => sum + BigInt(group.price) * BigInt(group._count._all), 0n);
-  const withdrawn = edition.withdrawals.reduce((sum, w) => sum + BigInt(w.amount), 0n);
+  // Referral rewards belong to their referrers (they claim them); the contract rounds each purchase's.
+  const referred = edition.referralBps > 0 ? await db.purchase.groupBy({ by: ["txHash", "referrer", "price"], where: { editionId: edition.id, referrer: { not: null } }, _count: { _all: true } }) : [];
+  const rewards = referred.reduce((sum, group) => sum + (BigInt(group.price) * BigInt(group._count._all) * BigInt(edition.referralBps)) / 10_000n, 0n);
+  // Payee 2 is a referrer's claim: it came out of the rewards, not out of the proceeds.
+  const paidOut = edition.withdrawals.filter((w) => w.payee !== 2).reduce((sum, w) => sum + BigInt(w.amount), 0n);
+  const held = sold - rewards - paidOut;
   return {
     id: edition.id,
     address: getAddress(edition.address),
@@ -245,12 +280,38 @@ export async function editionForEntry(db: Database, entryId: string) {
     supplyLimit: edition.supplyLimit,
     minted: edition.minted,
     soldOut: isSoldOut(edition),
-    heldEth: formatEther(sold - withdrawn),
+    // The most copies one collect can buy now.
+    maxCopies: edition.supplyLimit > 0 ? Math.max(0, Math.min(MAX_COPIES, edition.supplyLimit - edition.minted)) : MAX_COPIES,
+    referralPercent: edition.referralBps / 100,
+    heldEth: formatEther(held),
     // What a withdrawal sends the writer: the platform's fee, fixed per edition, comes off first.
-    toWriterEth: formatEther(((sold - withdrawn) * BigInt(10_000 - edition.feeBps)) / 10_000n),
+    toWriterEth: formatEther((held * BigInt(10_000 - edition.feeBps)) / 10_000n),
     feePercent: edition.feeBps / 100,
-    collectors: edition.purchases.map((p) => ({ tokenId: p.tokenId, collector: getAddress(p.collector), message: p.message, timestamp: p.timestamp.toISOString() })),
+    fundingRecipient: getAddress(edition.fundingRecipient),
+    collectors: collectorsOf(edition.purchases),
   };
+}
+
+/**
+ * Purchases as readers made them, newest first: the tokens one collect minted for one collector in
+ * one transaction are one line, with its referrer and note.
+ */
+function collectorsOf(purchases: { tokenId: number; collector: string; message: string; referrer: string | null; txHash: string; timestamp: Date }[]) {
+  const lines: { tokenId: number; lastTokenId: number; copies: number; collector: Address; referrer: Address | null; message: string; timestamp: string }[] = [];
+  let key = "";
+  for (const p of purchases) {
+    const line = lines.at(-1);
+    const same = `${p.txHash}:${p.collector}:${p.referrer ?? ""}`;
+    if (line && same === key && p.tokenId === line.tokenId - 1) {
+      line.tokenId = p.tokenId;
+      line.copies++;
+      if (p.message) line.message = p.message;
+      continue;
+    }
+    key = same;
+    lines.push({ tokenId: p.tokenId, lastTokenId: p.tokenId, copies: 1, collector: getAddress(p.collector), referrer: p.referrer ? getAddress(p.referrer) : null, message: p.message, timestamp: p.timestamp.toISOString() });
+  }
+  return lines;
 }
 
 /** Everything an address collected, newest first. */

@@ -1,9 +1,14 @@
 /**
  * The chain events the indexer reads, decoded into plain records. Pure: logs in, records out.
  * Edition events are decoded by their topics and data directly (they arrive by the thousand);
- * the factory's rare `EditionCreated`, with its struct, through viem's ABI decoder.
+ * the factory's rare `EditionCreated` through viem's ABI decoder, then its packed terms by layout.
+ *
+ * A sale is its `Transfer`s from the zero address; what it adds follows them in the same
+ * transaction and edition: `Referred` if the buyer named a referrer, then `Message` if the buyer left
+ * a note. A free mint by the author is marked by `OwnerMinted`; every other mint is a sale at the
+ * edition's price.
  */
-import { type Address, type Hex, type Log, decodeAbiParameters, decodeEventLog, getAbiItem, toEventSelector } from "viem";
+import { type Address, type Hex, type Log, decodeAbiParameters, decodeEventLog, getAbiItem, getAddress, toEventSelector } from "viem";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
 
 const editionCreated = getAbiItem({ abi: writingEditionsFactoryAbi, name: "EditionCreated" });
@@ -11,13 +16,24 @@ const editionCreated = getAbiItem({ abi: writingEditionsFactoryAbi, name: "Editi
 const TOPIC = {
   editionCreated: toEventSelector(editionCreated),
   transfer: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Transfer" })),
-  purchased: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Purchased" })),
+  referred: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Referred" })),
+  message: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Message" })),
+  ownerMinted: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "OwnerMinted" })),
+  fundingRecipientChanged: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "FundingRecipientChanged" })),
   withdrawn: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Withdrawn" })),
   limitChanged: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "LimitChanged" })),
 };
 
 /** topic0 of every edition event the indexer stores something for. */
-export const EDITION_TOPICS: Hex[] = [TOPIC.transfer, TOPIC.purchased, TOPIC.withdrawn, TOPIC.limitChanged];
+export const EDITION_TOPICS: Hex[] = [
+  TOPIC.transfer,
+  TOPIC.referred,
+  TOPIC.message,
+  TOPIC.ownerMinted,
+  TOPIC.withdrawn,
+  TOPIC.limitChanged,
+  TOPIC.fundingRecipientChanged,
+];
 /** The same with the factory's `EditionCreated`, for one request over the factory and the editions. */
 export const ALL_TOPICS: Hex[] = [TOPIC.editionCreated, ...EDITION_TOPICS];
 
@@ -45,8 +61,9 @@ export interface EditionCreation extends LogPosition {
   limit: bigint;
   fundingRecipient: string;
   royaltyBps: number;
+  /** The fee the edition takes (the factory's, if it was below the terms' at creation). */
   feeBps: number;
-  salt: Hex;
+  referralBps: number;
 }
 
 /** A token minted (`Transfer` from the zero address): a sale or an author's mint. */
@@ -54,14 +71,17 @@ export interface Mint extends LogPosition {
   edition: string;
   tokenId: bigint;
   collector: string;
+  /** False for an author's free mint (`OwnerMinted`). */
+  sale: boolean;
+  /** The buyer's referrer, lower-case, if the purchase named one. */
+  referrer: string | null;
+  /** The buyer's note; on the first token of a purchase only. */
+  message: string;
 }
 
-/** What `Purchased` adds to a mint that was a sale. */
-export interface Sale {
+export interface FundingRecipientChange extends LogPosition {
   edition: string;
-  tokenId: bigint;
-  price: bigint;
-  message: string;
+  recipient: string;
 }
 
 export interface Payout extends LogPosition {
@@ -79,9 +99,9 @@ export interface LimitChange extends LogPosition {
 export interface ChainEvents {
   creations: EditionCreation[];
   mints: Mint[];
-  sales: Sale[];
   payouts: Payout[];
   limitChanges: LimitChange[];
+  fundingRecipientChanges: FundingRecipientChange[];
 }
 
 /** The base64url Arweave id of a raw 32-byte id, as the app stores ids. */
@@ -110,47 +130,95 @@ export function createdEditionOf(log: Log, factory: Address): string | undefined
   return addressTopic(log.topics[1]);
 }
 
+/** The terms an edition's packed arguments hold (`EditionArgs` in the contracts). */
+export function decodeEditionArgs(args: Hex) {
+  const bytes = Buffer.from(args.slice(2), "hex");
+  if (bytes.length < 132) throw new RangeError(`edition arguments are ${bytes.length} bytes, fewer than 132`);
+  const hex = (from: number, to: number) => `0x${bytes.subarray(from, to).toString("hex")}` as Hex;
+  const nameLength = bytes[130]!;
+  const symbolAt = 131 + nameLength;
+  const symbolLength = bytes[symbolAt] ?? 0;
+  return {
+    author: hex(0, 20).toLowerCase(),
+    fundingRecipient: hex(20, 40).toLowerCase(),
+    price: BigInt(hex(40, 52)),
+    limit: BigInt(hex(52, 60)),
+    royaltyBps: bytes.readUInt16BE(60),
+    feeBps: bytes.readUInt16BE(62),
+    referralBps: bytes.readUInt16BE(64),
+    contentId: hex(66, 98),
+    metadataId: hex(98, 130),
+    name: bytes.subarray(131, 131 + nameLength).toString("utf8"),
+    symbol: bytes.subarray(symbolAt + 1, symbolAt + 1 + symbolLength).toString("utf8"),
+  };
+}
+
 /**
  * Sorts logs, in chain order, into records. `EditionCreated` counts only from `factory`, and edition
  * events only from other addresses: the caller asks for edition events of the factory's clones alone.
+ * A `Referred` or `Message` belongs to the run of mints to one collector just before it, in the same
+ * transaction and edition (a purchase emits its transfers, then those).
  */
 export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
-  const events: ChainEvents = { creations: [], mints: [], sales: [], payouts: [], limitChanges: [] };
+  const events: ChainEvents = { creations: [], mints: [], payouts: [], limitChanges: [], fundingRecipientChanges: [] };
   const factoryAddress = factory.toLowerCase();
+  // The latest purchase's mints per transaction and edition, and whether another event has followed.
+  const runs = new Map<string, { mints: Mint[]; open: boolean }>();
   for (const log of logs) {
     if (log.removed || log.blockNumber === null) continue;
     const address = log.address.toLowerCase();
     const [topic0, topic1, topic2] = log.topics;
+    const runKey = `${log.transactionHash}:${address}`;
     if (address === factoryAddress) {
       if (topic0 !== TOPIC.editionCreated) continue;
       const { args } = decodeEventLog({ abi: [editionCreated], topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
-      const { params } = args;
+      const terms = decodeEditionArgs(args.args);
       events.creations.push({
         ...positionOf(log),
         address: args.edition.toLowerCase(),
         author: args.author.toLowerCase(),
-        name: storable(params.name),
-        symbol: storable(params.symbol),
-        contentId: arweaveIdOf(params.contentId),
-        metadataId: arweaveIdOf(params.metadataId),
-        price: params.price,
-        limit: params.limit,
-        fundingRecipient: params.fundingRecipient.toLowerCase(),
-        royaltyBps: params.royaltyBps,
-        feeBps: params.feeBps,
-        salt: args.salt.toLowerCase() as Hex,
+        name: storable(terms.name),
+        symbol: storable(terms.symbol),
+        contentId: arweaveIdOf(terms.contentId),
+        metadataId: arweaveIdOf(terms.metadataId),
+        price: terms.price,
+        limit: terms.limit,
+        fundingRecipient: terms.fundingRecipient,
+        royaltyBps: terms.royaltyBps,
+        feeBps: Number(args.feeBps),
+        referralBps: terms.referralBps,
       });
     } else if (topic0 === TOPIC.transfer) {
       if (topic1 !== ZERO_TOPIC) continue;
-      events.mints.push({ ...positionOf(log), edition: address, tokenId: uintTopic(log.topics[3]), collector: addressTopic(topic2) });
-    } else if (topic0 === TOPIC.purchased) {
-      const [price, message] = decodeAbiParameters([{ type: "uint256" }, { type: "string" }], log.data);
-      events.sales.push({ edition: address, tokenId: uintTopic(topic1), price, message: storable(message) });
+      const mint: Mint = { ...positionOf(log), edition: address, tokenId: uintTopic(log.topics[3]), collector: addressTopic(topic2), sale: true, referrer: null, message: "" };
+      events.mints.push(mint);
+      const run = runs.get(runKey);
+      if (run?.open && run.mints[0]!.collector === mint.collector) run.mints.push(mint);
+      else runs.set(runKey, { mints: [mint], open: true });
+    } else if (topic0 === TOPIC.referred) {
+      const run = runs.get(runKey);
+      if (!run) continue;
+      run.open = false;
+      for (const mint of run.mints) mint.referrer = addressTopic(topic1);
+    } else if (topic0 === TOPIC.message) {
+      const run = runs.get(runKey);
+      if (!run) continue;
+      run.open = false;
+      const [message] = decodeAbiParameters([{ type: "string" }], log.data);
+      run.mints[0]!.message = storable(message);
+    } else if (topic0 === TOPIC.ownerMinted) {
+      const tokenId = uintTopic(topic1);
+      const run = runs.get(runKey);
+      if (run) run.open = false;
+      const mint = run?.mints.find((candidate) => candidate.tokenId === tokenId);
+      if (mint) mint.sale = false;
     } else if (topic0 === TOPIC.withdrawn) {
       const [amount] = decodeAbiParameters([{ type: "uint256" }], log.data);
       events.payouts.push({ ...positionOf(log), edition: address, payee: Number(uintTopic(topic1)), recipient: addressTopic(topic2), amount });
     } else if (topic0 === TOPIC.limitChanged) {
       events.limitChanges.push({ ...positionOf(log), edition: address, limit: uintTopic(topic2) });
+    } else if (topic0 === TOPIC.fundingRecipientChanged) {
+      events.fundingRecipientChanges.push({ ...positionOf(log), edition: address, recipient: getAddress(addressTopic(topic2)).toLowerCase() });
     }
   }
   return events;

@@ -269,7 +269,7 @@ async function recountMinted(tx: Tx, editionIds: Iterable<string>) {
 
 type PurchaseRow = Omit<Prisma.PurchaseCreateManyInput, "id">;
 type WithdrawalRow = Omit<Prisma.WithdrawalCreateManyInput, "id">;
-const PURCHASE_COLUMNS: (keyof PurchaseRow)[] = ["editionId", "tokenId", "collector", "price", "message", "blockNumber", "blockHash", "txHash", "logIndex", "timestamp"];
+const PURCHASE_COLUMNS: (keyof PurchaseRow)[] = ["editionId", "tokenId", "collector", "price", "message", "referrer", "blockNumber", "blockHash", "txHash", "logIndex", "timestamp"];
 const WITHDRAWAL_COLUMNS: (keyof WithdrawalRow)[] = ["editionId", "payee", "recipient", "amount", "blockNumber", "blockHash", "txHash", "logIndex"];
 
 /**
@@ -302,10 +302,10 @@ async function recordCreation(tx: Tx, ctx: Context, creation: EditionCreation): 
     supplyLimit: asInt(creation.limit),
     royaltyBps: creation.royaltyBps,
     feeBps: creation.feeBps,
+    referralBps: creation.referralBps,
     fundingRecipient: creation.fundingRecipient,
     contentId: creation.contentId,
     metadataId: creation.metadataId,
-    salt: creation.salt,
     status: "live",
     goneAt: null,
     createdBlock: creation.blockNumber,
@@ -313,6 +313,8 @@ async function recordCreation(tx: Tx, ctx: Context, creation: EditionCreation): 
   };
   const known = await tx.edition.findUnique({ where: { chainId_address: { chainId: ctx.chainId, address: creation.address } }, select: { id: true } });
   if (known) return tx.edition.update({ where: { id: known.id }, data, select: { id: true } });
+  // Not the app's: the address alone names it (the salt only names a signature the app never saw).
+  const unsigned = { ...data, salt: `0x${"0".repeat(64)}` };
   const version = await tx.entryVersion.findUnique({
     where: { arweaveId: creation.contentId },
     select: { entry: { select: { id: true, writer: { select: { address: true } }, edition: { select: { id: true, status: true } } } } },
@@ -321,7 +323,7 @@ async function recordCreation(tx: Tx, ctx: Context, creation: EditionCreation): 
   const { entry } = version;
   if (entry.writer.address.toLowerCase() !== creation.author) return { skipped: `its author ${creation.author} did not write the entry` };
   if (entry.edition && entry.edition.status !== "prepared") return { skipped: `the entry already has a ${entry.edition.status} edition` };
-  const placed = { chainId: ctx.chainId, address: creation.address, ...data };
+  const placed = { chainId: ctx.chainId, address: creation.address, ...unsigned };
   if (entry.edition) return tx.edition.update({ where: { id: entry.edition.id }, data: { ...placed, signature: null, deadline: null }, select: { id: true } });
   return tx.edition.create({ data: { entryId: entry.id, ...placed }, select: { id: true } });
 }
@@ -349,17 +351,20 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
       // the indexer got there, the creation is not on the chain it read.
       await undeploy(tx, { chainId, status: "live", createdBlock: { gte: range.from, lte: range.to }, address: { notIn: [...indexed.keys()] } });
 
-      const sales = new Map(range.events.sales.map((sale) => [`${sale.edition}:${sale.tokenId}`, sale]));
+      // Every mint but an author's free one is a sale at the edition's fixed price.
+      const sold = [...new Set(range.events.mints.filter((mint) => mint.sale && ids.has(mint.edition)).map((mint) => ids.get(mint.edition)!))];
+      const prices = new Map((await tx.edition.findMany({ where: { id: { in: sold } }, select: { id: true, price: true } })).map((row) => [row.id, row.price]));
       const purchases = range.events.mints
         .filter((mint) => ids.has(mint.edition))
         .map((mint): PurchaseRow => {
-          const sale = sales.get(`${mint.edition}:${mint.tokenId}`);
+          const editionId = ids.get(mint.edition)!;
           return {
-            editionId: ids.get(mint.edition)!,
+            editionId,
             tokenId: Number(mint.tokenId),
             collector: mint.collector,
-            price: (sale?.price ?? 0n).toString(),
-            message: sale?.message ?? "",
+            price: mint.sale ? prices.get(editionId)! : "0",
+            message: mint.message,
+            referrer: mint.referrer,
             blockNumber: mint.blockNumber,
             blockHash: mint.blockHash,
             txHash: mint.txHash,
@@ -384,6 +389,8 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
       // In chain order, so the last change of an edition's limit wins.
       const limits = new Map(range.events.limitChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.limit]));
       for (const [id, limit] of limits) await tx.edition.update({ where: { id }, data: { supplyLimit: asInt(limit) } });
+      const recipients = new Map(range.events.fundingRecipientChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.recipient]));
+      for (const [id, fundingRecipient] of recipients) await tx.edition.update({ where: { id }, data: { fundingRecipient } });
       await recountMinted(tx, purchases.map((purchase) => purchase.editionId));
 
       if (range.unconfirmed.length > 0) {

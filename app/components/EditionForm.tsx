@@ -23,6 +23,7 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
       price: String(data.get("price") ?? ""),
       supply: String(data.get("supply") ?? ""),
       royaltyPercent: String(data.get("royaltyPercent") ?? ""),
+      referralPercent: String(data.get("referralPercent") ?? "0"),
       fundingRecipient: String(data.get("fundingRecipient") ?? ""),
     };
     const url = `/entries/${props.entryId}/edition/api`;
@@ -64,6 +65,10 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
       </label>
       <label>
         Royalty on resales, % <input name="royaltyPercent" defaultValue="5" inputMode="decimal" required />
+      </label>
+      <label>
+        Referral reward, % <span className="muted">(of each sale, to whoever shared the link a reader collected through; 0 for none)</span>
+        <input name="referralPercent" defaultValue="0" inputMode="decimal" required />
       </label>
       <label>
         Proceeds go to <input name="fundingRecipient" defaultValue={props.defaultRecipient} />

@@ -21,15 +21,60 @@ const chainOf = (element: HTMLElement) => JSON.parse(element.dataset.chain ?? "n
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Wei as ETH with no trailing zeros ("0.003"), without a library: the script stays a few kilobytes. */
+export function formatEth(wei: bigint): string {
+  const whole = wei / 10n ** 18n;
+  const fraction = (wei % 10n ** 18n).toString().padStart(18, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : `${whole}`;
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * The referrer a reader arrived through: `?ref=0x…` on this page, or remembered from an earlier page
+ * view in this tab (the link survives a reload). Anything else is ignored.
+ */
+function referrerFor(editionId: string): string | null {
+  const key = `ref:${editionId}`;
+  const fromLink = new URLSearchParams(window.location.search).get("ref");
+  try {
+    if (fromLink && ADDRESS.test(fromLink)) sessionStorage.setItem(key, fromLink);
+    return sessionStorage.getItem(key);
+  } catch {
+    // Storage can be off; the link on this page still counts.
+    return fromLink && ADDRESS.test(fromLink) ? fromLink : null;
+  }
+}
+
 function setUpCollect(form: HTMLFormElement) {
   const editionId = form.dataset.editionId!;
   const chain = chainOf(form);
+  const priceWei = BigInt(form.dataset.priceWei ?? "0");
   const button = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
   const input = form.querySelector<HTMLInputElement>("input[name=message]")!;
+  const copies = form.querySelector<HTMLInputElement>("input[name=quantity]");
   const line = form.querySelector<HTMLElement>("[data-testid=collect-status]")!;
+  const referral = form.querySelector<HTMLElement>("[data-testid=referral]")!;
+  const referrer = referrerFor(editionId);
+  if (referrer) {
+    referral.hidden = false;
+    referral.textContent = `Referred by ${referrer.slice(0, 6)}…${referrer.slice(-4)}`;
+  }
+  const quantity = () => {
+    const value = Number(copies?.value ?? "1");
+    return Number.isInteger(value) && value >= 1 ? value : 1;
+  };
+  const label = () => {
+    const n = quantity();
+    const total = priceWei * BigInt(n);
+    const what = n === 1 ? "" : ` ${n} copies`;
+    button.textContent = total === 0n ? `Collect${what} for free` : `Collect${what} for ${formatEth(total)} ETH`;
+  };
+  copies?.addEventListener("input", label);
   const busy = (on: boolean) => {
     button.disabled = on;
     input.disabled = on;
+    if (copies) copies.disabled = on;
   };
 
   form.addEventListener("submit", async (event) => {
@@ -39,7 +84,12 @@ function setUpCollect(form: HTMLFormElement) {
       say(line, "Connecting your wallet…");
       const { provider, account } = await connectOnChain(chain);
       say(line, "Checking the edition…");
-      const call = await postJson<{ to: string; data: string; value: string }>(`/editions/${editionId}/collect`, { collector: account, message: input.value });
+      const call = await postJson<{ to: string; data: string; value: string }>(`/editions/${editionId}/collect`, {
+        collector: account,
+        message: input.value,
+        quantity: quantity(),
+        referrer: referrer ?? "",
+      });
       say(line, "Confirm in your wallet…");
       await sendAndWait(provider, account, call, () => say(line, "Pending: waiting for the transaction to be mined…"));
       say(line, "Collected. Adding you to the collectors…");
@@ -56,7 +106,37 @@ function setUpCollect(form: HTMLFormElement) {
       busy(false);
     }
   });
+  label();
   busy(false);
+}
+
+/** "Share with your link": the reader's wallet address names them as the referrer. */
+function setUpReferralLink(box: HTMLElement) {
+  const chain = chainOf(box.closest<HTMLElement>("form[data-collect]")!);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Get your link";
+  const output = document.createElement("input");
+  output.readOnly = true;
+  output.hidden = true;
+  output.setAttribute("aria-label", "Your referral link");
+  output.dataset.testid = "referral-link";
+  box.append(" ", button, output);
+  button.addEventListener("click", async () => {
+    try {
+      const { account } = await connectOnChain(chain);
+      const url = new URL(window.location.href);
+      url.search = "";
+      url.hash = "";
+      url.searchParams.set("ref", account);
+      output.value = url.toString();
+      output.hidden = false;
+      output.select();
+    } catch (error) {
+      output.hidden = false;
+      output.value = walletErrorMessage(error);
+    }
+  });
 }
 
 function setUpWithdraw(box: HTMLElement) {
@@ -88,4 +168,5 @@ function setUpWithdraw(box: HTMLElement) {
 }
 
 document.querySelectorAll<HTMLFormElement>("form[data-collect]").forEach(setUpCollect);
+document.querySelectorAll<HTMLElement>("[data-testid=referral-offer]").forEach(setUpReferralLink);
 document.querySelectorAll<HTMLElement>("[data-withdraw]").forEach(setUpWithdraw);

@@ -165,7 +165,14 @@ export default function EntryPage() {
               Sold out: every copy has been collected.
             </p>
           ) : (
-            <CollectButton editionId={data.edition.id} priceEth={data.edition.priceEth} chain={data.chain} />
+            <CollectButton
+              editionId={data.edition.id}
+              priceEth={data.edition.priceEth}
+              priceWei={data.edition.priceWei}
+              maxCopies={data.edition.maxCopies}
+              referralPercent={data.edition.referralPercent}
+              chain={data.chain}
+            />
           )}
           {data.isAuthor && data.edition.status === "live" ? <WithdrawButton editionId={data.edition.id} heldEth={data.edition.heldEth} toWriterEth={data.edition.toWriterEth} feePercent={data.edition.feePercent} chain={data.chain} /> : null}
           {data.edition.collectors.length > 0 ? (
@@ -173,6 +180,18 @@ export default function EntryPage() {
               {data.edition.collectors.map((c) => (
                 <li key={c.tokenId}>
                   <a href={`/collector/${c.collector}`}>{shortAddress(c.collector)}</a>
+                  {c.copies > 1 ? (
+                    <span data-testid="copies">
+                      {" "}
+                      collected {c.copies} (#{c.tokenId}–#{c.lastTokenId})
+                    </span>
+                  ) : null}
+                  {c.referrer ? (
+                    <span className="muted" data-testid="referred-by">
+                      {" "}
+                      via <a href={`/collector/${c.referrer}`}>{shortAddress(c.referrer)}</a>
+                    </span>
+                  ) : null}
                   {c.message ? <q>{c.message}</q> : null} <time dateTime={c.timestamp} className="muted">{date(c.timestamp)}</time>
                 </li>
               ))}

@@ -14,7 +14,7 @@ import type { BodyLimits } from "~/modules/body-limits";
  * `confirm` records the sent transaction or the signature.
  */
 const body = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("prepare"), terms: z.object({ price: z.string(), supply: z.string(), royaltyPercent: z.string(), fundingRecipient: z.string() }) }),
+  z.object({ intent: z.literal("prepare"), terms: z.object({ price: z.string(), supply: z.string(), royaltyPercent: z.string(), referralPercent: z.string().optional(), fundingRecipient: z.string() }) }),
   z.object({
     intent: z.literal("confirm"),
     editionId: z.string(),

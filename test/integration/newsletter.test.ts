@@ -252,9 +252,10 @@ describe.each(databaseProviders())("newsletters on %s", (provider) => {
     try {
       const offered = await sendWith("Signed for the first collector", { status: "signed", supplyLimit: 10, minted: 0, deadline: inAnHour });
       expect(offered.html).toContain(`href="${offered.entryUrl}#collect"`);
-      expect(offered.text).toContain(`Collect it: ${offered.entryUrl}#collect`);
+      expect(offered.text).toContain(`Collect it (free, 10 of 10 left): ${offered.entryUrl}#collect`);
+      expect(offered.html).toContain(`Collect it</a> (free, 10 of 10 left)`);
       const live = await sendWith("Live and open", { status: "live", supplyLimit: 0, minted: 7, deadline: null });
-      expect(live.text).toContain(`Collect it: ${live.entryUrl}#collect`);
+      expect(live.text).toContain(`Collect it (free, open edition): ${live.entryUrl}#collect`);
       for (const [title, edition] of [
         ["Sold out before the mail", { status: "live", supplyLimit: 2, minted: 2, deadline: null }],
         ["An offer that lapsed", { status: "signed", supplyLimit: 10, minted: 0, deadline: Math.floor(Date.now() / 1000) - 60 }],

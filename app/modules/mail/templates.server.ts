@@ -111,17 +111,18 @@ const partHeader = (type: string) => `Content-Type: ${type}; charset=utf-8\r\nCo
  * part), a link to its page and, when it has an edition on offer, to collect it, and each recipient's unsubscribe and preferences
  * links. The essay is encoded once; a recipient costs the encoding of a few lines.
  */
-export function newsletterTemplate(p: { writerName: string; title: string; essayHtml: string; essayMarkdown: string; entryUrl: string; collectUrl?: string }): NewsletterTemplate {
+export function newsletterTemplate(p: { writerName: string; title: string; essayHtml: string; essayMarkdown: string; entryUrl: string; collectUrl?: string; collectTerms?: string }): NewsletterTemplate {
+  const offer = p.collectTerms ? ` (${oneLine(p.collectTerms)})` : "";
   const name = oneLine(p.writerName);
   const title = oneLine(p.title);
-  const textPrefix = partHeader("text/plain") + encodeLines(`${title}\nby ${name}\n\n${p.essayMarkdown.trimEnd()}\n\n---\nRead it on the web: ${p.entryUrl}\n${p.collectUrl ? `Collect it: ${p.collectUrl}\n` : ""}\n`);
+  const textPrefix = partHeader("text/plain") + encodeLines(`${title}\nby ${name}\n\n${p.essayMarkdown.trimEnd()}\n\n---\nRead it on the web: ${p.entryUrl}\n${p.collectUrl ? `Collect it${offer}: ${p.collectUrl}\n` : ""}\n`);
   const htmlPrefix =
     partHeader("text/html") +
     encodeLines(
       `${PAGE_START}<p style="font-family:system-ui,sans-serif;font-size:13px;color:#6e6e73">${escapeHtml(name)}</p>` +
         `<h1 style="font-size:28px;line-height:1.25;margin:0 0 1rem">${link(p.entryUrl, title, "color:inherit;text-decoration:none")}</h1>\n` +
         `${p.essayHtml}\n` +
-        `<p style="margin-top:2rem">${link(p.entryUrl, "Read it on the web")}${p.collectUrl ? ` · ${link(p.collectUrl, "Collect it")}` : ""}</p>\n`,
+        `<p style="margin-top:2rem">${link(p.entryUrl, "Read it on the web")}${p.collectUrl ? ` · ${link(p.collectUrl, "Collect it")}${escapeHtml(offer)}` : ""}</p>\n`,
     );
   return {
     subject: title,

@@ -3,6 +3,7 @@
  * confirmed email subscriber, sent by the mail worker's lanes, and done when nothing is left to
  * send. This module alone writes Newsletter and Delivery rows.
  */
+import { formatEther } from "viem";
 import type { Database } from "~/db.server";
 import type { MailTransport } from "~/modules/mail/outbox.server";
 import { settleInterrupted, type Lanes, type QueueSpec } from "~/modules/mail/queue.server";
@@ -109,8 +110,15 @@ export async function newsletterContent(db: Database, env: Env, newsletterId: st
       entryUrl,
       // Offered only when a reader could collect it at the time of sending.
       collectUrl: entry.edition && canBeCollected(entry.edition) ? `${entryUrl}#collect` : undefined,
+      collectTerms: entry.edition ? collectTerms(entry.edition) : undefined,
     }),
   };
+}
+
+/** "0.01 ETH, 90 of 100 left" or "free, open edition": what the Collect link offers. */
+function collectTerms(edition: { price: string; supplyLimit: number; minted: number }): string {
+  const price = edition.price === "0" ? "free" : `${formatEther(BigInt(edition.price))} ETH`;
+  return edition.supplyLimit > 0 ? `${price}, ${edition.supplyLimit - edition.minted} of ${edition.supplyLimit} left` : `${price}, open edition`;
 }
 
 export type NewsletterContent = Awaited<ReturnType<typeof newsletterContent>>;

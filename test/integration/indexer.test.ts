@@ -104,10 +104,12 @@ async function expectIndexedAsOnChain(db: Database, factory: Factory, editions: 
       include: { purchases: { orderBy: { tokenId: "asc" } }, withdrawals: { orderBy: [{ blockNumber: "asc" }, { logIndex: "asc" }] } },
     });
     const contract = { address, abi: writingEditionsAbi } as const;
-    const [supply, limit, price] = await Promise.all([
+    const [supply, limit, price, fundingRecipient, feeBps] = await Promise.all([
       publicClient.readContract({ ...contract, functionName: "totalSupply" }),
       publicClient.readContract({ ...contract, functionName: "limit" }),
       publicClient.readContract({ ...contract, functionName: "price" }),
+      publicClient.readContract({ ...contract, functionName: "fundingRecipient" }),
+      publicClient.readContract({ ...contract, functionName: "feeBps" }),
     ]);
     const [created] = await publicClient.getContractEvents({ address: factory.address, abi: writingEditionsFactoryAbi, eventName: "EditionCreated", args: { edition: address }, fromBlock: 0n });
     expect(row).toMatchObject({
@@ -117,6 +119,8 @@ async function expectIndexedAsOnChain(db: Database, factory: Factory, editions: 
       minted: Number(supply),
       supplyLimit: Number(limit),
       price: price.toString(),
+      fundingRecipient: fundingRecipient.toLowerCase(),
+      feeBps: Number(feeBps),
     });
 
     // From the chain, by the contract's rules: a sale's mints are followed, in its transaction, by its
@@ -360,6 +364,7 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
     // A branch the node will drop: a sale, a lower limit, a lazy edition deployed by its first collector.
     const orphan = await purchaseOnChain({ chain, edition: edition.address, collector: bob, message: "on a branch that vanishes" });
     await editionCallOnChain({ chain, edition: edition.address, wallet: author, call: "setLimit", limit: 5n });
+    await editionCallOnChain({ chain, edition: edition.address, wallet: author, call: "setFundingRecipient", recipient: bob.account.address });
     const lazyEntry = await entryOnDatabase(db, { writer: author.account.address });
     const lazyParams = editionTerms(factory, author.account.address, { contentId: lazyEntry.contentId });
     const signed = await signEdition({ chain, factory, author, params: lazyParams });
@@ -368,7 +373,7 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
     const dropped = await indexOnce(db, env);
     expect(dropped).toMatchObject({ editions: 1, purchases: 2, rolledBack: 0 });
     expect(await db.edition.findUniqueOrThrow({ where: { entryId: lazyEntry.entryId } })).toMatchObject({ status: "live", minted: 1 });
-    expect(await db.edition.findUniqueOrThrow({ where: { entryId: edition.entry.entryId } })).toMatchObject({ supplyLimit: 5, minted: 2 });
+    expect(await db.edition.findUniqueOrThrow({ where: { entryId: edition.entry.entryId } })).toMatchObject({ supplyLimit: 5, minted: 2, fundingRecipient: bob.account.address.toLowerCase() });
 
     // The node drops the branch for a shorter one: the indexed cursor is above the new head.
     await chain.testClient.revert({ id: snapshot });

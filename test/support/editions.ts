@@ -194,9 +194,14 @@ export async function purchaseOnChain(args: { chain: LocalChain; edition: Addres
   return { tokenId: tokenMintedIn(receipt.logs), txHash: hash, blockNumber: Number(receipt.blockNumber) };
 }
 
-/** One of the author's own calls on an edition: a free mint, lowering the limit; or anyone's `withdraw`. */
+/** One of the author's own calls on an edition: a free mint, lowering the limit, moving the proceeds; or anyone's `withdraw`. */
 export async function editionCallOnChain(
-  args: { chain: LocalChain; edition: Address; wallet: Wallet } & ({ call: "ownerMint"; to: Address } | { call: "setLimit"; limit: bigint } | { call: "withdraw" }),
+  args: { chain: LocalChain; edition: Address; wallet: Wallet } & (
+    | { call: "ownerMint"; to: Address }
+    | { call: "setLimit"; limit: bigint }
+    | { call: "setFundingRecipient"; recipient: Address }
+    | { call: "withdraw" }
+  ),
 ) {
   const { chain, edition, wallet } = args;
   const target = { address: edition, abi: writingEditionsAbi } as const;
@@ -205,7 +210,9 @@ export async function editionCallOnChain(
       ? await wallet.writeContract({ ...target, functionName: "ownerMint", args: [args.to] })
       : args.call === "setLimit"
         ? await wallet.writeContract({ ...target, functionName: "setLimit", args: [args.limit] })
-        : await wallet.writeContract({ ...target, functionName: "withdraw" });
+        : args.call === "setFundingRecipient"
+          ? await wallet.writeContract({ ...target, functionName: "setFundingRecipient", args: [args.recipient] })
+          : await wallet.writeContract({ ...target, functionName: "withdraw" });
   const receipt = await mined(chain, hash);
   return { txHash: hash, blockNumber: Number(receipt.blockNumber) };
 }

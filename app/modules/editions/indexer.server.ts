@@ -403,21 +403,26 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
   );
 }
 
-/** Each live edition's limit as of block `number`, where it differs from the stored one. */
-async function limitsAt(ctx: Context, number: number): Promise<Map<string, number>> {
+/**
+ * Each live edition's limit and funding recipient as of block `number`, where they differ from the
+ * stored ones (the writer can change both on chain).
+ */
+async function termsAt(ctx: Context, number: number): Promise<Map<string, { supplyLimit?: number; fundingRecipient?: string }>> {
   const editions = await ctx.db.edition.findMany({
     where: { chainId: ctx.chainId, factory: ctx.factory.lower, status: "live", createdBlock: { lte: number } },
-    select: { id: true, address: true, supplyLimit: true },
+    select: { id: true, address: true, supplyLimit: true, fundingRecipient: true },
   });
-  const changed = new Map<string, number>();
+  const changed = new Map<string, { supplyLimit?: number; fundingRecipient?: string }>();
   for (let i = 0; i < editions.length; i += ADDRESSES_PER_REQUEST) {
     const chunk = editions.slice(i, i + ADDRESSES_PER_REQUEST);
-    const limits = await Promise.all(
-      chunk.map((edition) => ctx.client.readContract({ address: edition.address as Address, abi: writingEditionsAbi, functionName: "limit", blockNumber: BigInt(number) })),
-    );
+    const read = (edition: { address: string }, functionName: "limit" | "fundingRecipient") =>
+      ctx.client.readContract({ address: edition.address as Address, abi: writingEditionsAbi, functionName, blockNumber: BigInt(number) });
+    const terms = await Promise.all(chunk.map(async (edition) => [await read(edition, "limit"), await read(edition, "fundingRecipient")] as const));
     chunk.forEach((edition, j) => {
-      const limit = asInt(limits[j]!);
-      if (limit !== edition.supplyLimit) changed.set(edition.id, limit);
+      const limit = asInt(terms[j]![0] as bigint);
+      const recipient = (terms[j]![1] as string).toLowerCase();
+      const change = { ...(limit !== edition.supplyLimit ? { supplyLimit: limit } : {}), ...(recipient !== edition.fundingRecipient ? { fundingRecipient: recipient } : {}) };
+      if (Object.keys(change).length > 0) changed.set(edition.id, change);
     });
   }
   return changed;
@@ -425,13 +430,13 @@ async function limitsAt(ctx: Context, number: number): Promise<Map<string, numbe
 
 /**
  * Undoes every block after `fork` (all of them when `fork` is null): their purchases and
- * withdrawals go, editions created in them are no longer deployed, counts and limits are as they
- * were at the fork.
+ * withdrawals go, editions created in them are no longer deployed, counts, limits and funding
+ * recipients are as they were at the fork.
  */
 async function rollBack(ctx: Context, cursor: Cursor, fork: Cursor | null) {
   const { chainId } = ctx;
   const last = fork?.blockNumber ?? -1;
-  const limits = fork ? await retrying(ctx, () => `reading limits at block ${last}`, () => limitsAt(ctx, last)) : new Map<string, number>();
+  const terms = fork ? await retrying(ctx, () => `reading limits and funding recipients at block ${last}`, () => termsAt(ctx, last)) : new Map<string, { supplyLimit?: number; fundingRecipient?: string }>();
   await ctx.db.$transaction(
     async (tx) => {
       await moveCursor(tx, chainId, cursor, fork);
@@ -440,7 +445,7 @@ async function rollBack(ctx: Context, cursor: Cursor, fork: Cursor | null) {
       await tx.purchase.deleteMany({ where: after });
       await tx.withdrawal.deleteMany({ where: after });
       await undeploy(tx, { chainId, status: "live", createdBlock: { gt: last } });
-      for (const [id, supplyLimit] of limits) await tx.edition.update({ where: { id }, data: { supplyLimit } });
+      for (const [id, data] of terms) await tx.edition.update({ where: { id }, data });
       await recountMinted(tx, touched.map((row) => row.editionId));
       await tx.indexedBlock.deleteMany({ where: { chainId, number: { gt: last } } });
     },

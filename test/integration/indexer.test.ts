@@ -246,7 +246,7 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
 
     // Prepared in the app, then created by the author's wallet.
     const directEntry = await entryOnDatabase(db, { writer: authorAddress });
-    const direct = await createEditionOnChain({ chain, factory, author, params: editionTerms(factory, authorAddress, { contentId: directEntry.contentId }) });
+    const direct = await createEditionOnChain({ chain, factory, author, params: editionTerms(factory, authorAddress, { contentId: directEntry.contentId, referralBps: 1000 }) });
     await editionOnDatabase(db, { entryId: directEntry.entryId, factory, author: authorAddress, address: direct.address, params: direct.params, salt: direct.salt });
     // Signed in the app; the first collector deploys it.
     const lazyEntry = await entryOnDatabase(db, { writer: authorAddress });
@@ -263,19 +263,34 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
     await purchaseOnChain({ chain, edition: direct.address, collector: alice, message: "Thank you for this essay!" });
     await purchaseOnChain({ chain, edition: direct.address, collector: bob, message: "Signed, sealed, collected" });
     await editionCallOnChain({ chain, edition: direct.address, wallet: author, call: "ownerMint", to: authorAddress });
+    // Three copies in one purchase through a stranger's referral link, then one copy with no note.
+    const three = await purchaseOnChain({ chain, edition: direct.address, collector: bob, quantity: 3, referrer: stranger.account.address, message: "three at once" });
+    await purchaseOnChain({ chain, edition: direct.address, collector: alice, message: "" });
     await purchaseOnChain({ chain, edition: lazy.address, collector: bob, message: "Second" });
     await purchaseOnChain({ chain, edition: outside.address, collector: alice, message: "free\u0000 as in beer" });
     await purchaseOnChain({ chain, edition: impostor.address, collector: bob, message: "fooled" });
     await editionCallOnChain({ chain, edition: lazy.address, wallet: author, call: "setLimit", limit: 10n });
     await editionCallOnChain({ chain, edition: direct.address, wallet: bob, call: "withdraw" });
+    const claim = await stranger.writeContract({ address: direct.address, abi: writingEditionsAbi, functionName: "claim", args: [stranger.account.address] });
+    expect((await chain.publicClient.waitForTransactionReceipt({ hash: claim })).status).toBe("success");
     const head = Number(await chain.publicClient.getBlockNumber());
 
     const lines: string[] = [];
     const result = await indexOnce(db, envFor(factory), { log: (line) => lines.push(line) });
-    expect(result).toEqual({ fromBlock: factory.deployBlock, toBlock: head, editions: 3, skipped: 2, purchases: 6, withdrawals: 2, rolledBack: 0 });
+    expect(result).toEqual({ fromBlock: factory.deployBlock, toBlock: head, editions: 3, skipped: 2, purchases: 10, withdrawals: 3, rolledBack: 0 });
     await expectIndexedAsOnChain(db, factory, [direct.address, lazy.address, outside.address]);
     expect(await db.edition.count()).toBe(3);
-    expect(await db.purchase.count()).toBe(6);
+    expect(await db.purchase.count()).toBe(10);
+    expect(await db.purchase.findMany({ where: { txHash: three.txHash }, orderBy: { tokenId: "asc" }, select: { tokenId: true, collector: true, referrer: true, message: true } })).toEqual([
+      { tokenId: 4, collector: bob.account.address.toLowerCase(), referrer: stranger.account.address.toLowerCase(), message: "three at once" },
+      { tokenId: 5, collector: bob.account.address.toLowerCase(), referrer: stranger.account.address.toLowerCase(), message: "" },
+      { tokenId: 6, collector: bob.account.address.toLowerCase(), referrer: stranger.account.address.toLowerCase(), message: "" },
+    ]);
+    // The referrer's claim is a payout to the referrer (payee 2), for the 10% of three copies.
+    expect(await db.withdrawal.findFirst({ where: { payee: 2 }, select: { recipient: true, amount: true } })).toEqual({
+      recipient: stranger.account.address.toLowerCase(),
+      amount: ((direct.params.price * 3n * 1000n) / 10_000n).toString(),
+    });
     expect(await db.edition.findUniqueOrThrow({ where: { entryId: lazyEntry.entryId } })).toMatchObject({ status: "live", signature: signed.signature, supplyLimit: 10 });
     expect(await db.edition.findUniqueOrThrow({ where: { entryId: outside.entry.entryId } })).toMatchObject({ address: outside.address.toLowerCase(), author: authorAddress.toLowerCase() });
     expect((await db.purchase.findFirstOrThrow({ where: { edition: { entryId: outside.entry.entryId } } })).message).toBe("free as in beer");
@@ -285,7 +300,7 @@ describe.each(databaseProviders())("the chain indexer on %s", (provider) => {
 
     // Nothing new: a second pass writes nothing.
     expect(await indexOnce(db, envFor(factory))).toEqual({ fromBlock: head + 1, toBlock: head, editions: 0, skipped: 0, purchases: 0, withdrawals: 0, rolledBack: 0 });
-    expect(await db.purchase.count()).toBe(6);
+    expect(await db.purchase.count()).toBe(10);
   });
 
   it("follows new blocks as they come until stopped", async () => {

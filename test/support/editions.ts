@@ -304,6 +304,7 @@ export async function editionOnDatabase(
       supplyLimit: Number(params.limit),
       royaltyBps: params.royaltyBps,
       feeBps: params.feeBps,
+      referralBps: params.referralBps,
       fundingRecipient: params.fundingRecipient.toLowerCase(),
       contentId: arweaveIdOf(params.contentId),
       metadataId: arweaveIdOf(params.metadataId),

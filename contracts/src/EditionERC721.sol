@@ -20,8 +20,8 @@ import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.s
 abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
     /// @dev Owner per token as a full word (address in the low 160 bits): writing a full word needs no
     ///      read of the slot first, where a narrower `address` value costs a read-modify-write.
-    mapping(uint256 tokenId => uint256 owner) private _owners;
-    mapping(address owner => uint256 balance) private _balances;
+    mapping(uint256 tokenId => uint256 owner) internal _owners;
+    mapping(address owner => uint256 balance) internal _balances;
     mapping(uint256 tokenId => address approved) private _tokenApprovals;
     mapping(address owner => mapping(address operator => bool approved)) private _operatorApprovals;
 
@@ -135,8 +135,10 @@ abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
     ///      counter), which is what lets this skip reading owner slots. Same effect as, for each id,
     ///      `++_balances[to]; _owners[id] = uint160(to); emit Transfer(0, to, id)`, except that only the
     ///      first id gets an owner record: each slot is hashed once and written once, and each further
-    ///      copy costs its `Transfer` event. Slots follow Solidity's mapping layout, so the getters read them.
-    function _mint(address to, uint256 firstId, uint256 quantity) internal {
+    ///      copy costs its `Transfer` event. Slots follow Solidity's mapping layout, so the getters read
+    ///      them. `note`, if any, is the first `Transfer` log's data, as its raw UTF-8 bytes: every
+    ///      parameter of `Transfer` is indexed, so ERC-721 decoders read the log as usual and ignore it.
+    function _mint(address to, uint256 firstId, uint256 quantity, string calldata note) internal {
         if (to == address(0)) revert ERC721InvalidReceiver(address(0));
         bytes32 topic = Transfer.selector;
         // solhint-disable-next-line no-inline-assembly
@@ -149,7 +151,9 @@ abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
             mstore(0x00, firstId)
             mstore(0x20, _owners.slot)
             sstore(keccak256(0x00, 0x40), to)
-            log4(0, 0, topic, 0, to, firstId)
+            let ptr := mload(0x40)
+            calldatacopy(ptr, note.offset, note.length)
+            log4(ptr, note.length, topic, 0, to, firstId)
             let end := add(firstId, quantity)
             for {
                 let id := add(firstId, 1)

@@ -58,12 +58,8 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     address private _fundingRecipient;
     mapping(address referrer => uint256 credit) private _referralCredits;
 
-    /// @notice A buyer left a note with a purchase. It follows the purchase's `Transfer` events (and its
-    ///         {Referred}, if any) in the same transaction; a purchase without a note emits none.
-    /// @param message The note.
-    event Message(string message);
-
-    /// @notice A purchase named a referrer. It follows the purchase's `Transfer` events.
+    /// @notice A purchase named a referrer. It follows the purchase's `Transfer` events (a buyer's note
+    ///         to the author is the data of the purchase's first `Transfer`, as raw UTF-8).
     /// @param referrer Who referred the buyer.
     /// @param reward Wei credited to the referrer, for {claim} (0 when the edition pays no referrals).
     event Referred(address indexed referrer, uint256 reward);
@@ -151,15 +147,56 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @dev Mints without the receiver hook, as editions usually do: a sale must not depend on, or call
     ///      into, the recipient's code.
     /// @param to Recipient of the token.
-    /// @param message A note to the author, emitted in {Message} when not empty.
+    /// @param message A note to the author: the data of the token's `Transfer` log, as raw UTF-8.
     /// @return tokenId The minted token id.
     function purchase(address to, string calldata message) external payable returns (uint256 tokenId) {
-        // No implementation check here (see the constructor): the sale path stays as short as it can.
-        uint256 terms = EditionArgs.terms();
-        uint256 unitPrice = EditionArgs.price(terms);
-        if (msg.value != unitPrice) revert IncorrectPayment(unitPrice, msg.value);
-        tokenId = _mintNext(to, terms, 1, 0);
-        if (bytes(message).length != 0) _emitMessage(message);
+        // {collect} with one copy and no referrer, written out in one block: this is the path most
+        // collectors take, and every step below is one {collect} takes through its helpers. No
+        // implementation check (see the constructor).
+        bytes4 incorrectPayment = IncorrectPayment.selector;
+        bytes4 soldOut = SoldOut.selector;
+        bytes4 invalidReceiver = ERC721InvalidReceiver.selector;
+        bytes32 transfer = Transfer.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            // The packed terms (price, limit, rates): one word of the clone's own code, as {EditionArgs.terms}.
+            extcodecopy(address(), 0x00, add(0x2d, 40), 0x20)
+            let terms := mload(0x00)
+            let unitPrice := shr(160, terms)
+            if iszero(eq(callvalue(), unitPrice)) {
+                mstore(0x00, incorrectPayment)
+                mstore(0x04, unitPrice)
+                mstore(0x24, callvalue())
+                revert(0x00, 0x44)
+            }
+            let state := sload(_state.slot)
+            let currentLimit := and(shr(LIMIT_SHIFT, state), 0xffffffffffffffff)
+            if iszero(currentLimit) {
+                currentLimit := and(shr(96, terms), 0xffffffffffffffff)
+            }
+            tokenId := add(and(state, 0xffffffffffffffff), 1)
+            if and(iszero(iszero(currentLimit)), gt(tokenId, currentLimit)) {
+                mstore(0x00, soldOut)
+                mstore(0x04, currentLimit)
+                revert(0x00, 0x24)
+            }
+            sstore(_state.slot, add(state, 1))
+            if iszero(to) {
+                mstore(0x00, invalidReceiver)
+                mstore(0x04, 0)
+                revert(0x00, 0x24)
+            }
+            mstore(0x00, to)
+            mstore(0x20, _balances.slot)
+            let balanceSlot := keccak256(0x00, 0x40)
+            sstore(balanceSlot, add(sload(balanceSlot), 1))
+            mstore(0x00, tokenId)
+            mstore(0x20, _owners.slot)
+            sstore(keccak256(0x00, 0x40), to)
+            let ptr := mload(0x40)
+            calldatacopy(ptr, message.offset, message.length)
+            log4(ptr, message.length, transfer, 0, to, tokenId)
+        }
     }
 
     /// @notice Buys `quantity` consecutive tokens for `to`, paying the price of each; `referrer`, if not
@@ -167,7 +204,7 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @param to Recipient of the tokens.
     /// @param quantity 1 to {MAX_QUANTITY}.
     /// @param referrer Who referred the buyer, or the zero address.
-    /// @param message A note to the author, emitted in {Message} when not empty.
+    /// @param message A note to the author: the data of the first token's `Transfer` log, as raw UTF-8.
     /// @return firstTokenId The first id minted; the others follow it.
     function collect(
         address to,
@@ -185,16 +222,16 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
             reward = (total * EditionArgs.referralBps(terms)) / BPS;
             if (reward != 0) _referralCredits[referrer] += reward;
         }
-        firstTokenId = _mintNext(to, terms, quantity, reward);
+        firstTokenId = _mintNext(to, terms, quantity, reward, message);
         if (referrer != address(0)) emit Referred(referrer, reward);
-        if (bytes(message).length != 0) _emitMessage(message);
     }
 
     /// @notice Mints the next token for free; author only. Counts against the limit.
     /// @param to Recipient of the token.
     /// @return tokenId The minted token id.
     function ownerMint(address to) external onlyAuthor returns (uint256 tokenId) {
-        tokenId = _mintNext(to, _terms(), 1, 0);
+        // An empty calldata slice: the free mint carries no note.
+        tokenId = _mintNext(to, _terms(), 1, 0, string(msg.data[0:0]));
         emit OwnerMinted(tokenId);
     }
 
@@ -426,7 +463,13 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         return interfaceId == type(IERC2981).interfaceId || super.supportsInterface(interfaceId);
     }
 
-    function _mintNext(address to, uint256 terms, uint256 quantity, uint256 reward) private returns (uint256 firstId) {
+    function _mintNext(
+        address to,
+        uint256 terms,
+        uint256 quantity,
+        uint256 reward,
+        string calldata note
+    ) private returns (uint256 firstId) {
         uint256 state = _state;
         // {_limit}, written out: the call costs ~50 gas, and this runs on every sale.
         uint256 currentLimit = uint64(state >> LIMIT_SHIFT);
@@ -438,23 +481,7 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
             if (currentLimit != 0 && firstId + quantity - 1 > currentLimit) revert SoldOut(currentLimit);
             _state = state + quantity + (reward << REFERRALS_SHIFT);
         }
-        _mint(to, firstId, quantity);
-    }
-
-    function _emitMessage(string calldata message) private {
-        // Same as `emit Message(message)`, encoded straight from calldata.
-        bytes32 topic = Message.selector;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, 0x20)
-            mstore(add(ptr, 0x20), message.length)
-            // Zero the last word first so the padding after the message is clean.
-            let padded := and(add(message.length, 0x1f), not(0x1f))
-            mstore(add(add(ptr, 0x20), padded), 0)
-            calldatacopy(add(ptr, 0x40), message.offset, message.length)
-            log1(ptr, add(0x40, padded), topic)
-        }
+        _mint(to, firstId, quantity, note);
     }
 
     function _totalMinted() internal view override returns (uint256) {

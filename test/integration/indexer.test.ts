@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
-import { type Address, parseEther, zeroAddress } from "viem";
+import { type Address, hexToString, parseEther, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "~/db.server";
 import { getEnv, parseEnv } from "~/env.server";
@@ -123,8 +123,9 @@ async function expectIndexedAsOnChain(db: Database, factory: Factory, editions: 
       feeBps: Number(feeBps),
     });
 
-    // From the chain, by the contract's rules: a sale's mints are followed, in its transaction, by its
-    // Referred and Message; OwnerMinted marks a free mint; every other mint is a sale at the price.
+    // From the chain, by the contract's rules: a sale's note is its first Transfer's data (UTF-8); its
+    // Referred follows its mints in its transaction; OwnerMinted marks a free mint; every other mint is
+    // a sale at the price.
     const logs = await publicClient.getContractEvents({ ...contract, fromBlock: 0n });
     const gifts = new Set(logs.flatMap((log) => (log.eventName === "OwnerMinted" ? [log.args.tokenId!] : [])));
     const noteOf = new Map<bigint, { message: string; referrer: string | null }>();
@@ -132,13 +133,12 @@ async function expectIndexedAsOnChain(db: Database, factory: Factory, editions: 
     for (const log of logs) {
       if (log.eventName === "Transfer" && BigInt(log.args.from!) === 0n) {
         const previous = logs[logs.indexOf(log) - 1];
-        const continues = previous && previous.transactionHash === log.transactionHash && previous.eventName === "Transfer" && previous.args.to === log.args.to;
+        const note = log.data === "0x" ? "" : hexToString(log.data);
+        const continues = !note && previous && previous.transactionHash === log.transactionHash && previous.eventName === "Transfer" && previous.args.to === log.args.to;
         run = continues ? [...run, log.args.tokenId!] : [log.args.tokenId!];
-        for (const id of run) noteOf.set(id, noteOf.get(id) ?? { message: "", referrer: null });
+        noteOf.set(log.args.tokenId!, { message: note, referrer: null });
       } else if (log.eventName === "Referred") {
         for (const id of run) noteOf.get(id)!.referrer = log.args.referrer!.toLowerCase();
-      } else if (log.eventName === "Message") {
-        noteOf.get(run[0]!)!.message = log.args.message!;
       }
     }
     const mints = logs.filter((log) => log.eventName === "Transfer" && BigInt(log.args.from!) === 0n);

@@ -3,10 +3,10 @@
  * Edition events are decoded by their topics and data directly (they arrive by the thousand);
  * the factory's rare `EditionCreated` through viem's ABI decoder, then its packed terms by layout.
  *
- * A sale is its `Transfer`s from the zero address; what it adds follows them in the same
- * transaction and edition: `Referred` if the buyer named a referrer, then `Message` if the buyer left
- * a note. A free mint by the author is marked by `OwnerMinted`; every other mint is a sale at the
- * edition's price.
+ * A sale is its `Transfer`s from the zero address. The buyer's note, if any, is the data of the first
+ * one, as raw UTF-8 (every `Transfer` parameter is indexed, so ERC-721 readers ignore it); a
+ * `Referred` follows them in the same transaction and edition if the buyer named a referrer. A free
+ * mint by the author is marked by `OwnerMinted`; every other mint is a sale at the edition's price.
  */
 import { type Address, type Hex, type Log, decodeAbiParameters, decodeEventLog, getAbiItem, getAddress, toEventSelector } from "viem";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
@@ -17,7 +17,6 @@ const TOPIC = {
   editionCreated: toEventSelector(editionCreated),
   transfer: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Transfer" })),
   referred: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Referred" })),
-  message: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Message" })),
   ownerMinted: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "OwnerMinted" })),
   fundingRecipientChanged: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "FundingRecipientChanged" })),
   withdrawn: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Withdrawn" })),
@@ -28,7 +27,6 @@ const TOPIC = {
 export const EDITION_TOPICS: Hex[] = [
   TOPIC.transfer,
   TOPIC.referred,
-  TOPIC.message,
   TOPIC.ownerMinted,
   TOPIC.withdrawn,
   TOPIC.limitChanged,
@@ -156,8 +154,8 @@ export function decodeEditionArgs(args: Hex) {
 /**
  * Sorts logs, in chain order, into records. `EditionCreated` counts only from `factory`, and edition
  * events only from other addresses: the caller asks for edition events of the factory's clones alone.
- * A `Referred` or `Message` belongs to the run of mints to one collector just before it, in the same
- * transaction and edition (a purchase emits its transfers, then those).
+ * A `Referred` belongs to the run of mints to one collector just before it, in the same transaction
+ * and edition (a purchase emits its transfers, then that).
  */
 export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
   const events: ChainEvents = { creations: [], mints: [], payouts: [], limitChanges: [], fundingRecipientChanges: [] };
@@ -190,22 +188,18 @@ export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
       });
     } else if (topic0 === TOPIC.transfer) {
       if (topic1 !== ZERO_TOPIC) continue;
-      const mint: Mint = { ...positionOf(log), edition: address, tokenId: uintTopic(log.topics[3]), collector: addressTopic(topic2), sale: true, referrer: null, message: "" };
+      const message = log.data && log.data !== "0x" ? storable(Buffer.from(log.data.slice(2), "hex").toString("utf8")) : "";
+      const mint: Mint = { ...positionOf(log), edition: address, tokenId: uintTopic(log.topics[3]), collector: addressTopic(topic2), sale: true, referrer: null, message };
       events.mints.push(mint);
       const run = runs.get(runKey);
-      if (run?.open && run.mints[0]!.collector === mint.collector) run.mints.push(mint);
+      // A note starts a purchase: only a purchase's first Transfer carries one.
+      if (run?.open && !message && run.mints[0]!.collector === mint.collector) run.mints.push(mint);
       else runs.set(runKey, { mints: [mint], open: true });
     } else if (topic0 === TOPIC.referred) {
       const run = runs.get(runKey);
       if (!run) continue;
       run.open = false;
       for (const mint of run.mints) mint.referrer = addressTopic(topic1);
-    } else if (topic0 === TOPIC.message) {
-      const run = runs.get(runKey);
-      if (!run) continue;
-      run.open = false;
-      const [message] = decodeAbiParameters([{ type: "string" }], log.data);
-      run.mints[0]!.message = storable(message);
     } else if (topic0 === TOPIC.ownerMinted) {
       const tokenId = uintTopic(topic1);
       const run = runs.get(runKey);

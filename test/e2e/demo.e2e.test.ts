@@ -69,8 +69,11 @@ describe("the demo, read as a reader on a phone", () => {
     await page.getByRole("link", { name: "Why I sell twenty-five copies of an essay" }).click();
     await page.waitForURL(/\/basho-lane\/why-i-sell-twenty-five-copies-of-an-essay$/);
     const edition = page.locator("section.edition");
-    expect(await edition.textContent()).toContain("3 collected of 25");
+    expect(await edition.textContent()).toContain("4 collected of 25");
     expect(await edition.getByText("Collected from the demo.").count()).toBe(3);
+    // The second reader's two copies, through the first reader's referral link, are one line.
+    expect(await edition.getByTestId("copies").allTextContents()).toEqual([" collected 2 (#2–#3)"]);
+    expect(await edition.getByTestId("referred-by").count()).toBe(1);
     await visit("edition");
 
     await page.getByRole("link", { name: "Verify this entry" }).click();

@@ -116,12 +116,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         const editionId = await makeEdition(writer, published.entryId, essay.edition);
         result.editionUrl = `${opts.baseUrl}${latest.url}`;
         opts.log(`${dev.name}: made “${title}” an edition of ${essay.edition.supply} at ${essay.edition.price} ETH`);
-        for (const reader of readers.slice(0, essay.edition.collectors)) {
-          const call = await reader.visitor.postJson<{ to: string; data: string; value: string }>(`/editions/${editionId}/collect`, { collector: reader.visitor.address, message: "Collected from the demo." });
+        // The second reader came through the first one's referral link and keeps two copies.
+        const collectors = readers.slice(0, essay.edition.collectors);
+        for (const [i, reader] of collectors.entries()) {
+          const referred = i === 1 ? { quantity: 2, referrer: collectors[0]!.visitor.address } : {};
+          const call = await reader.visitor.postJson<{ to: string; data: string; value: string }>(`/editions/${editionId}/collect`, { collector: reader.visitor.address, message: "Collected from the demo.", ...referred });
           await reader.visitor.send(call);
           collections.push({ editionId, collector: reader.visitor.address });
         }
-        opts.log(`${dev.name}: ${essay.edition.collectors} readers collected “${title}”`);
+        opts.log(`${dev.name}: ${essay.edition.collectors} readers collected “${title}”, one of them two copies through another's referral link`);
       }
     }
   }
@@ -212,7 +215,7 @@ async function makeEdition(writer: PressVisitor, entryId: string, terms: { suppl
   const url = `/entries/${entryId}/edition/api`;
   const prepared = await writer.postJson<{ editionId: string; createCall: { to: string; data: string; value: string } }>(url, {
     intent: "prepare",
-    terms: { price: terms.price, supply: terms.supply, royaltyPercent: "5", fundingRecipient: "" },
+    terms: { price: terms.price, supply: terms.supply, royaltyPercent: "5", referralPercent: "10", fundingRecipient: "" },
   });
   const txHash = await writer.send(prepared.createCall);
   await writer.postJson(url, { intent: "confirm", editionId: prepared.editionId, confirmation: { mode: "direct", txHash } });

@@ -171,11 +171,15 @@ abstract contract EditionERC721 is IERC721Metadata, IERC721Errors {
     /// @dev The owner of `tokenId`; reverts if it was never minted.
     function _requireOwned(uint256 tokenId) internal view returns (address owner) {
         if (tokenId == 0 || tokenId > _totalMinted()) revert ERC721NonexistentToken(tokenId);
-        // Minted ids are never burned and every run starts with an owner record: the scan ends by id 1.
+        // Minted ids are never burned and every run starts with an owner record, so the scan ends by
+        // id 1; a count with no record below it (the implementation's sealed state) names no owner.
         unchecked {
             uint256 id = tokenId;
             uint256 record = _owners[id];
-            while (record == 0) record = _owners[--id];
+            while (record == 0) {
+                if (id == 1) revert ERC721NonexistentToken(tokenId);
+                record = _owners[--id];
+            }
             owner = address(uint160(record));
         }
     }

@@ -31,7 +31,7 @@ export default function Collector() {
         <ul className="collected">
           {collected.map((item) => (
             <li key={`${item.url}-${item.tokenId}`}>
-              <a href={item.url}>{item.title}</a> by {item.byline} · #{item.tokenId} ·{" "}
+              <a href={item.url}>{item.title}</a> by {item.byline} · {item.copies > 1 ? `${item.copies} copies, #${item.tokenId}–#${item.lastTokenId}` : `#${item.tokenId}`} ·{" "}
               <time dateTime={item.timestamp}>{new Date(item.timestamp).toLocaleDateString("en-GB", { timeZone: "UTC" })}</time>
               {item.message ? <q>{item.message}</q> : null}
             </li>

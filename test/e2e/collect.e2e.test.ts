@@ -55,7 +55,7 @@ describe("collecting in the browser", () => {
       return page;
     };
     const writerPage = watch(await browser.newPage());
-    await signInAs(writerPage, devAccountKey(15), "Basho");
+    const { account: writer } = await signInAs(writerPage, devAccountKey(15), "Basho");
     const title = `Three for the shelf ${crypto.randomBytes(2).toString("hex")}`;
     const entryUrl = await publishEssay(writerPage, title, "An essay worth several copies.");
     await writerPage.getByRole("link", { name: "Make it collectible" }).click();
@@ -98,6 +98,7 @@ describe("collecting in the browser", () => {
     // The writer's page holds the sale less the referrer's 10%.
     await writerPage.goto(entryUrl);
     expect(await writerPage.getByTestId("held").textContent()).toBe("0.027 ETH");
+    expect(await writerPage.getByTestId("funding-recipient").textContent()).toBe(`Proceeds go to ${short(writer.address)}.`);
     expect(problems).toEqual([]);
     await Promise.all([writerPage.close(), sharerPage.close(), phone.close()]);
   });

@@ -314,21 +314,37 @@ function collectorsOf(purchases: { tokenId: number; collector: string; message: 
   return lines;
 }
 
-/** Everything an address collected, newest first. */
+/** Everything an address collected, newest first: the copies one collect bought are one item. */
 export async function collectedBy(db: Database, address: string) {
   if (!isAddress(address, { strict: false })) return null;
   const purchases = await db.purchase.findMany({
     where: { collector: address.toLowerCase() },
-    orderBy: { timestamp: "desc" },
+    orderBy: [{ timestamp: "desc" }, { tokenId: "desc" }],
     take: 200,
     include: { edition: { include: { entry: { select: { title: true, slug: true, writer: { select: { handle: true, displayName: true } } } } } } },
   });
-  return purchases.map((p) => ({
-    tokenId: p.tokenId,
-    message: p.message,
-    timestamp: p.timestamp.toISOString(),
-    title: p.edition.entry.title,
-    url: `/${p.edition.entry.writer.handle}/${p.edition.entry.slug}`,
-    byline: p.edition.entry.writer.displayName ?? `@${p.edition.entry.writer.handle}`,
-  }));
+  const items: { tokenId: number; lastTokenId: number; copies: number; message: string; timestamp: string; title: string; url: string; byline: string }[] = [];
+  let key = "";
+  for (const p of purchases) {
+    const item = items.at(-1);
+    const same = `${p.txHash}:${p.editionId}`;
+    if (item && same === key && p.tokenId === item.tokenId - 1) {
+      item.tokenId = p.tokenId;
+      item.copies++;
+      if (p.message) item.message = p.message;
+      continue;
+    }
+    key = same;
+    items.push({
+      tokenId: p.tokenId,
+      lastTokenId: p.tokenId,
+      copies: 1,
+      message: p.message,
+      timestamp: p.timestamp.toISOString(),
+      title: p.edition.entry.title,
+      url: `/${p.edition.entry.writer.handle}/${p.edition.entry.slug}`,
+      byline: p.edition.entry.writer.displayName ?? `@${p.edition.entry.writer.handle}`,
+    });
+  }
+  return items;
 }

@@ -4,6 +4,7 @@ import {
   type Hex,
   type Log,
   encodeAbiParameters,
+  encodeFunctionData,
   getAddress,
   hexToBytes,
   parseAbiParameters,
@@ -286,6 +287,33 @@ describe("WritingEditions: metadata, royalties and interfaces", () => {
       price === 0n ? "SoldOut" : "IncorrectPayment"
     );
     await expectRevert(implementation.write.setLimit([1n]), "Unauthorized");
+  });
+
+  it("answers for token 1 on the implementation with a revert, not by burning all the gas", async () => {
+    // The implementation's storage is sealed as one token minted (see its constructor), so it claims a
+    // token 1 that has no owner record; the owner scan must not walk below id 1 looking for one.
+    const implementation = await editionAt(await system.factory.read.implementation(), system.alice);
+    expect(await implementation.read.totalSupply()).toBe(1n);
+    expect(await implementation.read.supportsInterface(["0x80ac58cd"])).toBe(true);
+    // What a marketplace's node answers, with 100,000 gas to spare.
+    const ownerOf = (tokenId: bigint) =>
+      hre.network.provider
+        .send("eth_call", [
+          {
+            to: implementation.address,
+            data: encodeFunctionData({ abi: implementation.abi, functionName: "ownerOf", args: [tokenId] }),
+            gas: "0x186a0",
+          },
+          "latest",
+        ])
+        .then(
+          (result: unknown) => `returned ${String(result)}`,
+          (error: { message?: string }) => String(error.message)
+        );
+    expect(await ownerOf(2n)).toMatch(/reverted with custom error 'ERC721NonexistentToken\(2\)'/);
+    expect(await ownerOf(1n), "ownerOf(1) on the implementation").toMatch(
+      /reverted with custom error '(ERC721NonexistentToken\(1\)|NotAClone\(\))'/
+    );
   });
 });
 

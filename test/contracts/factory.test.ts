@@ -480,6 +480,24 @@ describe("WritingEditionsFactory: createWithSignature (lazy creation)", () => {
     expect(await edition.read.totalSupply()).toBe(2n);
   });
 
+  it("creates nothing when the purchase in the same call fails", async () => {
+    const params = editionParams(system, { limit: 2n });
+    const auth = await signEdition(system, params);
+    const predicted = await system.factory.read.predictAddress([auth.author, params]);
+    await expectRevert(collect(params, auth, { quantity: 3n }), "SoldOut", [2n]);
+    await expectRevert(collect(params, auth, { quantity: 2n, value: PRICE }), "IncorrectPayment", [2n * PRICE, PRICE]);
+    const asAlice = await factoryAs(system, system.alice);
+    await expectRevert(
+      asAlice.write.createWithSignature([params, auth, zeroAddress, 1n, zeroAddress, ""], { value: PRICE }),
+      "ERC721InvalidReceiver",
+      [zeroAddress]
+    );
+    expect(await system.publicClient.getCode({ address: predicted })).toBeUndefined();
+    // The signature is still good.
+    await receiptOf(await collect(params, auth, { quantity: 2n }));
+    expect(await (await editionAt(predicted)).read.totalSupply()).toBe(2n);
+  });
+
   it("rejects signed terms with a fee above 5% or a referral share above 50%", async () => {
     const tooHigh = editionParams(system, { feeBps: 501 });
     await expectRevert(collect(tooHigh, await signEdition(system, tooHigh)), "FeeTooHigh", [501n]);

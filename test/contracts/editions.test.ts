@@ -510,7 +510,9 @@ describe("WritingEditions: the fee set at creation (initializeFee)", () => {
         getAddress(factory),
       ]);
       // After a sale, not even a lower fee.
-      await (await editionAt(address, system.alice)).write.purchase([system.alice.account.address, ""], {
+      await (
+        await editionAt(address, system.alice)
+      ).write.purchase([system.alice.account.address, ""], {
         value: PRICE,
       });
       await expectRevert(standing.write.initializeFee([100n], { account: factory }), "Unauthorized", [

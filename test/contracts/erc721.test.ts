@@ -265,7 +265,9 @@ describe("EditionERC721: batch ownership", () => {
     expect(await balances()).toEqual([5n, 1n, 2n]);
 
     // A later run starts its own record after the moved last token.
-    await (await as(system.carol)).write.collect([system.bob.account.address, 2n, zeroAddress, ""], {
+    await (
+      await as(system.carol)
+    ).write.collect([system.bob.account.address, 2n, zeroAddress, ""], {
       value: 2n * PRICE,
     });
     const edition = await editionAt(address);
@@ -287,7 +289,17 @@ describe("EditionERC721: batch ownership", () => {
     const wallets = { A: system.alice, B: system.bob, C: system.carol };
     const model: (keyof typeof wallets)[] = ["A", "A", "A", "A", "A", "B", "A", "A"];
     const moves: [number, keyof typeof wallets][] = [
-      [4, "C"], [2, "B"], [5, "C"], [3, "C"], [1, "B"], [4, "A"], [8, "B"], [7, "C"], [2, "A"], [6, "A"], [3, "B"],
+      [4, "C"],
+      [2, "B"],
+      [5, "C"],
+      [3, "C"],
+      [1, "B"],
+      [4, "A"],
+      [8, "B"],
+      [7, "C"],
+      [2, "A"],
+      [6, "A"],
+      [3, "B"],
     ];
     for (const [id, to] of moves) {
       const from = wallets[model[id - 1]!];

@@ -95,9 +95,11 @@ describe("WritingEditionsFactory: deployment and fee", () => {
     ]);
     expect(await system.factory.read.owner()).toBe(alice);
     expect(await system.factory.read.pendingOwner()).toBe(zeroAddress);
-    await expectRevert(system.factory.write.setFee([0, system.treasury.account.address]), "OwnableUnauthorizedAccount", [
-      platform,
-    ]);
+    await expectRevert(
+      system.factory.write.setFee([0, system.treasury.account.address]),
+      "OwnableUnauthorizedAccount",
+      [platform]
+    );
     await receiptOf(await asAlice.write.setFee([100, alice]));
     expect(await system.factory.read.feeBps()).toBe(100);
     expect(await system.factory.read.feeRecipient()).toBe(alice);
@@ -159,7 +161,9 @@ describe("WritingEditionsFactory: create", () => {
     expect(await edition.read.referralBps()).toBe(1_234n);
     const [event] = eventsNamed(system.factory.abi, receipt.logs, "EditionCreated");
     expect(event?.args.args).toBe(packedArgs(system.author.account.address, params));
-    expect(address).not.toBe(await system.factory.read.predictAddress([system.author.account.address, editionParams(system)]));
+    expect(address).not.toBe(
+      await system.factory.read.predictAddress([system.author.account.address, editionParams(system)])
+    );
   });
 
   it("binds the address to the author and the terms alone", async () => {
@@ -184,7 +188,10 @@ describe("WritingEditionsFactory: create", () => {
     const seen = new Set([base]);
     for (const change of changes) {
       const other = await predict(author, { ...params, ...change });
-      expect(seen.has(other), JSON.stringify(change, (_, v) => (typeof v === "bigint" ? `${v}` : v))).toBe(false);
+      expect(
+        seen.has(other),
+        JSON.stringify(change, (_, v) => (typeof v === "bigint" ? `${v}` : v))
+      ).toBe(false);
       seen.add(other);
     }
 
@@ -232,7 +239,9 @@ describe("WritingEditionsFactory: create", () => {
     });
 
     // Withdrawals split at the fee taken, not the terms'.
-    await (await editionAt(address, system.alice)).write.purchase([system.alice.account.address, ""], {
+    await (
+      await editionAt(address, system.alice)
+    ).write.purchase([system.alice.account.address, ""], {
       value: PRICE,
     });
     const treasuryBefore = await balanceOf(system.treasury.account.address);
@@ -289,7 +298,13 @@ describe("WritingEditionsFactory: createWithSignature (lazy creation)", () => {
   async function collect(
     params: ReturnType<typeof editionParams>,
     auth: Awaited<ReturnType<typeof signEdition>>,
-    options: { value?: bigint; factory?: `0x${string}`; quantity?: bigint; referrer?: `0x${string}`; message?: string } = {}
+    options: {
+      value?: bigint;
+      factory?: `0x${string}`;
+      quantity?: bigint;
+      referrer?: `0x${string}`;
+      message?: string;
+    } = {}
   ) {
     const factory = await hre.viem.getContractAt("WritingEditionsFactory", options.factory ?? system.factory.address, {
       client: { wallet: system.alice },

@@ -499,9 +499,11 @@ describe("WritingEditions: referral rewards", () => {
     ]);
     expect(await edition.read.referralCredit([system.bob.account.address])).toBe(0n);
     expect(await edition.read.pendingPayments()).toEqual([0n, 0n, 0n]);
-    await expectRevert((await editionAt(address, system.bob)).write.claim([system.bob.account.address]), "NothingToClaim", [
-      addressOf(system.bob),
-    ]);
+    await expectRevert(
+      (await editionAt(address, system.bob)).write.claim([system.bob.account.address]),
+      "NothingToClaim",
+      [addressOf(system.bob)]
+    );
     // All of it is proceeds.
     const fundingBefore = await balanceOf(system.funding.account.address);
     await edition.write.withdraw();

@@ -48,10 +48,9 @@ describe("Signed editions when the platform fee changes", () => {
   /** Alice collects `quantity` copies for Bob through createWithSignature. */
   async function collect(params: EditionParams, auth: Awaited<ReturnType<typeof signEdition>>, quantity = 1n) {
     const factory = await factoryAs(system, system.alice);
-    return factory.write.createWithSignature(
-      [params, auth, system.bob.account.address, quantity, zeroAddress, ""],
-      { value: params.price * quantity }
-    );
+    return factory.write.createWithSignature([params, auth, system.bob.account.address, quantity, zeroAddress, ""], {
+      value: params.price * quantity,
+    });
   }
 
   /** Creates the signed edition, checks the announced fee, withdraws its sales, and returns the split. */
@@ -147,7 +146,9 @@ describe("Signed editions when the platform fee changes", () => {
     // Raising the fee does not make a lower signed fee acceptable either.
     await setFee(400);
     await expectRevert(collect(params, await signEdition(system, params)), "FeeNotAccepted", [BigInt(FEE_BPS), 0n]);
-    expect(await system.publicClient.getCode({ address: await system.factory.read.predictAddress([auth.author, params]) })).toBeUndefined();
+    expect(
+      await system.publicClient.getCode({ address: await system.factory.read.predictAddress([auth.author, params]) })
+    ).toBeUndefined();
   });
 
   it("accepts any signed fee at least as high as the lowest fee in effect, even one never set", async () => {
@@ -225,7 +226,9 @@ describe("The signature window (SIGNATURE_LIFETIME)", () => {
     const inside = freeOfFees(2);
     const insideAuth = await signEdition(system, inside, { deadline: raisedAt - 1n + LIFETIME });
     await receiptOf(await collect(inside, insideAuth));
-    expect(await (await editionAt(await system.factory.read.predictAddress([insideAuth.author, inside]))).read.feeBps()).toBe(0n);
+    expect(
+      await (await editionAt(await system.factory.read.predictAddress([insideAuth.author, inside]))).read.feeBps()
+    ).toBe(0n);
 
     // Window from raisedAt: the fee was 2.5% from then on.
     const outside = freeOfFees(3);

@@ -528,3 +528,66 @@ describe("WritingEditions: referral rewards", () => {
     expect(await edition.read.referralCredit([system.bob.account.address])).toBe(PRICE);
   });
 });
+
+describe("WritingEditions: every count and credit kept apart", () => {
+  let system: System;
+  beforeEach(async () => {
+    ({ system } = await loadSystem());
+  });
+
+  it("keeps a lowered fee, the limit, the supply and large referral credits intact through everything", async () => {
+    // The highest price there is, half of it to referrers, and a fee the factory lowered at creation.
+    const price = 2n ** 96n - 1n;
+    const { address, edition } = await createEdition(system, {
+      price,
+      feeBps: 500,
+      referralBps: 5_000,
+      limit: 100n,
+    });
+    await hre.network.provider.send("hardhat_setBalance", [
+      system.alice.account.address,
+      `0x${(2n ** 110n).toString(16)}`,
+    ]);
+    const buyer = await editionAt(address, system.alice);
+    const asAuthor = await editionAt(address, system.author);
+
+    await buyer.write.collect([system.alice.account.address, 50n, system.bob.account.address, ""], {
+      value: 50n * price,
+    });
+    await asAuthor.write.setLimit([60n]);
+    await buyer.write.collect([system.alice.account.address, 9n, system.carol.account.address, ""], {
+      value: 9n * price,
+    });
+    await asAuthor.write.ownerMint([system.author.account.address]);
+    await asAuthor.write.freezeLimit();
+
+    const bobReward = (50n * price * 5_000n) / 10_000n;
+    const carolReward = (9n * price * 5_000n) / 10_000n;
+    expect(await edition.read.feeBps()).toBe(BigInt(FEE_BPS));
+    expect(await edition.read.limit()).toBe(60n);
+    expect(await edition.read.limitFrozen()).toBe(true);
+    expect(await edition.read.totalSupply()).toBe(60n);
+    expect(await edition.read.referralCredit([system.bob.account.address])).toBe(bobReward);
+    expect(await edition.read.referralCredit([system.carol.account.address])).toBe(carolReward);
+    expect(await edition.read.pendingPayments()).toEqual([0n, 0n, bobReward + carolReward]);
+    await expectRevert(buyer.write.purchase([system.alice.account.address, ""], { value: price }), "SoldOut", [60n]);
+
+    await (await editionAt(address, system.bob)).write.claim([system.bob.account.address]);
+    expect(await edition.read.pendingPayments()).toEqual([0n, 0n, carolReward]);
+    const proceeds = 59n * price - bobReward - carolReward;
+    const before = {
+      funding: await balanceOf(system.funding.account.address),
+      treasury: await balanceOf(system.treasury.account.address),
+    };
+    await edition.write.withdraw();
+    expect((await balanceOf(system.treasury.account.address)) - before.treasury).toBe(fee(proceeds));
+    expect((await balanceOf(system.funding.account.address)) - before.funding).toBe(proceeds - fee(proceeds));
+    expect(await balanceOf(address)).toBe(carolReward);
+    // After all that, still the lowered fee, the frozen limit and the supply.
+    expect(await edition.read.feeBps()).toBe(BigInt(FEE_BPS));
+    expect(await edition.read.limit()).toBe(60n);
+    expect(await edition.read.totalSupply()).toBe(60n);
+    expect(await edition.read.ownerOf([60n])).toBe(addressOf(system.author));
+    expect(await edition.read.ownerOf([59n])).toBe(addressOf(system.alice));
+  });
+});

@@ -234,8 +234,3 @@ export async function increaseTime(seconds: number | bigint): Promise<void> {
   await hre.network.provider.send("evm_increaseTime", [Number(seconds)]);
   await hre.network.provider.send("evm_mine");
 }
-
-/** Mines the next block at exactly `timestamp`. */
-export async function mineAt(timestamp: bigint): Promise<void> {
-  await hre.network.provider.send("evm_mine", [Number(timestamp)]);
-}

@@ -56,6 +56,21 @@ describe("export-abi and deployFactory", () => {
     expect(await read("feeRecipient")).toBe(getAddress(treasury!));
     expect(await read("implementation")).toBe(result.implementation);
     expect(await publicClient.getCode({ address: result.implementation })).toMatch(/^0x[0-9a-f]{1000,}/);
+    // The v2 factory: its signatures are for domain version 2, and it owns no edition yet.
+    const domain = await publicClient.readContract({
+      address: result.factory,
+      abi: writingEditionsFactoryAbi,
+      functionName: "eip712Domain",
+    });
+    expect(domain.slice(1, 4)).toEqual(["WritingEditionsFactory", "2", 31337n]);
+    expect(
+      await publicClient.readContract({
+        address: result.factory,
+        abi: writingEditionsFactoryAbi,
+        functionName: "isEdition",
+        args: [result.implementation],
+      })
+    ).toBe(false);
 
     const defaults = await deployFactory({ publicClient, walletClient });
     expect(

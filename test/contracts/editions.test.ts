@@ -1,9 +1,14 @@
+import hre from "hardhat";
 import {
   type Abi,
   type Hex,
+  type Log,
   encodeAbiParameters,
+  encodeFunctionData,
+  getAddress,
   hexToBytes,
   parseAbiParameters,
+  parseEventLogs,
   toEventSelector,
   zeroAddress,
 } from "viem";
@@ -23,7 +28,6 @@ import {
   expectRevert,
   fixture,
   receiptOf,
-  salt,
 } from "./fixtures";
 
 const eventTopic = (abi: Abi, name: string) => {
@@ -31,6 +35,8 @@ const eventTopic = (abi: Abi, name: string) => {
   if (!item || item.type !== "event") throw new Error(`no event ${name}`);
   return toEventSelector(item);
 };
+/** Names of the edition's events among `logs`, in the order they were emitted. */
+const eventNames = (abi: Abi, logs: Log[]) => parseEventLogs({ abi, logs }).map((log) => log.eventName);
 const arweaveUri = (id: Hex) => `ar://${Buffer.from(hexToBytes(id)).toString("base64url")}`;
 
 const loadOpenEdition = fixture(async () => {
@@ -48,7 +54,7 @@ describe("WritingEditions: purchase", () => {
     ({ system, address } = await loadOpenEdition());
   });
 
-  it("mints consecutive ids to the recipient and emits Transfer and Purchased", async () => {
+  it("mints consecutive ids to the recipient, with Transfer, and Message only for a note", async () => {
     const edition = await as(system.alice);
     const first = await receiptOf(
       await edition.write.purchase([system.alice.account.address, MESSAGE], { value: PRICE })
@@ -62,28 +68,30 @@ describe("WritingEditions: purchase", () => {
     expect(await edition.read.totalSupply()).toBe(2n);
     expect(await balanceOf(address)).toBe(2n * PRICE);
 
+    expect(eventNames(edition.abi, first.logs)).toEqual(["Transfer", "Message"]);
     expect(eventsNamed(edition.abi, first.logs, "Transfer").map((e) => e.args)).toEqual([
       { from: zeroAddress, to: addressOf(system.alice), tokenId: 1n },
     ]);
-    expect(eventsNamed(edition.abi, first.logs, "Purchased").map((e) => e.args)).toEqual([
-      { tokenId: 1n, recipient: addressOf(system.alice), price: PRICE, message: MESSAGE },
-    ]);
-    expect(eventsNamed(edition.abi, second.logs, "Purchased").map((e) => e.args)).toEqual([
-      { tokenId: 2n, recipient: addressOf(system.bob), price: PRICE, message: "" },
+    expect(eventsNamed(edition.abi, first.logs, "Message").map((e) => e.args)).toEqual([{ message: MESSAGE }]);
+    // No note, no Message; and a purchase names no referrer.
+    expect(eventNames(edition.abi, second.logs)).toEqual(["Transfer"]);
+    expect(eventsNamed(edition.abi, second.logs, "Transfer").map((e) => e.args)).toEqual([
+      { from: zeroAddress, to: addressOf(system.bob), tokenId: 2n },
     ]);
   });
 
-  it("encodes messages of any length and script in Purchased", async () => {
+  it("encodes messages of any length and script in Message", async () => {
     const edition = await as(system.alice);
-    for (const message of ["x".repeat(31), "y".repeat(32), "z".repeat(33), "Merci 🙏 — ありがとう ".repeat(12)]) {
+    for (const message of ["x", "x".repeat(31), "y".repeat(32), "z".repeat(33), "Merci 🙏 — ありがとう ".repeat(12)]) {
       const receipt = await receiptOf(
         await edition.write.purchase([system.alice.account.address, message], { value: PRICE })
       );
-      const [event] = eventsNamed(edition.abi, receipt.logs, "Purchased");
+      const [event] = eventsNamed(edition.abi, receipt.logs, "Message");
       expect(event?.args.message).toBe(message);
       // Byte-exact standard ABI encoding, zero padding included (strict decoders check it).
-      const log = receipt.logs.find((l) => l.topics[0] === eventTopic(edition.abi, "Purchased"));
-      expect(log?.data).toBe(encodeAbiParameters(parseAbiParameters("uint256, string"), [PRICE, message]));
+      const log = receipt.logs.find((l) => l.topics[0] === eventTopic(edition.abi, "Message"));
+      expect(log?.topics).toHaveLength(1);
+      expect(log?.data).toBe(encodeAbiParameters(parseAbiParameters("string"), [message]));
     }
   });
 
@@ -110,7 +118,7 @@ describe("WritingEditions: purchase", () => {
   });
 
   it("sells free editions for nothing, and nothing else", async () => {
-    const free = await createEdition(system, { price: 0n }, salt(2));
+    const free = await createEdition(system, { price: 0n });
     const edition = await editionAt(free.address, system.alice);
     await receiptOf(await edition.write.purchase([system.alice.account.address, MESSAGE]));
     expect(await edition.read.ownerOf([1n])).toBe(addressOf(system.alice));
@@ -122,7 +130,7 @@ describe("WritingEditions: purchase", () => {
   });
 
   it("stops at the initial limit", async () => {
-    const limited = await createEdition(system, { limit: 2n }, salt(2));
+    const limited = await createEdition(system, { limit: 2n });
     const edition = await editionAt(limited.address, system.alice);
     const to = system.alice.account.address;
     await edition.write.purchase([to, MESSAGE], { value: PRICE });
@@ -146,9 +154,13 @@ describe("WritingEditions: author functions", () => {
     const receipt = await receiptOf(await edition.write.ownerMint([system.carol.account.address]));
     expect(await edition.read.ownerOf([1n])).toBe(addressOf(system.carol));
     expect(await edition.read.totalSupply()).toBe(1n);
+    expect(eventNames(edition.abi, receipt.logs)).toEqual(["Transfer", "OwnerMinted"]);
     expect(eventsNamed(edition.abi, receipt.logs, "Transfer").map((e) => e.args)).toEqual([
       { from: zeroAddress, to: addressOf(system.carol), tokenId: 1n },
     ]);
+    expect(eventsNamed(edition.abi, receipt.logs, "OwnerMinted").map((e) => e.args)).toEqual([{ tokenId: 1n }]);
+    // A free mint takes no payment and credits nothing.
+    expect(await balanceOf(address)).toBe(0n);
     await expectRevert(edition.write.ownerMint([zeroAddress]), "ERC721InvalidReceiver", [zeroAddress]);
   });
 
@@ -188,7 +200,7 @@ describe("WritingEditions: author functions", () => {
   });
 
   it("lowers an initial limit from the clone's arguments", async () => {
-    const limited = await createEdition(system, { limit: 50n }, salt(2));
+    const limited = await createEdition(system, { limit: 50n });
     const edition = await editionAt(limited.address, system.author);
     await expectRevert(edition.write.setLimit([50n]), "InvalidLimit", [50n, 50n, 0n]);
     const receipt = await receiptOf(await edition.write.setLimit([20n]));
@@ -237,7 +249,7 @@ describe("WritingEditions: metadata, royalties and interfaces", () => {
     expect(await edition.read.tokenURI([1n])).toBe(expected);
     expect(await edition.read.contractURI()).toBe(expected);
 
-    const other = await createEdition(system, { metadataId: `0x${"fb".repeat(31)}ff` }, salt(2));
+    const other = await createEdition(system, { metadataId: `0x${"fb".repeat(31)}ff` });
     // base64url, not base64: no '+', '/' or padding.
     expect(await other.edition.read.contractURI()).toBe(`ar://${"-_v7".repeat(10)}-_8`);
   });
@@ -249,9 +261,9 @@ describe("WritingEditions: metadata, royalties and interfaces", () => {
     expect(await edition.read.royaltyInfo([99n, 1n * 10n ** 18n])).toEqual([funding, 10n ** 17n]);
     expect(await edition.read.royaltyInfo([1n, 9n])).toEqual([funding, 0n]);
 
-    const none = await createEdition(system, { royaltyBps: 0 }, salt(2));
+    const none = await createEdition(system, { royaltyBps: 0 });
     expect(await none.edition.read.royaltyInfo([1n, 10_000n])).toEqual([funding, 0n]);
-    const all = await createEdition(system, { royaltyBps: 10_000 }, salt(3));
+    const all = await createEdition(system, { royaltyBps: 10_000 });
     expect(await all.edition.read.royaltyInfo([1n, 12_345n])).toEqual([funding, 12_345n]);
   });
 
@@ -275,5 +287,241 @@ describe("WritingEditions: metadata, royalties and interfaces", () => {
       price === 0n ? "SoldOut" : "IncorrectPayment"
     );
     await expectRevert(implementation.write.setLimit([1n]), "Unauthorized");
+  });
+
+  it("answers for token 1 on the implementation with a revert, not by burning all the gas", async () => {
+    // The implementation's storage is sealed as one token minted (see its constructor), so it claims a
+    // token 1 that has no owner record; the owner scan must not walk below id 1 looking for one.
+    const implementation = await editionAt(await system.factory.read.implementation(), system.alice);
+    expect(await implementation.read.totalSupply()).toBe(1n);
+    expect(await implementation.read.supportsInterface(["0x80ac58cd"])).toBe(true);
+    // What a marketplace's node answers, with 100,000 gas to spare.
+    const ownerOf = (tokenId: bigint) =>
+      hre.network.provider
+        .send("eth_call", [
+          {
+            to: implementation.address,
+            data: encodeFunctionData({ abi: implementation.abi, functionName: "ownerOf", args: [tokenId] }),
+            gas: "0x186a0",
+          },
+          "latest",
+        ])
+        .then(
+          (result: unknown) => `returned ${String(result)}`,
+          (error: { message?: string }) => String(error.message)
+        );
+    expect(await ownerOf(2n)).toMatch(/reverted with custom error 'ERC721NonexistentToken\(2\)'/);
+    expect(await ownerOf(1n), "ownerOf(1) on the implementation").toMatch(
+      /reverted with custom error '(ERC721NonexistentToken\(1\)|NotAClone\(\))'/
+    );
+  });
+});
+
+describe("WritingEditions: collect (several copies, a referrer)", () => {
+  let system: System;
+  let address: `0x${string}`;
+  const as = (wallet: Wallet) => editionAt(address, wallet);
+
+  beforeEach(async () => {
+    ({ system, address } = await loadOpenEdition());
+  });
+
+  it("mints a run of consecutive ids for the price of each, returning the first", async () => {
+    const edition = await as(system.alice);
+    await edition.write.purchase([system.carol.account.address, ""], { value: PRICE });
+    const to = system.bob.account.address;
+    const { result } = await edition.simulate.collect([to, 4n, zeroAddress, ""], { value: 4n * PRICE });
+    expect(result).toBe(2n);
+    const receipt = await receiptOf(await edition.write.collect([to, 4n, zeroAddress, ""], { value: 4n * PRICE }));
+
+    expect(eventNames(edition.abi, receipt.logs)).toEqual(["Transfer", "Transfer", "Transfer", "Transfer"]);
+    expect(eventsNamed(edition.abi, receipt.logs, "Transfer").map((e) => e.args)).toEqual(
+      [2n, 3n, 4n, 5n].map((tokenId) => ({ from: zeroAddress, to: addressOf(system.bob), tokenId }))
+    );
+    for (const id of [2n, 3n, 4n, 5n]) expect(await edition.read.ownerOf([id])).toBe(addressOf(system.bob));
+    expect(await edition.read.ownerOf([1n])).toBe(addressOf(system.carol));
+    expect(await edition.read.balanceOf([to])).toBe(4n);
+    expect(await edition.read.totalSupply()).toBe(5n);
+    expect(await balanceOf(address)).toBe(5n * PRICE);
+    await expectRevert(edition.read.ownerOf([6n]), "ERC721NonexistentToken", [6n]);
+    await expectRevert(edition.read.tokenURI([6n]), "ERC721NonexistentToken", [6n]);
+  });
+
+  it("emits every Transfer, then Referred, then Message", async () => {
+    const edition = await as(system.alice);
+    const receipt = await receiptOf(
+      await edition.write.collect([system.alice.account.address, 3n, system.bob.account.address, MESSAGE], {
+        value: 3n * PRICE,
+      })
+    );
+    expect(eventNames(edition.abi, receipt.logs)).toEqual(["Transfer", "Transfer", "Transfer", "Referred", "Message"]);
+    // The open edition pays no referrals: the referrer is named with a zero reward.
+    expect(eventsNamed(edition.abi, receipt.logs, "Referred").map((e) => e.args)).toEqual([
+      { referrer: addressOf(system.bob), reward: 0n },
+    ]);
+    expect(eventsNamed(edition.abi, receipt.logs, "Message").map((e) => e.args)).toEqual([{ message: MESSAGE }]);
+
+    const quiet = await receiptOf(
+      await edition.write.collect([system.alice.account.address, 1n, zeroAddress, ""], { value: PRICE })
+    );
+    expect(eventNames(edition.abi, quiet.logs)).toEqual(["Transfer"]);
+    const referredOnly = await receiptOf(
+      await edition.write.collect([system.alice.account.address, 1n, system.carol.account.address, ""], {
+        value: PRICE,
+      })
+    );
+    expect(eventNames(edition.abi, referredOnly.logs)).toEqual(["Transfer", "Referred"]);
+    const noteOnly = await receiptOf(
+      await edition.write.collect([system.alice.account.address, 2n, zeroAddress, "hi"], { value: 2n * PRICE })
+    );
+    expect(eventNames(edition.abi, noteOnly.logs)).toEqual(["Transfer", "Transfer", "Message"]);
+  });
+
+  it("takes 1 to 50 copies, nothing else", async () => {
+    const edition = await as(system.alice);
+    const to = system.alice.account.address;
+    expect(await edition.read.MAX_QUANTITY()).toBe(50n);
+    await expectRevert(edition.write.collect([to, 0n, zeroAddress, ""], { value: 0n }), "InvalidQuantity", [0n]);
+    await expectRevert(edition.write.collect([to, 51n, zeroAddress, ""], { value: 51n * PRICE }), "InvalidQuantity", [
+      51n,
+    ]);
+    await expectRevert(edition.write.collect([to, 2n ** 255n, zeroAddress, ""], { value: 0n }), "InvalidQuantity", [
+      2n ** 255n,
+    ]);
+    const receipt = await receiptOf(await edition.write.collect([to, 50n, zeroAddress, ""], { value: 50n * PRICE }));
+    expect(eventsNamed(edition.abi, receipt.logs, "Transfer")).toHaveLength(50);
+    expect(await edition.read.balanceOf([to])).toBe(50n);
+    expect(await edition.read.ownerOf([50n])).toBe(addressOf(system.alice));
+    expect(await edition.read.ownerOf([1n])).toBe(addressOf(system.alice));
+  });
+
+  it("takes exactly the price times the quantity", async () => {
+    const edition = await as(system.alice);
+    const to = system.alice.account.address;
+    await expectRevert(edition.write.collect([to, 3n, zeroAddress, ""], { value: PRICE }), "IncorrectPayment", [
+      3n * PRICE,
+      PRICE,
+    ]);
+    await expectRevert(
+      edition.write.collect([to, 3n, zeroAddress, ""], { value: 3n * PRICE + 1n }),
+      "IncorrectPayment",
+      [3n * PRICE, 3n * PRICE + 1n]
+    );
+    await expectRevert(edition.write.collect([to, 2n, zeroAddress, ""], { value: 3n * PRICE }), "IncorrectPayment", [
+      2n * PRICE,
+      3n * PRICE,
+    ]);
+    expect(await edition.read.totalSupply()).toBe(0n);
+    expect(await balanceOf(address)).toBe(0n);
+  });
+
+  it("sells out when the limit leaves fewer copies than asked, and sells what is left", async () => {
+    const limited = await createEdition(system, { limit: 5n });
+    const edition = await editionAt(limited.address, system.alice);
+    const to = system.alice.account.address;
+    await edition.write.collect([to, 3n, zeroAddress, ""], { value: 3n * PRICE });
+    await expectRevert(edition.write.collect([to, 3n, zeroAddress, ""], { value: 3n * PRICE }), "SoldOut", [5n]);
+    expect(await edition.read.totalSupply()).toBe(3n);
+    await receiptOf(await edition.write.collect([to, 2n, zeroAddress, ""], { value: 2n * PRICE }));
+    expect(await edition.read.totalSupply()).toBe(5n);
+    await expectRevert(edition.write.collect([to, 1n, zeroAddress, ""], { value: PRICE }), "SoldOut", [5n]);
+    await expectRevert(edition.write.purchase([to, ""], { value: PRICE }), "SoldOut", [5n]);
+
+    // A limit the author lowered counts the same way.
+    const other = await createEdition(system, { limit: 10n });
+    await (await editionAt(other.address, system.author)).write.setLimit([4n]);
+    const buyer = await editionAt(other.address, system.alice);
+    await expectRevert(buyer.write.collect([to, 5n, zeroAddress, ""], { value: 5n * PRICE }), "SoldOut", [4n]);
+    await receiptOf(await buyer.write.collect([to, 4n, zeroAddress, ""], { value: 4n * PRICE }));
+    expect(await buyer.read.balanceOf([to])).toBe(4n);
+  });
+
+  it("refuses the zero address as recipient", async () => {
+    const edition = await as(system.alice);
+    await expectRevert(
+      edition.write.collect([zeroAddress, 2n, zeroAddress, ""], { value: 2n * PRICE }),
+      "ERC721InvalidReceiver",
+      [zeroAddress]
+    );
+  });
+
+  it("collects a free edition for nothing", async () => {
+    const free = await createEdition(system, { price: 0n, referralBps: 5_000 });
+    const edition = await editionAt(free.address, system.alice);
+    const receipt = await receiptOf(
+      await edition.write.collect([system.alice.account.address, 3n, system.bob.account.address, ""])
+    );
+    expect(eventsNamed(edition.abi, receipt.logs, "Referred").map((e) => e.args)).toEqual([
+      { referrer: addressOf(system.bob), reward: 0n },
+    ]);
+    expect(await edition.read.balanceOf([system.alice.account.address])).toBe(3n);
+    await expectRevert(
+      edition.write.collect([system.alice.account.address, 1n, zeroAddress, ""], { value: 1n }),
+      "IncorrectPayment",
+      [0n, 1n]
+    );
+  });
+});
+
+describe("WritingEditions: the fee set at creation (initializeFee)", () => {
+  let system: System;
+  let address: `0x${string}`;
+
+  beforeEach(async () => {
+    ({ system, address } = await loadOpenEdition());
+  });
+
+  it("refuses everyone but the factory", async () => {
+    // Terms accepting 5% while the factory takes 2.5%: the factory lowered this one's fee.
+    const lowered = await createEdition(system, { feeBps: 500 });
+    expect(await lowered.edition.read.feeBps()).toBe(250n);
+    for (const target of [address, lowered.address]) {
+      for (const wallet of [system.author, system.alice, system.platform]) {
+        await expectRevert((await editionAt(target, wallet)).write.initializeFee([0n]), "Unauthorized", [
+          addressOf(wallet),
+        ]);
+      }
+    }
+    expect(await lowered.edition.read.feeBps()).toBe(250n);
+    expect(await (await editionAt(address)).read.feeBps()).toBe(250n);
+  });
+
+  it("refuses the factory itself after creation, and a fee not below the terms'", async () => {
+    const lowered = await createEdition(system, { feeBps: 500 });
+    const factory = system.factory.address;
+    await hre.network.provider.send("hardhat_impersonateAccount", [factory]);
+    await hre.network.provider.send("hardhat_setBalance", [factory, "0xde0b6b3a7640000"]);
+    try {
+      const asFactory = await hre.viem.getContractAt("WritingEditions", lowered.address, {
+        client: { wallet: await hre.viem.getWalletClient(factory) },
+      });
+      // Once: the factory set it at creation.
+      await expectRevert(asFactory.write.initializeFee([100n], { account: factory }), "Unauthorized", [
+        getAddress(factory),
+      ]);
+      // Only below the terms': an edition whose terms fee stands cannot be raised or re-set to it.
+      const standing = await hre.viem.getContractAt("WritingEditions", address, {
+        client: { wallet: await hre.viem.getWalletClient(factory) },
+      });
+      await expectRevert(standing.write.initializeFee([250n], { account: factory }), "Unauthorized", [
+        getAddress(factory),
+      ]);
+      await expectRevert(standing.write.initializeFee([400n], { account: factory }), "Unauthorized", [
+        getAddress(factory),
+      ]);
+      // After a sale, not even a lower fee.
+      await (
+        await editionAt(address, system.alice)
+      ).write.purchase([system.alice.account.address, ""], {
+        value: PRICE,
+      });
+      await expectRevert(standing.write.initializeFee([100n], { account: factory }), "Unauthorized", [
+        getAddress(factory),
+      ]);
+    } finally {
+      await hre.network.provider.send("hardhat_stopImpersonatingAccount", [factory]);
+    }
+    expect(await lowered.edition.read.feeBps()).toBe(250n);
+    expect(await (await editionAt(address)).read.feeBps()).toBe(250n);
   });
 });

@@ -201,3 +201,36 @@ export async function expectRevert(action: Promise<unknown>, errorName: string, 
   expect(decoded.errorName).toBe(errorName);
   if (args) expect(decoded.args).toEqual(args);
 }
+
+/**
+ * The clone's immutable arguments for `author` and `params`, packed as `EditionArgs.encode` lays them out
+ * (what `EditionCreated` carries, and what a look-alike clone would copy).
+ */
+export function packedArgs(author: Address, params: EditionParams): Hex {
+  const hex = (value: number | bigint, size: number) => toHex(value, { size }).slice(2);
+  const text = (value: string) => {
+    const bytes = new TextEncoder().encode(value);
+    return hex(bytes.length, 1) + Buffer.from(bytes).toString("hex");
+  };
+  return `0x${[
+    author.slice(2),
+    params.fundingRecipient.slice(2),
+    hex(params.price, 12),
+    hex(params.limit, 8),
+    hex(params.royaltyBps, 2),
+    hex(params.feeBps, 2),
+    hex(params.referralBps, 2),
+    params.contentId.slice(2),
+    params.metadataId.slice(2),
+    text(params.name),
+    text(params.symbol),
+  ]
+    .join("")
+    .toLowerCase()}`;
+}
+
+/** Moves the chain's clock forward by `seconds` and mines a block at the new time. */
+export async function increaseTime(seconds: number | bigint): Promise<void> {
+  await hre.network.provider.send("evm_increaseTime", [Number(seconds)]);
+  await hre.network.provider.send("evm_mine");
+}

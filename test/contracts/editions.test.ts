@@ -7,8 +7,10 @@ import {
   encodeFunctionData,
   getAddress,
   hexToBytes,
+  hexToString,
   parseAbiParameters,
   parseEventLogs,
+  stringToHex,
   toEventSelector,
   zeroAddress,
 } from "viem";
@@ -54,7 +56,7 @@ describe("WritingEditions: purchase", () => {
     ({ system, address } = await loadOpenEdition());
   });
 
-  it("mints consecutive ids to the recipient, with Transfer, and Message only for a note", async () => {
+  it("mints consecutive ids to the recipient, with Transfer, a note being the Transfer's data", async () => {
     const edition = await as(system.alice);
     const first = await receiptOf(
       await edition.write.purchase([system.alice.account.address, MESSAGE], { value: PRICE })
@@ -68,30 +70,33 @@ describe("WritingEditions: purchase", () => {
     expect(await edition.read.totalSupply()).toBe(2n);
     expect(await balanceOf(address)).toBe(2n * PRICE);
 
-    expect(eventNames(edition.abi, first.logs)).toEqual(["Transfer", "Message"]);
+    expect(eventNames(edition.abi, first.logs)).toEqual(["Transfer"]);
     expect(eventsNamed(edition.abi, first.logs, "Transfer").map((e) => e.args)).toEqual([
       { from: zeroAddress, to: addressOf(system.alice), tokenId: 1n },
     ]);
-    expect(eventsNamed(edition.abi, first.logs, "Message").map((e) => e.args)).toEqual([{ message: MESSAGE }]);
-    // No note, no Message; and a purchase names no referrer.
+    expect(first.logs[0]!.data).toBe(stringToHex(MESSAGE));
+    // No note, no data; and a purchase names no referrer.
     expect(eventNames(edition.abi, second.logs)).toEqual(["Transfer"]);
+    expect(second.logs[0]!.data).toBe("0x");
     expect(eventsNamed(edition.abi, second.logs, "Transfer").map((e) => e.args)).toEqual([
       { from: zeroAddress, to: addressOf(system.bob), tokenId: 2n },
     ]);
   });
 
-  it("encodes messages of any length and script in Message", async () => {
+  it("carries notes of any length and script as the Transfer's raw UTF-8 data, which ERC-721 decoders ignore", async () => {
     const edition = await as(system.alice);
     for (const message of ["x", "x".repeat(31), "y".repeat(32), "z".repeat(33), "Merci 🙏 — ありがとう ".repeat(12)]) {
       const receipt = await receiptOf(
         await edition.write.purchase([system.alice.account.address, message], { value: PRICE })
       );
-      const [event] = eventsNamed(edition.abi, receipt.logs, "Message");
-      expect(event?.args.message).toBe(message);
-      // Byte-exact standard ABI encoding, zero padding included (strict decoders check it).
-      const log = receipt.logs.find((l) => l.topics[0] === eventTopic(edition.abi, "Message"));
-      expect(log?.topics).toHaveLength(1);
-      expect(log?.data).toBe(encodeAbiParameters(parseAbiParameters("string"), [message]));
+      const log = receipt.logs.find((l) => l.topics[0] === eventTopic(edition.abi, "Transfer"));
+      // Byte-exact: the note's bytes and nothing else (no padding, no length word).
+      expect(log?.topics).toHaveLength(4);
+      expect(log?.data).toBe(stringToHex(message));
+      expect(hexToString(log!.data)).toBe(message);
+      // A strict ERC-721 decoder still reads the Transfer.
+      const [transfer] = eventsNamed(edition.abi, receipt.logs, "Transfer");
+      expect(transfer?.args).toEqual({ from: zeroAddress, to: addressOf(system.alice), tokenId: expect.any(BigInt) });
     }
   });
 
@@ -347,19 +352,19 @@ describe("WritingEditions: collect (several copies, a referrer)", () => {
     await expectRevert(edition.read.tokenURI([6n]), "ERC721NonexistentToken", [6n]);
   });
 
-  it("emits every Transfer, then Referred, then Message", async () => {
+  it("emits every Transfer, the note in the first one's data, then Referred", async () => {
     const edition = await as(system.alice);
     const receipt = await receiptOf(
       await edition.write.collect([system.alice.account.address, 3n, system.bob.account.address, MESSAGE], {
         value: 3n * PRICE,
       })
     );
-    expect(eventNames(edition.abi, receipt.logs)).toEqual(["Transfer", "Transfer", "Transfer", "Referred", "Message"]);
+    expect(eventNames(edition.abi, receipt.logs)).toEqual(["Transfer", "Transfer", "Transfer", "Referred"]);
+    expect(receipt.logs.map((log) => log.data).slice(0, 3)).toEqual([stringToHex(MESSAGE), "0x", "0x"]);
     // The open edition pays no referrals: the referrer is named with a zero reward.
     expect(eventsNamed(edition.abi, receipt.logs, "Referred").map((e) => e.args)).toEqual([
       { referrer: addressOf(system.bob), reward: 0n },
     ]);
-    expect(eventsNamed(edition.abi, receipt.logs, "Message").map((e) => e.args)).toEqual([{ message: MESSAGE }]);
 
     const quiet = await receiptOf(
       await edition.write.collect([system.alice.account.address, 1n, zeroAddress, ""], { value: PRICE })
@@ -374,7 +379,8 @@ describe("WritingEditions: collect (several copies, a referrer)", () => {
     const noteOnly = await receiptOf(
       await edition.write.collect([system.alice.account.address, 2n, zeroAddress, "hi"], { value: 2n * PRICE })
     );
-    expect(eventNames(edition.abi, noteOnly.logs)).toEqual(["Transfer", "Transfer", "Message"]);
+    expect(eventNames(edition.abi, noteOnly.logs)).toEqual(["Transfer", "Transfer"]);
+    expect(noteOnly.logs.map((log) => log.data)).toEqual([stringToHex("hi"), "0x"]);
   });
 
   it("takes 1 to 50 copies, nothing else", async () => {

@@ -66,7 +66,7 @@ async function makePurchases(chain: LocalChain, editions: { address: Address; pr
         const edition = editions[n % editions.length]!;
         const collector = collectors[n % collectors.length]!;
         const message = n % 4 === 0 ? "" : `Thank you for essay ${n % editions.length}, collected as #${n}`;
-        const data = encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] });
+        const data = encodeFunctionData({ abi: writingEditionsAbi, functionName: "buy", args: [message] });
         return { method: "eth_sendTransaction", params: [{ from: collector, to: edition.address, data, value: toHex(edition.price), gas: toHex(150_000) }] };
       });
       await rpc(chain.rpcUrl, calls);

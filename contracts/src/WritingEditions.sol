@@ -142,61 +142,24 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         _state = 1 | (1 << LIMIT_SHIFT) | LIMIT_FROZEN;
     }
 
-    /// @notice Buys the next token for `to` at exactly the edition's price: the cheapest way to collect one
-    ///         copy. {collect} buys several, or names a referrer.
+    /// @notice Buys the next token for the caller at exactly the edition's price, with an optional note:
+    ///         the cheapest way to collect, and the one most collectors take. {purchase} buys for someone
+    ///         else; {collect} buys several, or names a referrer.
     /// @dev Mints without the receiver hook, as editions usually do: a sale must not depend on, or call
     ///      into, the recipient's code.
+    /// @param message A note to the author: the data of the token's `Transfer` log, as raw UTF-8.
+    /// @return tokenId The minted token id.
+    function buy(string calldata message) external payable returns (uint256 tokenId) {
+        tokenId = _buyOne(msg.sender, message);
+    }
+
+    /// @notice Buys the next token for `to` (a gift, or a wallet other than the payer's) at exactly the
+    ///         edition's price.
     /// @param to Recipient of the token.
     /// @param message A note to the author: the data of the token's `Transfer` log, as raw UTF-8.
     /// @return tokenId The minted token id.
     function purchase(address to, string calldata message) external payable returns (uint256 tokenId) {
-        // {collect} with one copy and no referrer, written out in one block: this is the path most
-        // collectors take, and every step below is one {collect} takes through its helpers. No
-        // implementation check (see the constructor).
-        bytes4 incorrectPayment = IncorrectPayment.selector;
-        bytes4 soldOut = SoldOut.selector;
-        bytes4 invalidReceiver = ERC721InvalidReceiver.selector;
-        bytes32 transfer = Transfer.selector;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            // The packed terms (price, limit, rates): one word of the clone's own code, as {EditionArgs.terms}.
-            extcodecopy(address(), 0x00, add(0x2d, 40), 0x20)
-            let terms := mload(0x00)
-            let unitPrice := shr(160, terms)
-            if iszero(eq(callvalue(), unitPrice)) {
-                mstore(0x00, incorrectPayment)
-                mstore(0x04, unitPrice)
-                mstore(0x24, callvalue())
-                revert(0x00, 0x44)
-            }
-            let state := sload(_state.slot)
-            let currentLimit := and(shr(LIMIT_SHIFT, state), 0xffffffffffffffff)
-            if iszero(currentLimit) {
-                currentLimit := and(shr(96, terms), 0xffffffffffffffff)
-            }
-            tokenId := add(and(state, 0xffffffffffffffff), 1)
-            if and(iszero(iszero(currentLimit)), gt(tokenId, currentLimit)) {
-                mstore(0x00, soldOut)
-                mstore(0x04, currentLimit)
-                revert(0x00, 0x24)
-            }
-            sstore(_state.slot, add(state, 1))
-            if iszero(to) {
-                mstore(0x00, invalidReceiver)
-                mstore(0x04, 0)
-                revert(0x00, 0x24)
-            }
-            mstore(0x00, to)
-            mstore(0x20, _balances.slot)
-            let balanceSlot := keccak256(0x00, 0x40)
-            sstore(balanceSlot, add(sload(balanceSlot), 1))
-            mstore(0x00, tokenId)
-            mstore(0x20, _owners.slot)
-            sstore(keccak256(0x00, 0x40), to)
-            let ptr := mload(0x40)
-            calldatacopy(ptr, message.offset, message.length)
-            log4(ptr, message.length, transfer, 0, to, tokenId)
-        }
+        tokenId = _buyOne(to, message);
     }
 
     /// @notice Buys `quantity` consecutive tokens for `to`, paying the price of each; `referrer`, if not
@@ -503,6 +466,56 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             success := call(gasLimit, to, amount, 0, 0, 0, 0)
+        }
+    }
+
+    function _buyOne(address to, string calldata message) private returns (uint256 tokenId) {
+        // {collect} with one copy and no referrer, written out in one block: this is the path most
+        // collectors take, and every step below is one {collect} takes through its helpers. No
+        // implementation check (see the constructor).
+        bytes4 incorrectPayment = IncorrectPayment.selector;
+        bytes4 soldOut = SoldOut.selector;
+        bytes4 invalidReceiver = ERC721InvalidReceiver.selector;
+        bytes32 transfer = Transfer.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            // The packed terms (price, limit, rates): one word of the clone's own code, as {EditionArgs.terms}.
+            extcodecopy(address(), 0x00, add(0x2d, 40), 0x20)
+            let terms := mload(0x00)
+            let unitPrice := shr(160, terms)
+            if iszero(eq(callvalue(), unitPrice)) {
+                mstore(0x00, incorrectPayment)
+                mstore(0x04, unitPrice)
+                mstore(0x24, callvalue())
+                revert(0x00, 0x44)
+            }
+            let state := sload(_state.slot)
+            let currentLimit := and(shr(LIMIT_SHIFT, state), 0xffffffffffffffff)
+            if iszero(currentLimit) {
+                currentLimit := and(shr(96, terms), 0xffffffffffffffff)
+            }
+            tokenId := add(and(state, 0xffffffffffffffff), 1)
+            if and(iszero(iszero(currentLimit)), gt(tokenId, currentLimit)) {
+                mstore(0x00, soldOut)
+                mstore(0x04, currentLimit)
+                revert(0x00, 0x24)
+            }
+            sstore(_state.slot, add(state, 1))
+            if iszero(to) {
+                mstore(0x00, invalidReceiver)
+                mstore(0x04, 0)
+                revert(0x00, 0x24)
+            }
+            mstore(0x00, to)
+            mstore(0x20, _balances.slot)
+            let balanceSlot := keccak256(0x00, 0x40)
+            sstore(balanceSlot, add(sload(balanceSlot), 1))
+            mstore(0x00, tokenId)
+            mstore(0x20, _owners.slot)
+            sstore(keccak256(0x00, 0x40), to)
+            let ptr := mload(0x40)
+            calldatacopy(ptr, message.offset, message.length)
+            log4(ptr, message.length, transfer, 0, to, tokenId)
         }
     }
 

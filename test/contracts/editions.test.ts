@@ -145,6 +145,46 @@ describe("WritingEditions: purchase", () => {
   });
 });
 
+describe("WritingEditions: buy (one copy for the caller)", () => {
+  let system: System;
+  let address: `0x${string}`;
+  const as = (wallet: Wallet) => editionAt(address, wallet);
+
+  beforeEach(async () => {
+    ({ system, address } = await loadOpenEdition());
+  });
+
+  it("mints the next id to the caller, with the note as the Transfer's data, and returns it", async () => {
+    const edition = await as(system.bob);
+    await receiptOf(await edition.write.purchase([system.alice.account.address, ""], { value: PRICE }));
+    expect(
+      (await system.publicClient.simulateContract({ ...edition, functionName: "buy", args: [MESSAGE], value: PRICE, account: system.bob.account })).result
+    ).toBe(2n);
+    const receipt = await receiptOf(await edition.write.buy([MESSAGE], { value: PRICE }));
+    expect(await edition.read.ownerOf([2n])).toBe(addressOf(system.bob));
+    expect(await edition.read.balanceOf([system.bob.account.address])).toBe(1n);
+    expect(eventsNamed(edition.abi, receipt.logs, "Transfer").map((e) => e.args)).toEqual([
+      { from: zeroAddress, to: addressOf(system.bob), tokenId: 2n },
+    ]);
+    expect(receipt.logs[0]!.data).toBe(stringToHex(MESSAGE));
+    const quiet = await receiptOf(await edition.write.buy([""], { value: PRICE }));
+    expect(quiet.logs.map((log) => log.data)).toEqual(["0x"]);
+    expect(await edition.read.balanceOf([system.bob.account.address])).toBe(2n);
+    expect(await balanceOf(address)).toBe(3n * PRICE);
+  });
+
+  it("takes exactly the price, and stops at the limit", async () => {
+    const limited = await createEdition(system, { limit: 1n });
+    const edition = await editionAt(limited.address, system.carol);
+    await expectRevert(edition.write.buy([""], { value: PRICE - 1n }), "IncorrectPayment", [PRICE, PRICE - 1n]);
+    await expectRevert(edition.write.buy([""]), "IncorrectPayment", [PRICE, 0n]);
+    await receiptOf(await edition.write.buy([""], { value: PRICE }));
+    await expectRevert(edition.write.buy([""], { value: PRICE }), "SoldOut", [1n]);
+    expect(await edition.read.totalSupply()).toBe(1n);
+    expect(await edition.read.ownerOf([1n])).toBe(addressOf(system.carol));
+  });
+});
+
 describe("WritingEditions: author functions", () => {
   let system: System;
   let address: `0x${string}`;

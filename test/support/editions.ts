@@ -174,15 +174,19 @@ export async function createEditionOnChain(args: {
 
 /**
  * `collector` buys the next token of `edition` (for `recipient`, itself by default) at its price: one
- * copy with `purchase`, or `quantity` copies and/or a `referrer` with `collect`.
+ * copy with `buy` (for itself) or `purchase` (for `recipient`), or `quantity` copies and/or a
+ * `referrer` with `collect`.
  */
 export async function purchaseOnChain(args: { chain: LocalChain; edition: Address; collector: Wallet; message?: string; recipient?: Address; quantity?: number; referrer?: Address }) {
   const { chain, edition, collector } = args;
   const price = await chain.publicClient.readContract({ address: edition, abi: writingEditionsAbi, functionName: "price" });
   const to = args.recipient ?? collector.account.address;
+  const single = args.quantity === undefined && args.referrer === undefined;
   const hash =
-    args.quantity === undefined && args.referrer === undefined
-      ? await collector.writeContract({ address: edition, abi: writingEditionsAbi, functionName: "purchase", args: [to, args.message ?? ""], value: price })
+    single && args.recipient === undefined
+      ? await collector.writeContract({ address: edition, abi: writingEditionsAbi, functionName: "buy", args: [args.message ?? ""], value: price })
+      : single
+        ? await collector.writeContract({ address: edition, abi: writingEditionsAbi, functionName: "purchase", args: [to, args.message ?? ""], value: price })
       : await collector.writeContract({
           address: edition,
           abi: writingEditionsAbi,

@@ -184,7 +184,8 @@ function collectRefusal(error: unknown, quantity: number): string {
 }
 
 /**
- * The transaction a reader's wallet sends to collect: `purchase` on a live edition, or
+ * The transaction a reader's wallet sends to collect, from the collector's own address: `buy` (one
+ * copy) or `collect` (several, or through a referral link) on a live edition, or
  * `createWithSignature` on a signed one (deploying it). It is simulated first, so a sold-out
  * edition or a short balance is reported before the wallet opens.
  */
@@ -213,8 +214,9 @@ export async function collectCall(db: Database, env: Env, editionId: string, inp
     edition.status === "live"
       ? {
           to: getAddress(edition.address),
+          // The collector's own wallet sends the call: `buy` mints to the sender, the cheapest sale.
           data: simple
-            ? encodeFunctionData({ abi: writingEditionsAbi, functionName: "purchase", args: [collector, message] })
+            ? encodeFunctionData({ abi: writingEditionsAbi, functionName: "buy", args: [message] })
             : encodeFunctionData({ abi: writingEditionsAbi, functionName: "collect", args: [collector, BigInt(quantity), referrer, message] }),
         }
       : {

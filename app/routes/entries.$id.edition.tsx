@@ -5,6 +5,7 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { walletChain } from "~/modules/editions/chain.server";
+import { platformFeeBps } from "~/modules/editions/editions.server";
 
 export const meta: MetaFunction = () => [{ title: "Make it collectible · Permanent Press" }];
 
@@ -12,7 +13,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
   const entry = await getDb().entry.findFirst({ where: { id: params.id ?? "", writerId: writer.id }, include: { edition: { select: { status: true } } } });
   if (!entry) throw new Response("There is no such entry of yours.", { status: 404 });
-  return { entryId: entry.id, title: entry.title, entryUrl: `/${writer.handle}/${entry.slug}`, exists: !!entry.edition && entry.edition.status !== "prepared", chain: walletChain(getEnv()), address: writer.address };
+  const exists = !!entry.edition && entry.edition.status !== "prepared";
+  const feeBps = exists ? null : await platformFeeBps(getEnv());
+  return { entryId: entry.id, title: entry.title, entryUrl: `/${writer.handle}/${entry.slug}`, exists, feeBps, chain: walletChain(getEnv()), address: writer.address };
 }
 
 export default function MakeEdition() {
@@ -30,6 +33,13 @@ export default function MakeEdition() {
             Readers collect your essay as an ERC-721 token on {data.chain.name}. The cover and metadata are stored on Arweave; proceeds stay in
             the edition until withdrawn to the recipient.
           </p>
+          {data.feeBps !== null ? (
+            <p className="muted" data-testid="platform-fee">
+              {data.feeBps === 0
+                ? "The platform takes no fee."
+                : `The platform takes ${data.feeBps / 100}% of the proceeds. A signed edition never pays more than that, and pays less if the platform lowers its fee before the first collector deploys it.`}
+            </p>
+          ) : null}
           <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} />
         </>
       )}

@@ -75,6 +75,17 @@ function requireFactory(env: Env): Address {
   return factory;
 }
 
+/** The factory's current platform fee in basis points, or null when no factory answers. */
+export async function platformFeeBps(env: Env): Promise<number | null> {
+  const factory = factoryAddress(env);
+  if (!factory) return null;
+  const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
+  return chain
+    .readContract({ address: factory, abi: writingEditionsFactoryAbi, functionName: "feeBps" })
+    .then(Number)
+    .catch(() => null);
+}
+
 /**
  * Step one of making an entry collectible: checks the terms, queues the edition's cover and
  * metadata for Arweave (their ids are fixed now; the worker uploads them), fixes the clone's

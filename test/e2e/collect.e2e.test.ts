@@ -61,6 +61,7 @@ describe("collecting in the browser", () => {
     await writerPage.getByRole("link", { name: "Make it collectible" }).click();
     await writerPage.getByLabel("Price in ETH").fill("0.01");
     await writerPage.getByLabel("Supply").fill("10");
+    expect(await writerPage.getByTestId("platform-fee").textContent()).toMatch(/^The platform takes (no fee\.|[\d.]+% of the proceeds\.)/);
     await writerPage.getByLabel(/Referral reward/).fill("10");
     await writerPage.getByRole("button", { name: "Sign — the first collector deploys it" }).click();
     await Promise.race([writerPage.waitForURL(entryUrl), writerPage.getByRole("alert").waitFor()]);

@@ -23,7 +23,7 @@ contract EditionProbe {
     /// @param owners `ownerOf(id)` for ids 1 to `supply`.
     /// @param approved `getApproved(id)` for ids 1 to `supply`.
     /// @param balances `balanceOf(holder)` for each holder asked about.
-    /// @param operators `isApprovedForAll(holders[i], holders[j])` at index `i * holders.length + j`.
+    /// @param operators `isApprovedForAll(approvers[i], approvers[j])` at index `i * approvers.length + j`.
     /// @param referralCreditOf `referralCredit(referrer)` for each referrer asked about.
     struct State {
         uint256 supply;
@@ -45,12 +45,14 @@ contract EditionProbe {
 
     /// @notice Reads `edition`'s state.
     /// @param edition The edition.
-    /// @param holders Addresses whose token balances and operator approvals to read.
+    /// @param holders Addresses whose token balances to read.
+    /// @param approvers Addresses whose operator approvals of one another to read.
     /// @param referrers Addresses whose referral credits to read.
     /// @return state The state.
     function inspect(
         WritingEditions edition,
         address[] calldata holders,
+        address[] calldata approvers,
         address[] calldata referrers
     ) external view returns (State memory state) {
         state.supply = edition.totalSupply();
@@ -67,13 +69,15 @@ contract EditionProbe {
             state.owners[i] = edition.ownerOf(i + 1);
             state.approved[i] = edition.getApproved(i + 1);
         }
-        uint256 count = holders.length;
-        state.balances = new uint256[](count);
+        state.balances = new uint256[](holders.length);
+        for (uint256 i = 0; i < holders.length; ++i) {
+            state.balances[i] = edition.balanceOf(holders[i]);
+        }
+        uint256 count = approvers.length;
         state.operators = new bool[](count * count);
         for (uint256 i = 0; i < count; ++i) {
-            state.balances[i] = edition.balanceOf(holders[i]);
             for (uint256 j = 0; j < count; ++j) {
-                state.operators[i * count + j] = edition.isApprovedForAll(holders[i], holders[j]);
+                state.operators[i * count + j] = edition.isApprovedForAll(approvers[i], approvers[j]);
             }
         }
         state.referralCreditOf = new uint256[](referrers.length);

@@ -59,6 +59,9 @@ export class EditionModel {
   fundingCredit = 0n;
   platformCredit = 0n;
   referral = new Map<Address, bigint>();
+  /** For coverage notes: the first id of each mint, and ids transferred since. */
+  runStarts = new Set<number>();
+  moved = new Set<number>();
 
   constructor(
     readonly address: Address,
@@ -274,6 +277,7 @@ export class World {
   }
 
   private recordMint(edition: EditionModel, to: Address, quantity: number) {
+    edition.runStarts.add(edition.minted + 1);
     for (let i = 0; i < quantity; i++) {
       edition.owners.push(to);
       edition.approved.push(zeroAddress);

@@ -446,6 +446,12 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
       ...(target.fundingCredit !== 0n ? [target.fundingRecipient] : []),
       ...(target.platformCredit !== 0n ? [world.feeRecipient] : []),
     ].filter((account) => claimants.includes(account));
+  /** Someone the owner let move the token, if anyone (else dave). */
+  const delegate = (target: EditionModel, owner: Address, id: number, caller: number) => {
+    const approved = target.exists(id) ? target.approved[id - 1]! : zeroAddress;
+    if (buyers.includes(approved) && caller % 2 === 1) return approved;
+    return buyers.find((operator) => target.isOperator(owner, operator)) ?? buyers[caller]!;
+  };
   const note = (key: string) => coverage.set(key, (coverage.get(key) ?? 0) + 1);
   const ed = (functionName: string, args: readonly unknown[]) =>
     encodeFunctionData({ abi: chain.editionAbi, functionName, args } as never);
@@ -533,7 +539,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
         const id = tokenId(target, a.token);
         const owner = target.exists(id) ? target.ownerOf(id) : eoa.alice!;
         // The caller is usually the owner when the owner can send; else someone who may be approved.
-        const caller = buyers.includes(owner) && a.caller !== 3 ? owner : buyers[a.caller]!;
+        const caller = buyers.includes(owner) && a.caller !== 3 ? owner : delegate(target, owner, id, a.caller);
         const from = a.wrongFrom ? holders[(holders.indexOf(owner) + 1) % holders.length]! : owner;
         const to = recipients[a.to]!;
         const data = a.safe
@@ -636,16 +642,17 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
         await arm(target.fundingRecipient, target, a.reenterClaim);
         const caller = [eoa.stranger!, target.author, eoa.alice!][a.caller]!;
         const outcome = world.predictWithdraw(target);
+        const before = {
+          funding: world.ether.get(target.fundingRecipient),
+          platform: world.ether.get(world.feeRecipient),
+        };
         await expectOutcome(outcome, editionCall(target, caller, ed("withdraw", [])));
         if ("apply" in outcome) {
-          note(
-            `withdraw: funding ${target.fundingCredit !== 0n ? "deferred" : "paid"} (${kindOf(
-              target.fundingRecipient
-            )})`
-          );
-          note(
-            `withdraw: platform ${target.platformCredit !== 0n ? "deferred" : "paid"} (${kindOf(world.feeRecipient)})`
-          );
+          const fate = (credit: bigint, paid: boolean) => (credit !== 0n ? "deferred" : paid ? "paid" : "none due");
+          const fundingPaid = world.ether.get(target.fundingRecipient) !== before.funding;
+          const platformPaid = world.ether.get(world.feeRecipient) !== before.platform;
+          note(`withdraw: funding ${fate(target.fundingCredit, fundingPaid)} (${kindOf(target.fundingRecipient)})`);
+          note(`withdraw: platform ${fate(target.platformCredit, platformPaid)} (${kindOf(world.feeRecipient)})`);
         }
         return target;
       }

@@ -470,13 +470,11 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     }
 
     function _buyOne(address to, string calldata message) private returns (uint256 tokenId) {
-        // {collect} with one copy and no referrer, written out in one block: this is the path most
-        // collectors take, and every step below is one {collect} takes through its helpers. No
-        // implementation check (see the constructor).
+        // {collect} with one copy and no referrer: the price check and the supply count written out in
+        // one block (the path most collectors take), then the shared mint. No implementation check
+        // (see the constructor).
         bytes4 incorrectPayment = IncorrectPayment.selector;
         bytes4 soldOut = SoldOut.selector;
-        bytes4 invalidReceiver = ERC721InvalidReceiver.selector;
-        bytes32 transfer = Transfer.selector;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             // The packed terms (price, limit, rates): one word of the clone's own code, as {EditionArgs.terms}.
@@ -501,22 +499,8 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
                 revert(0x00, 0x24)
             }
             sstore(_state.slot, add(state, 1))
-            if iszero(to) {
-                mstore(0x00, invalidReceiver)
-                mstore(0x04, 0)
-                revert(0x00, 0x24)
-            }
-            mstore(0x00, to)
-            mstore(0x20, _balances.slot)
-            let balanceSlot := keccak256(0x00, 0x40)
-            sstore(balanceSlot, add(sload(balanceSlot), 1))
-            mstore(0x00, tokenId)
-            mstore(0x20, _owners.slot)
-            sstore(keccak256(0x00, 0x40), to)
-            let ptr := mload(0x40)
-            calldatacopy(ptr, message.offset, message.length)
-            log4(ptr, message.length, transfer, 0, to, tokenId)
         }
+        _mint(to, tokenId, 1, message);
     }
 
     function _terms() private view returns (uint256) {

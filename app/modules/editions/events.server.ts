@@ -8,7 +8,7 @@
  * `Referred` follows them in the same transaction and edition if the buyer named a referrer. A free
  * mint by the author is marked by `OwnerMinted`; every other mint is a sale at the edition's price.
  */
-import { type Address, type Hex, type Log, decodeAbiParameters, decodeEventLog, getAbiItem, getAddress, toEventSelector } from "viem";
+import { type Address, type Hex, type Log, decodeAbiParameters, decodeEventLog, getAbiItem, toEventSelector } from "viem";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
 
 const editionCreated = getAbiItem({ abi: writingEditionsFactoryAbi, name: "EditionCreated" });
@@ -212,7 +212,7 @@ export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
     } else if (topic0 === TOPIC.limitChanged) {
       events.limitChanges.push({ ...positionOf(log), edition: address, limit: uintTopic(topic2) });
     } else if (topic0 === TOPIC.fundingRecipientChanged) {
-      events.fundingRecipientChanges.push({ ...positionOf(log), edition: address, recipient: getAddress(addressTopic(topic2)).toLowerCase() });
+      events.fundingRecipientChanges.push({ ...positionOf(log), edition: address, recipient: addressTopic(topic2) });
     }
   }
   return events;

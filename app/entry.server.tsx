@@ -7,6 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext, pageNeeds } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { federationHandler, isFederationRequest } from "~/modules/federation/http.server";
 import { createBodyGate } from "~/modules/request-body.server";
 import { cookieHasSession, namesEtag, PRIVATE_CACHE_CONTROL } from "~/modules/reading/cache.server";
 import { validationsFor } from "~/modules/reading/page-validator.server";
@@ -90,3 +91,12 @@ export { getDb };
 export const securityHeaders = { everyResponse: EVERY_RESPONSE, notAPage: NOT_A_PAGE };
 /** What the web server asks of the app before it reads a request body: each action's limits. */
 export const requestBodies = createBodyGate;
+
+/**
+ * The social web's requests (WebFinger, NodeInfo, actors, inboxes, and a page's URL asked for as
+ * ActivityStreams), answered before any page: `handle` gives null to let the page answer.
+ */
+export const federation = {
+  wants: isFederationRequest,
+  handler: () => federationHandler(getDb(), getEnv()),
+};

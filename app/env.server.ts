@@ -107,6 +107,17 @@ const schema = z.object({
   INDEXER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).default(2000)),
   INDEXER_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(300).max(600_000).default(15_000)),
   INDEXER_START_BLOCK: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
+  FEDERATION_TEST_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((origin) => URL.canParse(origin) && /^https?:$/.test(new URL(origin).protocol), "each must be an http(s) origin such as http://127.0.0.2:3001")))
+      .default([]),
+  ),
+  FEDERATION_INBOX_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
+  FEDERATION_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(16)),
+  FEDERATION_DEAD_AFTER_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(24 * 365).default(7 * 24)),
   LOCAL_CHAIN_PORT: port(8545),
   LOCAL_ARWEAVE_PORT: port(1984),
   LOCAL_BUNDLER_PORT: port(1985),
@@ -202,6 +213,20 @@ export function parseEnv(source: Record<string, string | undefined>) {
       concurrency: raw.MAIL_CONCURRENCY,
       /** Newsletter deliveries a worker reserves at a time. */
       batchSize: raw.MAIL_BATCH_SIZE,
+    },
+    federation: {
+      /**
+       * Origins on private or loopback addresses that the press may fetch from and deliver to, and
+       * whose WebFinger it asks over their own scheme: other presses in a test, never the public web.
+       * Every other address must be public (no SSRF through actor, key or inbox URLs).
+       */
+      testOrigins: raw.FEDERATION_TEST_ORIGINS.map((origin) => new URL(origin).origin),
+      /** Activities one remote server may post to this press's inboxes per minute. */
+      inboxPerMinute: raw.FEDERATION_INBOX_PER_MINUTE,
+      /** Deliveries a worker sends at once. */
+      concurrency: raw.FEDERATION_CONCURRENCY,
+      /** How long an inbox may keep failing before it is no longer tried (until its server is heard from). */
+      deadAfterMs: Math.round(raw.FEDERATION_DEAD_AFTER_HOURS * 60 * 60 * 1000),
     },
     sessionSecret,
     /** Secrets used before SESSION_SECRET: what they signed (sessions, links in old mail) still verifies. */

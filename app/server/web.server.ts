@@ -1,6 +1,6 @@
 import type http from "node:http";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { createRequestHandler } from "@remix-run/express";
 import { createRemixHeaders, sendRemixResponse } from "@remix-run/express/dist/server";
 import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
@@ -26,6 +26,10 @@ interface AppServerEntry {
     privateCacheControl: string;
   };
   securityHeaders: { everyResponse: Record<string, string>; notAPage: Record<string, string> };
+  federation?: {
+    wants(method: string, path: string, accept: string | undefined): boolean;
+    handler(): (request: Request) => Promise<Response | null>;
+  };
   requestBodies?(routes: ServerBuild["routes"]): {
     admit(url: URL, headers: http.IncomingHttpHeaders, source: Readable): { stream: ReadableStream<Uint8Array>; answer(response: Response): Promise<Response> } | undefined;
   };
@@ -71,6 +75,25 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     app.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") res.once("close", changed);
       next();
+    });
+  }
+  const federation = entry.federation;
+  if (federation) {
+    // The social web (ActivityPub through Fedify): its own paths, and a page's URL asked for as
+    // ActivityStreams. Everything else, every browser's request among it, passes untouched.
+    const handle = federation.handler();
+    app.use(async (req, res, next) => {
+      if (!federation.wants(req.method, req.path, req.headers.accept)) return next();
+      try {
+        const url = `${req.protocol}://${req.get("host")}${req.originalUrl}`;
+        const hasBody = req.method !== "GET" && req.method !== "HEAD";
+        const request = new Request(url, { method: req.method, headers: createRemixHeaders(req.headers), body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined, duplex: "half" } as RequestInit);
+        const response = await handle(request);
+        if (!response) return next();
+        await sendRemixResponse(res, response);
+      } catch (error) {
+        next(error);
+      }
     });
   }
   app.use("/build", express.static(path.join(ROOT, "build/client"), { immutable: true, maxAge: "1y", index: false }));

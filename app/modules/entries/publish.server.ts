@@ -5,6 +5,7 @@ import { checkSignature, createChainClient } from "~/modules/editions/chain.serv
 import { UserError } from "~/modules/errors.server";
 import { createSignedDataItem } from "~/modules/storage/data-item.server";
 import { chargeWriter } from "~/modules/storage/quota.server";
+import { enqueueEntryActivity } from "~/modules/federation/outbox.server";
 import { enqueueNewsletter } from "~/modules/newsletters/newsletters.server";
 import { documentStats, documentToMarkdown } from "./document.server";
 import { storedHtml } from "./html.server";
@@ -175,6 +176,8 @@ export async function publishDraft(
         dataItem: new Uint8Array(item.bytes),
       },
     });
+    // Followers on the social web get the essay (Create) or its new version (Update) from the worker.
+    await enqueueEntryActivity(tx, { publicUrl: env.publicUrl, writerId: writer.id, entryId, version: entry.version });
     return { entryId, slug, versionId: version.id };
   });
 

@@ -8,7 +8,7 @@ import { unpublishableProblem } from "~/modules/text.server";
 // Paths the app uses itself can never be a writer's URL.
 const RESERVED = new Set([
   "about", "admin", "api", "app", "assets", "auth", "build", "collector", "dev", "drafts", "editions", "editor", "entries", "explore",
-  "feed", "feeds", "following", "healthz", "help", "home", "login", "logout", "media", "new", "press", "rss", "settings", "signin",
+  "feed", "feeds", "following", "healthz", "help", "home", "login", "logout", "media", "new", "nodeinfo", "inbox", "outbox", "followers", "responses", "press", "rss", "settings", "signin",
   "signout", "sitemap", "static", "subscribe", "subscriptions", "unsubscribe", "uploads", "verify", "www",
 ]);
 

@@ -1,0 +1,135 @@
+import type { Context } from "@fedify/fedify";
+import { Temporal } from "@js-temporal/polyfill";
+import { Article, Create, Endpoints, Image, Link, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import type { Database } from "~/db.server";
+import { currentHtml } from "~/modules/entries/html.server";
+import { escapeHtml } from "~/modules/entries/document.server";
+
+/** Where the press's ActivityPub documents live. Ids use the writer's and entry's database ids, so a new handle never changes them. */
+export const PATHS = {
+  actor: "/ap/users/{identifier}",
+  inbox: "/ap/users/{identifier}/inbox",
+  sharedInbox: "/ap/inbox",
+  outbox: "/ap/users/{identifier}/outbox",
+  followers: "/ap/users/{identifier}/followers",
+  article: "/ap/entries/{id}",
+  nodeInfo: "/nodeinfo/2.1",
+} as const;
+
+/** Entries readers may see: not an import still waiting for its writer's review. */
+export const VISIBLE = { importReview: { not: "pending" } } as const;
+
+export interface Site {
+  publicUrl: string;
+  gatewayUrl: string;
+}
+
+/** The id of the activity that carries version `version` of an entry to followers. */
+export const entryActivityId = (publicUrl: string, entryId: string, version: number) => `${publicUrl}/ap/entries/${entryId}/versions/${version}/activity`;
+
+/** Relative links and images in an essay made absolute, as a remote server needs them. */
+const absolute = (html: string, publicUrl: string) => html.replace(/(\s(?:href|src))="\/(?!\/)/g, `$1="${escapeHtml(publicUrl)}/`);
+
+/** A writer as an ActivityPub actor (a Person), or null when they have no handle yet. */
+export async function actorOf(ctx: Context<void>, db: Database, site: Site, writerId: string): Promise<Person | null> {
+  const writer = await db.writer.findUnique({ where: { id: writerId } });
+  if (!writer?.handle) return null;
+  const keys = await ctx.getActorKeyPairs(writerId);
+  const avatar = writer.avatarId ? `${site.gatewayUrl}/${writer.avatarId}` : writer.ensAvatar;
+  return new Person({
+    id: ctx.getActorUri(writerId),
+    preferredUsername: writer.handle,
+    name: writer.displayName || writer.ensName || writer.handle,
+    summary: writer.bio ? `<p>${escapeHtml(writer.bio)}</p>` : null,
+    url: new URL(`${site.publicUrl}/${writer.handle}`),
+    published: Temporal.Instant.from(writer.createdAt.toISOString()),
+    inbox: ctx.getInboxUri(writerId),
+    outbox: ctx.getOutboxUri(writerId),
+    followers: ctx.getFollowersUri(writerId),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    publicKey: keys[0]?.cryptographicKey,
+    assertionMethods: keys.map((key) => key.multikey),
+    icon: avatar && URL.canParse(avatar) ? new Image({ url: new URL(avatar) }) : null,
+    manuallyApprovesFollowers: false,
+    discoverable: true,
+    indexable: true,
+  });
+}
+
+type EntryRow = NonNullable<Awaited<ReturnType<typeof loadEntry>>>;
+
+async function loadEntry(db: Database, entryId: string) {
+  return db.entry.findFirst({
+    where: { id: entryId, ...VISIBLE },
+    include: { writer: true, versions: { orderBy: { version: "desc" }, take: 1 } },
+  });
+}
+
+/**
+ * An entry as an Article: its title, whole HTML, summary, times, its page and its proof (the
+ * signed copy on Arweave, and the page that checks it), as Mastodon and others render it.
+ */
+export async function articleOf(ctx: Context<void>, db: Database, site: Site, entryId: string): Promise<Article | null> {
+  const entry = await loadEntry(db, entryId);
+  if (!entry?.writer.handle || entry.versions.length === 0) return null;
+  return articleFrom(ctx, db, site, entry);
+}
+
+async function articleFrom(ctx: Context<void>, db: Database, site: Site, entry: EntryRow): Promise<Article> {
+  const version = entry.versions[0]!;
+  const pageUrl = `${site.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  const proofUrl = `${site.publicUrl}/verify/${version.arweaveId}`;
+  const html = absolute(await currentHtml(db, site.gatewayUrl, version), site.publicUrl);
+  const footer = `<p><a href="${escapeHtml(pageUrl)}">Read on ${escapeHtml(new URL(site.publicUrl).host)}</a> · <a href="${escapeHtml(proofUrl)}">Signed by its writer, stored on Arweave as ${escapeHtml(version.arweaveId)}</a></p>`;
+  return new Article({
+    id: ctx.getObjectUri(Article, { id: entry.id }),
+    attribution: ctx.getActorUri(entry.writerId),
+    to: PUBLIC_COLLECTION,
+    cc: ctx.getFollowersUri(entry.writerId),
+    name: entry.title,
+    summary: entry.excerpt || null,
+    content: html + footer,
+    mediaType: "text/html",
+    published: Temporal.Instant.from(entry.publishedAt.toISOString()),
+    updated: entry.latestVersion > 1 ? Temporal.Instant.from(entry.updatedAt.toISOString()) : null,
+    urls: [
+      new Link({ href: new URL(pageUrl), mediaType: "text/html", rel: "alternate" }),
+      new Link({ href: new URL(proofUrl), mediaType: "text/html", rel: "proof", name: "Proof: the writer's signature, checked against Arweave" }),
+      new Link({ href: new URL(`${site.gatewayUrl}/${version.arweaveId}`), mediaType: "application/json", rel: "alternate", name: "The signed entry on Arweave" }),
+    ],
+  });
+}
+
+/** The activity that brings an entry's version to followers: Create for the first, Update after. */
+export async function entryActivity(ctx: Context<void>, db: Database, site: Site, entryId: string, version: number): Promise<Create | Update | null> {
+  const entry = await loadEntry(db, entryId);
+  if (!entry?.writer.handle || entry.versions.length === 0) return null;
+  const article = await articleFrom(ctx, db, site, entry);
+  const values = {
+    id: new URL(entryActivityId(site.publicUrl, entry.id, version)),
+    actor: ctx.getActorUri(entry.writerId),
+    object: article,
+    to: PUBLIC_COLLECTION,
+    cc: ctx.getFollowersUri(entry.writerId),
+    published: version === 1 ? article.published : Temporal.Instant.from(entry.updatedAt.toISOString()),
+  };
+  return version === 1 ? new Create(values) : new Update(values);
+}
+
+/** One page of a writer's entries, newest first, as the activities that published them. */
+export async function outboxPage(ctx: Context<void>, db: Database, site: Site, writerId: string, cursor: number, size: number) {
+  const entries = await db.entry.findMany({
+    where: { writerId, ...VISIBLE },
+    orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
+    skip: cursor,
+    take: size + 1,
+    include: { writer: true, versions: { orderBy: { version: "desc" }, take: 1 } },
+  });
+  const items: Array<Create> = [];
+  for (const entry of entries.slice(0, size)) {
+    if (!entry.writer.handle || entry.versions.length === 0) continue;
+    const article = await articleFrom(ctx, db, site, entry);
+    items.push(new Create({ id: new URL(entryActivityId(site.publicUrl, entry.id, 1)), actor: ctx.getActorUri(writerId), object: article, to: PUBLIC_COLLECTION, cc: ctx.getFollowersUri(writerId), published: article.published }));
+  }
+  return { items, nextCursor: entries.length > size ? String(cursor + size) : null };
+}

@@ -1,0 +1,66 @@
+import { Parser } from "htmlparser2";
+import { escapeHtml } from "~/modules/entries/document.server";
+
+/** Tags a reply keeps (what a Mastodon post and the press's own essays use); the rest keep only their text. */
+const KEPT = new Set(["p", "br", "a", "strong", "b", "em", "i", "u", "s", "code", "pre", "blockquote", "ul", "ol", "li"]);
+/** Tags whose content is dropped with them. */
+const DROPPED = new Set(["script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math", "head", "title", "textarea", "select"]);
+const VOID = new Set(["br"]);
+
+/** The most HTML of a remote post the press keeps. */
+export const MAX_REMOTE_HTML = 64 * 1024;
+
+/**
+ * HTML from another server, made safe to show on the press's pages: only plain text formatting,
+ * paragraphs, lists, quotes and links survive; links go to http(s) only and carry
+ * `rel="nofollow ugc noopener"`; every attribute but a link's href is dropped; text is escaped
+ * again. Unclosed tags are closed, stray closing tags dropped, so the result nests correctly.
+ */
+export function sanitizeRemoteHtml(input: string): string {
+  const out: string[] = [];
+  const open: string[] = [];
+  let dropping = 0;
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (dropping > 0 || DROPPED.has(name)) {
+          if (!VOID.has(name)) dropping++;
+          return;
+        }
+        if (!KEPT.has(name)) return;
+        if (name === "a") {
+          const href = attributes.href ?? "";
+          const safe = URL.canParse(href) && /^https?:$/.test(new URL(href).protocol);
+          if (!safe) return;
+          out.push(`<a href="${escapeHtml(new URL(href).href)}" rel="nofollow ugc noopener" target="_blank">`);
+        } else {
+          out.push(`<${name}>`);
+        }
+        if (!VOID.has(name)) open.push(name);
+      },
+      ontext(text) {
+        if (dropping === 0) out.push(escapeHtml(text));
+      },
+      onclosetag(name) {
+        if (dropping > 0) {
+          if (!VOID.has(name)) dropping--;
+          return;
+        }
+        if (VOID.has(name)) return;
+        const at = open.lastIndexOf(name);
+        if (at < 0) return;
+        while (open.length > at) out.push(`</${open.pop()}>`);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: true },
+  );
+  parser.write(input.slice(0, MAX_REMOTE_HTML));
+  parser.end();
+  while (open.length > 0) out.push(`</${open.pop()}>`);
+  return out.join("").trim();
+}
+
+/** The text of a post, for a summary or a line in a list. */
+export function remoteText(html: string): string {
+  return sanitizeRemoteHtml(html).replace(/<[^>]+>/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
+}

@@ -50,7 +50,6 @@ function buildFederation(db: Database, env: Env): PressFederation {
     origin: env.publicUrl,
     documentLoaderFactory: addresses.documentLoaderFactory,
     authenticatedDocumentLoaderFactory: addresses.authenticatedDocumentLoaderFactory,
-    userAgent: { software: "PermanentPress/0.1", url: new URL(env.publicUrl) },
     // Deliveries are the press's own rows, retried by its worker (decision 021).
     circuitBreaker: false,
   });

@@ -1,0 +1,55 @@
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "~/db.server";
+import { getEnv } from "~/env.server";
+import { updateProfile } from "~/modules/writers/profile.server";
+import { essayDocument, publishEntry, writerOf } from "../support/entries";
+import { startTestServer } from "../support/web";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+const AS = "application/activity+json";
+
+describe("a writer on the social web", () => {
+  it("is found by WebFinger, and their page and essay answer as ActivityStreams when asked", async () => {
+    const db = getDb();
+    const env = getEnv();
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await writerOf(db, account);
+    const handle = `fedi${writer.id.slice(-6)}`;
+    await updateProfile(db, writer.id, { handle, displayName: "Ada Fedi", bio: "Writes about the web." });
+    const published = await publishEntry(db, env, account, { title: "On permanence", document: essayDocument({ words: 120, seed: 3 }) });
+    const host = new URL(server.url).host;
+
+    const finger = await fetch(`${server.url}/.well-known/webfinger?resource=acct:${handle}@${host}`);
+    expect(finger.status).toBe(200);
+    const jrd = (await finger.json()) as { subject: string; links: Array<{ rel: string; type?: string; href?: string }> };
+    expect(jrd.subject).toBe(`acct:${handle}@${host}`);
+    const self = jrd.links.find((link) => link.rel === "self" && link.type === AS)!;
+    expect(self.href).toBe(`${server.url}/ap/users/${writer.id}`);
+
+    const actor = (await (await fetch(self.href!, { headers: { accept: AS } })).json()) as Record<string, any>;
+    expect(actor["@context"]).toContain("https://www.w3.org/ns/activitystreams");
+    expect(actor).toMatchObject({ type: "Person", preferredUsername: handle, name: "Ada Fedi", url: `${server.url}/${handle}`, inbox: `${self.href}/inbox`, endpoints: { sharedInbox: `${server.url}/ap/inbox` } });
+    expect(actor.publicKey.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+
+    const page = await fetch(`${server.url}/${handle}`, { headers: { accept: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"' } });
+    expect(page.headers.get("content-type")).toMatch(/application\/activity\+json|application\/ld\+json/);
+    expect(((await page.json()) as { id: string }).id).toBe(self.href);
+    const html = await fetch(`${server.url}/${handle}`, { headers: { accept: "text/html" } });
+    expect(html.headers.get("content-type")).toMatch(/text\/html/);
+
+    const article = (await (await fetch(`${server.url}/${handle}/${published.slug}`, { headers: { accept: AS } })).json()) as Record<string, any>;
+    expect(article).toMatchObject({ type: "Article", name: "On permanence", attributedTo: self.href });
+    expect(article.content).toContain(`/verify/${published.arweaveId}`);
+
+    const outbox = (await (await fetch(`${self.href}/outbox`, { headers: { accept: AS } })).json()) as Record<string, any>;
+    expect(outbox.totalItems).toBe(1);
+    const nodeinfo = await fetch(`${server.url}/.well-known/nodeinfo`);
+    expect(nodeinfo.status).toBe(200);
+  });
+});

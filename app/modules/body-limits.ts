@@ -28,3 +28,12 @@ export const FORM_FIELDS: BodyLimits = { urlencoded: FORM_BYTES, multipart: FORM
 
 /** A form that may carry one file of at most `fileBytes`, besides its fields. */
 export const formWithFile = (fileBytes: number): BodyLimits => ({ urlencoded: FORM_BYTES, multipart: fileBytes + FORM_BYTES });
+
+/** The longest reply to a post on the social web, in characters. */
+export const MAX_REPLY_CHARS = 5000;
+
+/**
+ * A form that may carry a reply: a character takes at most 4 bytes of UTF-8, 12 once
+ * percent-encoded, besides the other fields.
+ */
+export const REPLY_FORM: BodyLimits = { urlencoded: MAX_REPLY_CHARS * 12 + FORM_BYTES, multipart: MAX_REPLY_CHARS * 4 + FORM_BYTES };

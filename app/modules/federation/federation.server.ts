@@ -6,7 +6,7 @@ import type { Env } from "~/env.server";
 import { RemoteAddresses } from "./addresses.server";
 import { keyPairsOf } from "./keys.server";
 import { DatabaseKvStore } from "./kv.server";
-import { actorOf, articleOf, outboxPage, PATHS, VISIBLE, type Site } from "./objects.server";
+import { actorOf, articleOf, outboxPage, PATHS, replyNoteOf, VISIBLE, type Site } from "./objects.server";
 import { enqueueDirect } from "./outbox.server";
 import { MAX_REMOTE_HTML, sanitizeRemoteHtml } from "./sanitize.server";
 
@@ -66,6 +66,7 @@ function buildFederation(db: Database, env: Env): PressFederation {
     });
 
   federation.setObjectDispatcher(Article, PATHS.article, async (ctx, values) => articleOf(ctx, db, site, values.id));
+  federation.setObjectDispatcher(Note, PATHS.note, async (ctx, values) => replyNoteOf(ctx, db, values.identifier, values.id));
 
   federation
     .setOutboxDispatcher(PATHS.outbox, async (ctx, identifier, cursor) => {

@@ -1,6 +1,6 @@
 import type { Context } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
-import { Article, Create, Endpoints, Image, Link, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import { Article, Create, Endpoints, Image, Link, Note, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
 import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { escapeHtml } from "~/modules/entries/document.server";
@@ -13,6 +13,8 @@ export const PATHS = {
   outbox: "/ap/users/{identifier}/outbox",
   followers: "/ap/users/{identifier}/followers",
   article: "/ap/entries/{id}",
+  /** A writer's reply to a post elsewhere on the social web. */
+  note: "/ap/users/{identifier}/notes/{id}",
   nodeInfo: "/nodeinfo/2.1",
 } as const;
 
@@ -132,4 +134,17 @@ export async function outboxPage(ctx: Context<void>, db: Database, site: Site, w
     items.push(new Create({ id: new URL(entryActivityId(site.publicUrl, entry.id, 1)), actor: ctx.getActorUri(writerId), object: article, to: PUBLIC_COLLECTION, cc: ctx.getFollowersUri(writerId), published: article.published }));
   }
   return { items, nextCursor: entries.length > size ? String(cursor + size) : null };
+}
+
+/**
+ * A writer's reply to a post elsewhere, as it was sent: read back from the Create activity kept for
+ * its delivery, so the reply's address answers with the reply itself.
+ */
+export async function replyNoteOf(ctx: Context<void>, db: Database, writerId: string, noteId: string): Promise<Note | null> {
+  const id = ctx.getObjectUri(Note, { identifier: writerId, id: noteId });
+  const row = await db.fediActivity.findUnique({ where: { id: `${id.href}#create` }, select: { writerId: true, json: true } });
+  if (!row || row.writerId !== writerId) return null;
+  const create = await Create.fromJsonLd(JSON.parse(row.json), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+  const note = await create.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+  return note instanceof Note && note.id?.href === id.href ? note : null;
 }

@@ -25,6 +25,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
         { tagName: "link", rel: "alternate", type: "application/rss+xml", title: data.writer.name, href: `/${data.writer.handle}/rss.xml` },
         { tagName: "link", rel: "alternate", type: "application/atom+xml", title: data.writer.name, href: `/${data.writer.handle}/atom.xml` },
         { tagName: "link", rel: "alternate", type: "application/feed+json", title: data.writer.name, href: `/${data.writer.handle}/feed.json` },
+        // Where fediverse software finds the writer's actor from their page.
+        { tagName: "link", rel: "alternate", type: "application/activity+json", href: data.writer.actor },
       ]
     : [{ title: "Not found" }];
 
@@ -50,6 +52,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       address: getAddress(writer.address),
       ensName: writer.ensName,
       avatar,
+      /** How people on Mastodon and the rest of the social web find and follow the writer. */
+      fediverse: `@${writer.handle}@${new URL(env.publicUrl).host}`,
+      actor: `${env.publicUrl}/ap/users/${writer.id}`,
     },
   }, { headers });
 }
@@ -72,6 +77,9 @@ export default function WriterPage() {
       <EntryList entries={entries} page={page} hasMore={hasMore} showWriter={false} empty={`${writer.name} has not published yet.`} />
       <p className="muted">
         Follow in a reader: <a href={`/${writer.handle}/rss.xml`}>RSS</a> · <a href={`/${writer.handle}/atom.xml`}>Atom</a> · <a href={`/${writer.handle}/feed.json`}>JSON Feed</a>
+      </p>
+      <p className="muted fediverse">
+        On Mastodon and the rest of the social web, search for <code className="handle">{writer.fediverse}</code> and follow: every essay arrives there whole.
       </p>
     </section>
   );

@@ -4,13 +4,23 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { updateProfile } from "~/modules/writers/profile.server";
 import { essayDocument, publishEntry, writerOf } from "../support/entries";
+import { startPeer, type Peer } from "../support/fediverse";
 import { startTestServer } from "../support/web";
+import { freePort } from "../../scripts/local/service";
+import { Follow, Like } from "@fedify/vocab";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
+let peer: Peer;
 beforeAll(async () => {
+  const peerPort = await freePort();
+  process.env.FEDERATION_TEST_ORIGINS = `http://127.0.0.1:${peerPort}`;
   server = await startTestServer();
+  peer = await startPeer(["rosa"], { port: peerPort });
 });
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  await peer?.stop();
+});
 
 const AS = "application/activity+json";
 
@@ -51,5 +61,31 @@ describe("a writer on the social web", () => {
     expect(outbox.totalItems).toBe(1);
     const nodeinfo = await fetch(`${server.url}/.well-known/nodeinfo`);
     expect(nodeinfo.status).toBe(200);
+  });
+});
+
+describe("a follower on another server", () => {
+  it("follows with a signed Follow, is stored with its shared inbox and answered with a queued Accept; a Like is counted once", async () => {
+    const db = getDb();
+    const env = getEnv();
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await writerOf(db, account);
+    await updateProfile(db, writer.id, { handle: `peer${writer.id.slice(-6)}`, displayName: "Peer Writer", bio: "" });
+    const published = await publishEntry(db, env, account, { title: "Followed", document: essayDocument({ words: 50, seed: 5 }) });
+    const rosa = peer.account("rosa");
+    const actorUri = new URL(`${server.url}/ap/users/${writer.id}`);
+    const follow = new Follow({ id: new URL(`${rosa.id.href}#follows/1`), actor: rosa.id, object: actorUri });
+    await peer.send("rosa", `${actorUri.href}/inbox`, follow);
+    const follower = await db.follower.findUniqueOrThrow({ where: { writerId_actorId: { writerId: writer.id, actorId: rosa.id.href } } });
+    expect(follower).toMatchObject({ handle: rosa.handle, inbox: rosa.inbox.href, sharedInbox: `${peer.origin}/inbox`, followId: follow.id!.href });
+    const accept = await db.fediActivity.findFirstOrThrow({ where: { writerId: writer.id, type: "Accept" } });
+    expect(accept.audience).toBe(rosa.inbox.href);
+    expect(JSON.parse(accept.json)).toMatchObject({ type: "Accept", object: { type: "Follow", id: follow.id!.href } });
+
+    const article = new URL(`${server.url}/ap/entries/${published.entryId}`);
+    const like = new Like({ id: new URL(`${rosa.id.href}#likes/1`), actor: rosa.id, object: article });
+    await peer.send("rosa", `${server.url}/ap/inbox`, like);
+    await peer.send("rosa", `${server.url}/ap/inbox`, like);
+    expect(await db.reaction.count({ where: { entryId: published.entryId, type: "like" } })).toBe(1);
   });
 });

@@ -69,8 +69,11 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, limit: numbe
 export function federationHandler(db: Database, env: Env) {
   const { federation } = getFederation(db, env);
   return async (request: Request): Promise<Response | null> => {
-    let url = new URL(request.url);
-    let forwarded = request;
+    // Signatures cover the URL the sender used: the public one, whatever scheme and host the proxy
+    // in front passed on (a TLS proxy talks plain HTTP to the press).
+    const asked = new URL(request.url);
+    let url = new URL(`${asked.pathname}${asked.search}`, env.publicUrl);
+    let forwarded = new Request(url, { method: request.method, headers: request.headers });
     if (request.method === "POST") {
       const declared = Number(request.headers.get("content-length") ?? "0");
       if (declared > MAX_ACTIVITY_BYTES) return plain(413, `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.`, { connection: "close" });
@@ -94,7 +97,7 @@ export function federationHandler(db: Database, env: Env) {
       if (typeof json !== "object" || json === null || Array.isArray(json) || typeof (json as { type?: unknown }).type !== "string") {
         return plain(400, "The activity must be a JSON object with a type.");
       }
-      forwarded = new Request(request.url, { method: "POST", headers: request.headers, body: body as Uint8Array<ArrayBuffer> });
+      forwarded = new Request(url, { method: "POST", headers: request.headers, body: body as Uint8Array<ArrayBuffer> });
     } else if (!FEDERATION_PATH.test(url.pathname)) {
       // A writer's or an entry's page asked for as ActivityStreams: the actor or the Article.
       const [, handle, slug] = PAGE_PATH.exec(url.pathname) ?? [];
@@ -122,7 +125,7 @@ export function federationHandler(db: Database, env: Env) {
       },
     });
     if (unmatched) {
-      if (!FEDERATION_PATH.test(new URL(request.url).pathname)) return null;
+      if (!FEDERATION_PATH.test(asked.pathname)) return null;
       return unmatched === 404 ? plain(404, "Not found.") : plain(406, "This is an ActivityPub document: ask for it as application/activity+json.", { vary: "Accept" });
     }
     const headers = new Headers(response.headers);

@@ -261,7 +261,7 @@ describe.each(databaseProviders())("two presses on the social web (%s)", (provid
     const gone = await followingPage();
     expect(gone).not.toContain(`@${writer.handle}@${hostA}`);
     expect(gone).not.toContain(second.title);
-  });
+  }, 300_000);
 
   it("refuses on the page, with a 4xx and what was typed kept, what it cannot do", async () => {
     const { writer, reader } = shared!;
@@ -316,5 +316,5 @@ describe.each(databaseProviders())("two presses on the social web (%s)", (provid
     const { id: namelessId } = await B.db.writer.findUniqueOrThrow({ where: { address: someone.address.toLowerCase() } });
     expect(await B.db.remoteFollow.count({ where: { writerId: namelessId } })).toBe(0);
     expect(await B.db.fediActivity.count({ where: { writerId: namelessId } })).toBe(0);
-  });
+  }, 120_000);
 });

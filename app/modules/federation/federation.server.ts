@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { createFederation, type Context, type Federation, type InboxContext } from "@fedify/fedify";
-import { Accept, Announce, Article, Create, Delete, Follow, isActor, Like, Note, Reject, Tombstone, Undo, Update, type Actor, type Object as APObject } from "@fedify/vocab";
+import { Accept, Announce, Article, Create, Delete, Follow, isActor, Like, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Actor, type Object as APObject } from "@fedify/vocab";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { RemoteAddresses } from "./addresses.server";
@@ -125,6 +125,11 @@ export async function isBlocked(db: Database, writerId: string, actorId: URL | s
   return found !== null;
 }
 
+/** Whether a post is addressed to everyone (public or unlisted). */
+function isPublic(object: APObject): boolean {
+  return [...object.toIds, ...object.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
+}
+
 /** The local entry an object id names (one of our Articles), or null. */
 function entryIdOf(ctx: Context<void>, id: URL | null): string | null {
   const parsed = ctx.parseUri(id);
@@ -210,9 +215,13 @@ function inboxHandlers(db: Database, site: Site) {
       const url = object.url instanceof URL ? object.url.href : object.url && "href" in object.url ? (object.url.href?.href ?? null) : null;
       const entryId = entryIdOf(ctx, object.replyTargetId);
       if (entryId) await saveResponse(ctx, db, { activity, object, entryId, html, published, url });
-      // A post of someone a local writer follows goes to their reading list.
+      // A post of someone a local writer follows goes to their reading list. The list is shown to
+      // everyone here who follows its author, so only public posts go there: never a direct message
+      // or a post for some followers.
       const followed = await db.remoteFollow.findFirst({ where: { actorId: activity.actorId.href, status: "accepted" }, select: { id: true } });
-      if (followed && !entryId) {
+      if (followed && !entryId && !isPublic(object)) {
+        await db.remotePost.deleteMany({ where: { id: object.id.href, actorId: activity.actorId.href } });
+      } else if (followed && !entryId) {
         const data = {
           actorId: activity.actorId.href,
           url,

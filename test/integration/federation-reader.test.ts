@@ -14,6 +14,7 @@ import { getEnv } from "~/env.server";
 import { lookupRemoteActor, textToHtml } from "~/modules/federation/remote.server";
 import { UserError } from "~/modules/errors.server";
 import { freePort } from "../../scripts/local/service";
+import { launchBrowser, screenshot } from "../e2e/support/browser";
 import { startPeer, type Peer } from "../support/fediverse";
 import { runnableScripts, signedInBrowser, startTestServer, type Browser } from "../support/web";
 
@@ -163,6 +164,23 @@ describe("following an account elsewhere, from /following", () => {
     expect(fetched.status).toBe(200);
     expect(await fetched.json()).toMatchObject({ id: sent.object.id, type: "Note", content: "<p>Well said &lt;3</p><p>And more.</p>" });
     expect((await fetch(`${me.actor}/notes/${crypto.randomUUID()}`, { headers: { accept: "application/activity+json" } })).status).toBe(404);
+
+    // On a phone nothing is wider than the screen: not the long link in her note, not the addresses.
+    const chromium = await launchBrowser();
+    try {
+      const context = await chromium.newContext({ viewport: { width: 390, height: 844 } });
+      await context.addCookies([{ name: "press_session", value: me.browser.cookie("press_session")!, url: server.url }]);
+      const tab = await context.newPage();
+      expect((await tab.goto(`${server.url}/following`))?.status()).toBe(200);
+      const overflowing = await tab.evaluate(() => {
+        const screen = document.documentElement.clientWidth;
+        return [...document.body.querySelectorAll("*")].filter((element) => element.getBoundingClientRect().right > screen + 0.5).map((element) => `${element.tagName.toLowerCase()}.${String(element.className)}`);
+      });
+      if (overflowing.length || process.env.SCREENSHOTS) await screenshot(tab, "following-social-phone");
+      expect(overflowing, "wider than a 390px screen").toEqual([]);
+    } finally {
+      await chromium.close();
+    }
 
     // Ana edits her note: the reading list shows the new text.
     const edited = new Note({ id: note.id, attribution: ana.id, content: "<p>Edited: fewer words.</p>", url: note.url, published: note.published, updated: Temporal.Instant.from("2026-05-02T10:00:00Z"), to: PUBLIC_COLLECTION });

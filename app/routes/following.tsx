@@ -10,7 +10,7 @@ import { readerFeed, removeEmail, subscribeByEmail, unfollow } from "~/modules/s
 import type { PageHandle } from "~/components/page-scripts";
 import { readForm } from "~/modules/forms.server";
 import { MAX_REPLY_CHARS, REPLY_FORM } from "~/modules/body-limits";
-import { followRemote, likeRemote, postAnchor, readingList, replyRemote, unfollowRemote } from "~/modules/federation/remote.server";
+import { loadRemote, postAnchor, readingList } from "~/modules/federation/reading-list.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -52,6 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const env = getEnv();
     const intent = String(form.get("intent") ?? "");
     if (intent.startsWith("social-")) {
+      const { followRemote, likeRemote, replyRemote, unfollowRemote } = await loadRemote();
       const postId = String(form.get("postId") ?? "");
       switch (intent) {
         case "social-follow": {

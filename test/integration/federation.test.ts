@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "~/db.server";
@@ -87,5 +89,13 @@ describe("a follower on another server", () => {
     await peer.send("rosa", `${server.url}/ap/inbox`, like);
     await peer.send("rosa", `${server.url}/ap/inbox`, like);
     expect(await db.reaction.count({ where: { entryId: published.entryId, type: "like" } })).toBe(1);
+  });
+});
+
+describe("the web role's memory", () => {
+  it("loads Fedify and its vocabulary (about 55 MB) with the first request from the social web, not at start", () => {
+    const root = path.resolve(__dirname, "../..");
+    const script = `require(${JSON.stringify(path.join(root, "build/server/index.js"))}); process.stdout.write(String(Object.keys(require.cache).filter((file) => file.includes("@fedify")).length))`;
+    expect(execFileSync(process.execPath, ["-e", script], { cwd: root, env: { ...process.env, NODE_ENV: "production" } }).toString()).toBe("0");
   });
 });

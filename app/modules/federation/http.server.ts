@@ -1,8 +1,11 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { allowRequest, windowEnd } from "~/modules/subscriptions/rate-limit.server";
-import { getFederation } from "./federation.server";
-import { VISIBLE } from "./objects.server";
+import { VISIBLE } from "./ids.server";
+
+/** Fedify and its vocabulary, loaded with the first request from the social web, not with every web role. */
+let fedify: Promise<typeof import("./federation.server")> | undefined;
+export const loadFederation = () => (fedify ??= import("./federation.server"));
 
 /** The largest activity an inbox reads; Mastodon's own limit for a posted activity is about 1 MB, posts are far smaller. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -67,7 +70,6 @@ async function readBounded(body: ReadableStream<Uint8Array> | null, limit: numbe
  * signature (an unsigned or badly signed one gets 401 from Fedify).
  */
 export function federationHandler(db: Database, env: Env) {
-  const { federation } = getFederation(db, env);
   return async (request: Request): Promise<Response | null> => {
     // Signatures cover the URL the sender used: the public one, whatever scheme and host the proxy
     // in front passed on (a TLS proxy talks plain HTTP to the press).
@@ -112,6 +114,7 @@ export function federationHandler(db: Database, env: Env) {
       }
       forwarded = new Request(url, { method: request.method, headers: request.headers });
     }
+    const { federation } = (await loadFederation()).getFederation(db, env);
     let unmatched: 404 | 406 | undefined;
     const response = await federation.fetch(forwarded, {
       contextData: undefined,

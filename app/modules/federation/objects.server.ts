@@ -5,29 +5,8 @@ import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { escapeHtml } from "~/modules/entries/document.server";
 
-/** Where the press's ActivityPub documents live. Ids use the writer's and entry's database ids, so a new handle never changes them. */
-export const PATHS = {
-  actor: "/ap/users/{identifier}",
-  inbox: "/ap/users/{identifier}/inbox",
-  sharedInbox: "/ap/inbox",
-  outbox: "/ap/users/{identifier}/outbox",
-  followers: "/ap/users/{identifier}/followers",
-  article: "/ap/entries/{id}",
-  /** A writer's reply to a post elsewhere on the social web. */
-  note: "/ap/users/{identifier}/notes/{id}",
-  nodeInfo: "/nodeinfo/2.1",
-} as const;
-
-/** Entries readers may see: not an import still waiting for its writer's review. */
-export const VISIBLE = { importReview: { not: "pending" } } as const;
-
-export interface Site {
-  publicUrl: string;
-  gatewayUrl: string;
-}
-
-/** The id of the activity that carries version `version` of an entry to followers. */
-export const entryActivityId = (publicUrl: string, entryId: string, version: number) => `${publicUrl}/ap/entries/${entryId}/versions/${version}/activity`;
+export { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";
+import { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";
 
 /** Relative links and images in an essay made absolute, as a remote server needs them. */
 const absolute = (html: string, publicUrl: string) => html.replace(/(\s(?:href|src))="\/(?!\/)/g, `$1="${escapeHtml(publicUrl)}/`);

@@ -1,7 +1,7 @@
 import type { Context } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import type { Database } from "~/db.server";
-import { entryActivityId } from "./objects.server";
+import { entryActivityId } from "./ids.server";
 
 type Tx = Pick<Database, "fediActivity">;
 

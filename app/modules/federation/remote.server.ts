@@ -10,7 +10,6 @@ import { allowRequest, windowEnd, type Limit } from "~/modules/subscriptions/rat
 import { RemoteAddressError } from "./addresses.server";
 import { getFederation, handleOf } from "./federation.server";
 import { enqueueDirect } from "./outbox.server";
-import { remoteText, sanitizeRemoteHtml } from "./sanitize.server";
 
 /** How long the press waits for another server while someone waits for the page. */
 const LOOKUP_MS = 10_000;
@@ -18,8 +17,6 @@ const LOOKUP_MS = 10_000;
 const MAX_WEBFINGER_BYTES = 64 * 1024;
 /** The longest account or address someone may type in. */
 const MAX_INPUT = 2048;
-/** Posts the reading list shows. */
-const READING_LIST = 50;
 const HOUR = 60 * 60 * 1000;
 /** Accounts one writer may look up (follow) in an hour: each makes the press ask another server. */
 export const LOOKUPS_PER_HOUR: Limit = { limit: 60, windowMs: HOUR };
@@ -33,8 +30,6 @@ async function withinLimit(db: Database, key: string, limit: Limit, what: string
   throw new TooManyRequests(`You have ${what} ${limit.limit} times this hour, the most the press sends for one person; try again at ${utcTime(again)}.`, again);
 }
 
-/** The id of a post's place on the reading list page, to come back to it after acting on it. */
-export const postAnchor = (postId: string) => `post-${crypto.createHash("sha256").update(postId).digest("hex").slice(0, 16)}`;
 
 const HANDLE = /^@?([^@\s/]+)@([^@\s/]+)$/;
 const ACTIVITY_JSON = /^application\/(?:activity\+json|ld\+json\s*;\s*profile="https:\/\/www\.w3\.org\/ns\/activitystreams")$/i;
@@ -249,74 +244,4 @@ export async function replyRemote(db: Database, env: Env, writerId: string, post
   const create = new Create({ id: new URL(`${noteId.href}#create`), actor: actorUri, object: note, published, ...audience });
   await enqueueDirect(db, ctx, { writerId: writer.id, activity: create, inbox: author.inbox, objectId: post.id });
   return noteId.href;
-}
-
-export interface ReadingListPost {
-  id: string;
-  anchor: string;
-  url: string | null;
-  title: string;
-  /** Whether the post has a title of its own; otherwise `title` is its first words. */
-  titled: boolean;
-  handle: string;
-  authorName: string | null;
-  authorUrl: string | null;
-  /** Sanitized when received. */
-  html: string;
-  publishedAt: Date;
-  updatedAt: Date;
-  liked: boolean;
-  replies: Array<{ html: string; at: Date }>;
-}
-
-/** The first words of a post, for one without a title. */
-function firstWords(html: string): string {
-  const words = remoteText(html).split(" ").filter(Boolean);
-  return words.length === 0 ? "(no text)" : words.length > 12 ? `${words.slice(0, 12).join(" ")}…` : words.join(" ");
-}
-
-/**
- * What the writer follows on the social web and reads from there: each account with where the
- * follow stands, and the newest posts of those who accepted, with whether the writer liked each
- * and what they replied.
- */
-export async function readingList(db: Database, writerId: string) {
-  const follows = await db.remoteFollow.findMany({ where: { writerId }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
-  const accepted = follows.filter((follow) => follow.status === "accepted");
-  const posts = accepted.length === 0 ? [] : await db.remotePost.findMany({ where: { actorId: { in: accepted.map((follow) => follow.actorId) } }, orderBy: [{ publishedAt: "desc" }, { id: "asc" }], take: READING_LIST });
-  const mine = posts.length === 0 ? [] : await db.fediActivity.findMany({ where: { writerId, objectId: { in: posts.map((post) => post.id) }, type: { in: ["Like", "Create"] } }, orderBy: { createdAt: "asc" }, select: { type: true, objectId: true, json: true, createdAt: true } });
-  const byActor = new Map(accepted.map((follow) => [follow.actorId, follow]));
-  const items: ReadingListPost[] = posts.map((post) => {
-    const author = byActor.get(post.actorId)!;
-    const own = mine.filter((activity) => activity.objectId === post.id);
-    return {
-      id: post.id,
-      anchor: postAnchor(post.id),
-      url: post.url,
-      title: post.title?.trim() || firstWords(post.html),
-      titled: Boolean(post.title?.trim()),
-      handle: author.handle,
-      authorName: author.name,
-      authorUrl: author.url,
-      html: post.html,
-      publishedAt: post.publishedAt,
-      updatedAt: post.updatedAt,
-      liked: own.some((activity) => activity.type === "Like"),
-      replies: own.filter((activity) => activity.type === "Create").map((activity) => ({ html: replyHtml(activity.json), at: activity.createdAt })),
-    };
-  });
-  return {
-    follows: follows.map((follow) => ({ actorId: follow.actorId, handle: follow.handle, name: follow.name, url: follow.url, status: follow.status as "pending" | "accepted" | "rejected", since: follow.createdAt })),
-    posts: items,
-  };
-}
-
-/** The text of a reply the writer sent, from the activity kept as sent. */
-function replyHtml(json: string): string {
-  try {
-    const content = (JSON.parse(json) as { object?: { content?: unknown } }).object?.content;
-    return typeof content === "string" ? sanitizeRemoteHtml(content) : "";
-  } catch {
-    return "";
-  }
 }

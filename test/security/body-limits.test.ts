@@ -126,7 +126,8 @@ const ACTIONS: Record<string, { path: string; takes: Record<string, number> }> =
   "routes/editions.$id.withdraw": { path: "/editions/x/withdraw", takes: { json: 1024 } },
   "routes/entries.$id.edit": { path: "/entries/x/edit", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/entries.$id.edition.api": { path: "/entries/x/edition/api", takes: { json: 16 * 1024 } },
-  "routes/following": { path: "/following", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
+  // A reply to a post on the social web: 5,000 characters of up to 4 bytes, percent-encoded or not, besides the fields.
+  "routes/following": { path: "/following", takes: { urlencoded: 5000 * 12 + 16 * 1024, multipart: 5000 * 4 + 16 * 1024 } },
   "routes/settings.imports_.$digest": { path: "/settings/imports/x", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/settings.profile": { path: "/settings/profile", takes: { urlencoded: 16 * 1024, multipart: 5 * MB + 16 * 1024 } },
   "routes/settings.subscribers": { path: "/settings/subscribers", takes: { urlencoded: 16 * 1024, multipart: 10 * MB + 16 * 1024 } },

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { createFederation, type Context, type Federation, type InboxContext } from "@fedify/fedify";
+import { createFederation, kvCache, type Context, type Federation, type InboxContext } from "@fedify/fedify";
 import { Accept, Announce, Article, Create, Delete, Follow, isActor, Like, Note, Reject, Tombstone, Undo, Update, type Actor, type Object as APObject } from "@fedify/vocab";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
@@ -68,10 +68,13 @@ const newId = (base: URL, kind: string) => new URL(`${base.href}#${kind}/${crypt
 function buildFederation(db: Database, env: Env): PressFederation {
   const addresses = new RemoteAddresses(env.federation.testOrigins);
   const site: Site = { publicUrl: env.publicUrl, gatewayUrl: env.storage.gatewayUrl };
+  const kv = new DatabaseKvStore(db);
   const federation = createFederation<void>({
-    kv: new DatabaseKvStore(db),
+    kv,
     origin: env.publicUrl,
-    documentLoaderFactory: addresses.documentLoaderFactory,
+    // Remote actors and keys are kept for a while (Fedify's cache rules), so a busy thread does not
+    // fetch the same actor for every reply; Fedify caches only the loaders it makes itself.
+    documentLoaderFactory: (options) => kvCache({ loader: addresses.documentLoaderFactory(options), kv, prefix: ["_fedify", "remoteDocument"] }),
     authenticatedDocumentLoaderFactory: addresses.authenticatedDocumentLoaderFactory,
     // Deliveries are the press's own rows, retried by its worker (decision 021).
     circuitBreaker: false,

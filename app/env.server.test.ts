@@ -57,6 +57,13 @@ describe("configuration", () => {
     expect(parseEnv({ DATA_DIR: "/srv/press", DATABASE_URL: "file:/var/db/press.db" }).database.url).toBe("file:/var/db/press.db");
   });
 
+  it("takes federation test origins only on a press served on a loopback address", () => {
+    expect(parseEnv({ FEDERATION_TEST_ORIGINS: "http://127.0.0.2:4001, http://127.0.0.1:4000" }).federation.testOrigins).toEqual(["http://127.0.0.2:4001", "http://127.0.0.1:4000"]);
+    expect(parseEnv({ PUBLIC_URL: "http://127.0.0.2:4001", SESSION_SECRET: "s".repeat(32), PLATFORM_PRIVATE_KEY: DEV_PLATFORM_KEY, FEDERATION_TEST_ORIGINS: "http://127.0.0.1:4000" }).federation.testOrigins).toEqual(["http://127.0.0.1:4000"]);
+    expect(() => parseEnv({ PUBLIC_URL: "https://press.example.com", SESSION_SECRET: "s".repeat(32), PLATFORM_PRIVATE_KEY: DEV_PLATFORM_KEY, FEDERATION_TEST_ORIGINS: "http://127.0.0.2:4001" })).toThrow(/FEDERATION_TEST_ORIGINS: only for a press served on a loopback address/);
+    expect(() => parseEnv({ FEDERATION_TEST_ORIGINS: "ftp://127.0.0.2:4001" })).toThrow(/FEDERATION_TEST_ORIGINS/);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ CHAIN_RPC_URL: "", PORT: " " }).local.chain).toBe(true);
   });

@@ -159,6 +159,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
   if (raw.IRYS_URL === undefined && raw.ARWEAVE_GATEWAY_URL !== undefined) {
     problems.push("IRYS_URL: must be set when ARWEAVE_GATEWAY_URL names an external gateway (the local bundler writes only to the local gateway)");
   }
+  // Any 127.x address: a test's second press listens on 127.0.0.2.
+  const onLoopbackNet = servedLocally || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(publicUrl.hostname);
+  if (raw.FEDERATION_TEST_ORIGINS.length > 0 && !onLoopbackNet) {
+    problems.push("FEDERATION_TEST_ORIGINS: only for a press served on a loopback address (tests); a public press fetches from public addresses only");
+  }
   if (problems.length > 0) throw new EnvError(problems);
 
   // Unset, the database is a SQLite file with the rest of the local state.

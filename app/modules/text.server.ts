@@ -30,6 +30,16 @@ function kindOf(character: string): string {
   return "a noncharacter";
 }
 
+const EVERY_UNPUBLISHABLE = new RegExp(UNPUBLISHABLE.source, "gu");
+
+/**
+ * `text` without the characters no published text may contain: for text the press cannot refuse
+ * and send back, such as a post from another server on the social web.
+ */
+export function withoutUnpublishable(text: string): string {
+  return text.replace(EVERY_UNPUBLISHABLE, "");
+}
+
 /**
  * Why `text` cannot be published, naming the character and where it is (`what`: "The title"),
  * or undefined when it can.

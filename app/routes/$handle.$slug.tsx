@@ -76,7 +76,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Anonymous readers revalidate before the essay is read; a signed-in page names its reader and is never stored.
   const state = await entryPageState(getDb(), params.handle ?? "", params.slug ?? "");
   if (!state) throw new Response("There is no such entry.", { status: 404 });
-  const cacheHeaders = readerHeaders(request, entryPageEtag(state, version));
+  const cacheHeaders = readerHeaders(request, entryPageEtag(state, version), { negotiated: true });
   const signedIn = hasSession(request);
   const entry = await entryHistory(getDb(), params.handle ?? "", params.slug ?? "");
   if (!entry) throw new Response("There is no such entry.", { status: 404 });

@@ -33,7 +33,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const state = await feedState(getDb(), params.handle ?? "");
   if (!state) throw new Response("No writer has this address.", { status: 404 });
-  const headers = readerHeaders(request, listingEtag(params.handle, pageNumber(request), state));
+  const headers = readerHeaders(request, listingEtag(params.handle, pageNumber(request), state), { negotiated: true });
   const writer = await writerByHandle(getDb(), params.handle ?? "");
   if (!writer?.handle) throw new Response("No writer has this address.", { status: 404 });
   const env = getEnv();

@@ -159,15 +159,16 @@ describe("reading pages", () => {
     const path = `/${first!.handle}/${first!.slug}`;
     const response = await reader.fetch(path);
     expect(response.headers.get("cache-control")).toBe(SHARED);
-    // A CDN in front keys its copy on the cookie too: a signed-in writer never gets the anonymous one.
-    expect(response.headers.get("vary")).toBe("Cookie");
+    // A CDN in front keys its copy on the cookie too (a signed-in writer never gets the anonymous one),
+    // and on Accept (the same URL answers the social web with the entry as ActivityStreams).
+    expect(response.headers.get("vary")).toBe("Cookie, Accept");
     const etag = response.headers.get("etag");
     expect(etag).toMatch(/^"[\w-]+"$/);
 
     const revalidated = await reader.fetch(path, { headers: { "if-none-match": etag! } });
     expect(revalidated.status).toBe(304);
     expect(revalidated.headers.get("etag")).toBe(etag);
-    expect(revalidated.headers.get("vary")).toBe("Cookie");
+    expect(revalidated.headers.get("vary")).toBe("Cookie, Accept");
     expect(await revalidated.text()).toBe("");
 
     const stale = await reader.fetch(path, { headers: { "if-none-match": '"something-else"' } });
@@ -181,7 +182,7 @@ describe("reading pages", () => {
     const signedIn = await reader.fetch(path, { headers: { cookie: "press_session=not-a-session", "if-none-match": etag! } });
     expect(signedIn.status).toBe(200);
     expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
-    expect(signedIn.headers.get("vary")).toBe("Cookie");
+    expect(signedIn.headers.get("vary")).toBe("Cookie, Accept");
     expect(signedIn.headers.get("etag")).toBeNull();
   });
 
@@ -198,7 +199,7 @@ describe("reading pages", () => {
     expect(again.headers.get("etag")).toBe(etag);
     expect(again.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(again.headers.get("cache-control")).toBe(SHARED);
-    expect(again.headers.get("vary")).toBe("Cookie");
+    expect(again.headers.get("vary")).toBe("Cookie, Accept");
     expect(await again.text()).toBe(body);
     expect((await reader.fetch(path, { headers: { "if-none-match": etag } })).status).toBe(304);
     // A link shared with tracking parameters is the same page, and shares its copy.
@@ -255,7 +256,7 @@ describe("reading pages", () => {
     expect(forBob.status).toBe(200);
     expect(forBob.headers.get("x-page-cache")).toBe("hit");
     expect(forBob.headers.get("cache-control")).toBe("private, no-store");
-    expect(forBob.headers.get("vary")).toBe("Cookie");
+    expect(forBob.headers.get("vary")).toBe("Cookie, Accept");
     expect(forBob.headers.get("etag")).toBeNull();
     expect(forBob.headers.get("content-security-policy")).toBeTruthy();
     const bobsPage = await forBob.text();

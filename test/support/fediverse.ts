@@ -33,9 +33,14 @@ export interface Peer {
 
 /**
  * Starts a peer at http://127.0.0.1:<port> with accounts `names`. `opts.port` lets a test list its
- * origin in the press's FEDERATION_TEST_ORIGINS before the press reads its settings.
+ * origin in the press's FEDERATION_TEST_ORIGINS before the press reads its settings. `opts.actors`
+ * changes, per account, what its actor document says: its display name, or an inbox (also given as
+ * its shared inbox) other than its own, as a server pointing the press at an address it does not serve.
  */
-export async function startPeer(names: string[], opts: { port?: number; host?: string; sharedInbox?: boolean } = {}): Promise<Peer> {
+export async function startPeer(
+  names: string[],
+  opts: { port?: number; host?: string; sharedInbox?: boolean; actors?: Record<string, { name?: string; inbox?: string }> } = {},
+): Promise<Peer> {
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? (await freePort());
   const origin = `http://${host}:${port}`;
@@ -49,13 +54,15 @@ export async function startPeer(names: string[], opts: { port?: number; host?: s
     .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
       if (!keys.has(identifier)) return null;
       const pairs = await ctx.getActorKeyPairs(identifier);
+      const given = opts.actors?.[identifier];
+      const elsewhere = given?.inbox;
       return new Person({
         id: ctx.getActorUri(identifier),
         preferredUsername: identifier,
-        name: `${identifier[0]!.toUpperCase()}${identifier.slice(1)} Remote`,
+        name: given?.name ?? `${identifier[0]!.toUpperCase()}${identifier.slice(1)} Remote`,
         url: new URL(`/@${identifier}`, origin),
-        inbox: ctx.getInboxUri(identifier),
-        endpoints: opts.sharedInbox === false ? null : new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        inbox: elsewhere ? new URL(elsewhere) : ctx.getInboxUri(identifier),
+        endpoints: opts.sharedInbox === false ? null : new Endpoints({ sharedInbox: elsewhere ? new URL(elsewhere) : ctx.getInboxUri() }),
         publicKey: pairs[0]!.cryptographicKey,
         assertionMethods: pairs.map((pair) => pair.multikey),
       });

@@ -1,4 +1,5 @@
 import { getAuthenticatedDocumentLoader } from "@fedify/fedify";
+import { RemoteAddressError } from "./address-error.server";
 import { getDocumentLoader, validatePublicUrl, type DocumentLoader, type DocumentLoaderFactoryOptions } from "@fedify/vocab-runtime";
 
 /**
@@ -40,20 +41,34 @@ export class RemoteAddresses {
     }
   }
 
-  /** Fedify's document loaders, public addresses only, but for the test origins. */
+  /**
+   * Fedify's document loaders, public addresses only, but for the test origins. A refused address
+   * fails with a `RemoteAddressError`, so an inbox can tell it from a server that is down.
+   */
   documentLoaderFactory = (options?: DocumentLoaderFactoryOptions): DocumentLoader => {
     const publicOnly = getDocumentLoader({ ...options, allowPrivateAddress: false });
     const tests = getDocumentLoader({ ...options, allowPrivateAddress: true, maxRedirection: 0 });
-    return (url, loaderOptions) => (this.isTestOrigin(url) ? tests(url, loaderOptions) : publicOnly(url, loaderOptions));
+    return (url, loaderOptions) => (this.isTestOrigin(url) ? tests(url, loaderOptions) : refusing(url, publicOnly(url, loaderOptions)));
   };
 
   authenticatedDocumentLoaderFactory = (identity: { keyId: URL; privateKey: CryptoKey }, options?: DocumentLoaderFactoryOptions): DocumentLoader => {
     const publicOnly = getAuthenticatedDocumentLoader(identity, { ...options, allowPrivateAddress: false });
     const tests = getAuthenticatedDocumentLoader(identity, { ...options, allowPrivateAddress: true, maxRedirection: 0 } as DocumentLoaderFactoryOptions);
-    return (url, loaderOptions) => (this.isTestOrigin(url) ? tests(url, loaderOptions) : publicOnly(url, loaderOptions));
+    return (url, loaderOptions) => (this.isTestOrigin(url) ? tests(url, loaderOptions) : refusing(url, publicOnly(url, loaderOptions)));
   };
 }
 
-export class RemoteAddressError extends Error {
-  override name = "RemoteAddressError";
+/**
+ * A load whose address Fedify refused (its `UrlError`, known by name: the CommonJS and ES module
+ * builds of its runtime each have their own class) as a `RemoteAddressError`.
+ */
+async function refusing<T>(url: string, load: Promise<T>): Promise<T> {
+  try {
+    return await load;
+  } catch (error) {
+    if (error instanceof Error && error.name === "UrlError") throw new RemoteAddressError(`${URL.canParse(url) ? new URL(url).host : url.slice(0, 200)} is not a public address: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
+
+export { RemoteAddressError };

@@ -1,9 +1,10 @@
 import crypto from "node:crypto";
-import { createFederation, type Context, type Federation, type InboxContext } from "@fedify/fedify";
+import { createFederation, kvCache, type Context, type Federation, type InboxContext } from "@fedify/fedify";
 import { Accept, Announce, Article, Create, Delete, Follow, isActor, Like, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Actor, type Object as APObject } from "@fedify/vocab";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
-import { RemoteAddresses } from "./addresses.server";
+import { withoutUnpublishable } from "~/modules/text.server";
+import { RemoteAddressError, RemoteAddresses } from "./addresses.server";
 import { keyPairsOf } from "./keys.server";
 import { DatabaseKvStore } from "./kv.server";
 import { actorOf, articleOf, outboxPage, PATHS, replyNoteOf, VISIBLE, type Site } from "./objects.server";
@@ -35,20 +36,45 @@ export function getFederation(db: Database, env: Env): PressFederation {
 
 /** `@name@host` of a remote actor, without asking its server again. */
 export function handleOf(actor: { preferredUsername?: unknown; id: URL | null }): string {
-  const name = typeof actor.preferredUsername === "string" ? actor.preferredUsername : String(actor.preferredUsername ?? "");
+  const name = withoutUnpublishable(typeof actor.preferredUsername === "string" ? actor.preferredUsername : String(actor.preferredUsername ?? "")).slice(0, 100);
   return `@${name || "unknown"}@${actor.id?.host ?? "unknown"}`;
 }
 
-const text = (value: unknown): string | null => (value == null ? null : String(value));
+/** Text another server sent (a name, a title), without what no published text may hold: a NUL, for one, cannot even be stored in PostgreSQL. */
+const text = (value: unknown): string | null => (value == null ? null : withoutUnpublishable(String(value)));
+
+/** A link a remote server gave, kept only when it is a web address (never `javascript:` and the like). */
+const webUrl = (value: unknown): string | null => (value instanceof URL && (value.protocol === "https:" || value.protocol === "http:") ? value.href : null);
+
+/**
+ * A document an activity names, fetched; null when its address is one the press never asks
+ * (loopback, private: see RemoteAddresses). The activity is then dropped with a 202: a 500 would
+ * have its server send it again and again. Other failures (a server that is down) still fail it,
+ * so it is sent again later.
+ */
+async function unlessRefused<T>(lookup: Promise<T>): Promise<T | null> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof RemoteAddressError) return null;
+    throw error;
+  }
+}
+
+/** Whether the press may post to `inbox` at all: an actor can name any address as its inbox. */
+const deliverable = (addresses: RemoteAddresses, inbox: URL): Promise<boolean> => addresses.check(inbox).then(() => true, () => false);
 const newId = (base: URL, kind: string) => new URL(`${base.href}#${kind}/${crypto.randomUUID()}`);
 
 function buildFederation(db: Database, env: Env): PressFederation {
   const addresses = new RemoteAddresses(env.federation.testOrigins);
   const site: Site = { publicUrl: env.publicUrl, gatewayUrl: env.storage.gatewayUrl };
+  const kv = new DatabaseKvStore(db);
   const federation = createFederation<void>({
-    kv: new DatabaseKvStore(db),
+    kv,
     origin: env.publicUrl,
-    documentLoaderFactory: addresses.documentLoaderFactory,
+    // Remote actors and keys are kept for a while (Fedify's cache rules), so a busy thread does not
+    // fetch the same actor for every reply; Fedify caches only the loaders it makes itself.
+    documentLoaderFactory: (options) => kvCache({ loader: addresses.documentLoaderFactory(options), kv, prefix: ["_fedify", "remoteDocument"] }),
     authenticatedDocumentLoaderFactory: addresses.authenticatedDocumentLoaderFactory,
     // Deliveries are the press's own rows, retried by its worker (decision 021).
     circuitBreaker: false,
@@ -100,7 +126,7 @@ function buildFederation(db: Database, env: Env): PressFederation {
   });
 
   const inbox = federation.setInboxListeners(PATHS.inbox, PATHS.sharedInbox);
-  const handlers = inboxHandlers(db, site);
+  const handlers = inboxHandlers(db, site, addresses);
   inbox
     .on(Follow, handlers.follow)
     .on(Undo, handlers.undo)
@@ -136,7 +162,7 @@ function entryIdOf(ctx: Context<void>, id: URL | null): string | null {
   return parsed?.type === "object" && parsed.class === Article ? (parsed.values.id ?? null) : null;
 }
 
-function inboxHandlers(db: Database, site: Site) {
+function inboxHandlers(db: Database, site: Site, addresses: RemoteAddresses) {
   return {
     async follow(ctx: InboxContext<void>, follow: Follow) {
       if (!follow.id || !follow.actorId || !follow.objectId) return;
@@ -144,8 +170,11 @@ function inboxHandlers(db: Database, site: Site) {
       if (target?.type !== "actor") return;
       const writer = await db.writer.findUnique({ where: { id: target.identifier } });
       if (!writer?.handle) return;
-      const actor = await follow.getActor(ctx);
+      const actor = await unlessRefused(follow.getActor(ctx));
       if (!actor || !isActor(actor) || !actor.id || !actor.inboxId || actor.id.href !== follow.actorId.href) return;
+      // Accepts go to the inbox it names: never one inside the press's own network.
+      if (!(await deliverable(addresses, actor.inboxId))) return;
+      const sharedInbox = actor.endpoints?.sharedInbox ?? null;
       const actorUri = ctx.getActorUri(writer.id);
       if (await isBlocked(db, writer.id, actor.id)) {
         const reject = new Reject({ id: newId(actorUri, "reject"), actor: actorUri, object: follow, to: actor.id });
@@ -155,9 +184,9 @@ function inboxHandlers(db: Database, site: Site) {
       const data = {
         handle: handleOf(actor),
         name: text(actor.name)?.slice(0, 200) ?? null,
-        url: actor.url instanceof URL ? actor.url.href : null,
+        url: webUrl(actor.url),
         inbox: actor.inboxId.href,
-        sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
+        sharedInbox: sharedInbox && (await deliverable(addresses, sharedInbox)) ? sharedInbox.href : null,
         followId: follow.id.href,
       };
       await db.follower.upsert({ where: { writerId_actorId: { writerId: writer.id, actorId: actor.id.href } }, create: { writerId: writer.id, actorId: actor.id.href, ...data }, update: data });
@@ -167,7 +196,7 @@ function inboxHandlers(db: Database, site: Site) {
 
     async undo(ctx: InboxContext<void>, undo: Undo) {
       if (!undo.actorId) return;
-      const object = await undo.getObject(ctx);
+      const object = await unlessRefused(undo.getObject(ctx));
       if (object instanceof Follow) {
         if (object.actorId?.href !== undo.actorId.href) return;
         const target = ctx.parseUri(object.objectId);
@@ -205,14 +234,14 @@ function inboxHandlers(db: Database, site: Site) {
 
     async createOrUpdate(ctx: InboxContext<void>, activity: Create | Update) {
       if (!activity.actorId) return;
-      const object = await activity.getObject(ctx);
+      const object = await unlessRefused(activity.getObject(ctx));
       if (!(object instanceof Note || object instanceof Article) || !object.id) return;
       // A post speaks for its author only: its server must be the actor's, and its author the actor.
       if (object.id.origin !== activity.actorId.origin || (object.attributionId && object.attributionId.href !== activity.actorId.href)) return;
       const html = sanitizeRemoteHtml(text(object.content)?.slice(0, MAX_REMOTE_HTML) ?? "");
       const published = object.published ? new Date(object.published.epochMilliseconds) : new Date();
       const updated = object.updated ? new Date(object.updated.epochMilliseconds) : published;
-      const url = object.url instanceof URL ? object.url.href : object.url && "href" in object.url ? (object.url.href?.href ?? null) : null;
+      const url = webUrl(object.url instanceof URL ? object.url : object.url && "href" in object.url ? object.url.href : null);
       const entryId = entryIdOf(ctx, object.replyTargetId);
       if (entryId) await saveResponse(ctx, db, { activity, object, entryId, html, published, url });
       // A post of someone a local writer follows goes to their reading list. The list is shown to
@@ -293,7 +322,7 @@ async function saveResponse(
       actorId: activity.actorId.href,
       handle: actor ? handleOf(actor) : `@unknown@${activity.actorId.host}`,
       name: text(actor?.name)?.slice(0, 200) ?? null,
-      actorUrl: actor?.url instanceof URL ? actor.url.href : null,
+      actorUrl: webUrl(actor?.url),
       url: reply.url,
       html: reply.html,
       publishedAt: reply.published,

@@ -1,6 +1,7 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { allowRequest, windowEnd } from "~/modules/subscriptions/rate-limit.server";
+import { RemoteAddressError } from "./address-error.server";
 import { VISIBLE } from "./ids.server";
 
 /** Fedify and its vocabulary, loaded with the first request from the social web, not with every web role. */
@@ -36,6 +37,14 @@ export function signerHost(headers: Headers): string | null {
   const keyId = cavage?.[1] ?? rfc9421?.[1];
   if (!keyId || !URL.canParse(keyId)) return null;
   return new URL(keyId).host.toLowerCase();
+}
+
+/** The refused address behind an error, however deep a JSON-LD processor wrapped it. */
+function refusedAddress(error: unknown, depth = 0): RemoteAddressError | null {
+  if (error instanceof RemoteAddressError) return error;
+  if (depth > 8 || typeof error !== "object" || error === null) return null;
+  const { cause, details } = error as { cause?: unknown; details?: { cause?: unknown } };
+  return refusedAddress(cause, depth + 1) ?? refusedAddress(details?.cause, depth + 1);
 }
 
 /** Reads at most `limit` bytes of a body; null when there are more. */
@@ -116,17 +125,26 @@ export function federationHandler(db: Database, env: Env) {
     }
     const { federation } = (await loadFederation()).getFederation(db, env);
     let unmatched: 404 | 406 | undefined;
-    const response = await federation.fetch(forwarded, {
-      contextData: undefined,
-      onNotFound: () => {
-        unmatched = 404;
-        return new Response(null, { status: 404 });
-      },
-      onNotAcceptable: () => {
-        unmatched = 406;
-        return new Response(null, { status: 406 });
-      },
-    });
+    let response: Response;
+    try {
+      response = await federation.fetch(forwarded, {
+        contextData: undefined,
+        onNotFound: () => {
+          unmatched = 404;
+          return new Response(null, { status: 404 });
+        },
+        onNotAcceptable: () => {
+          unmatched = 406;
+          return new Response(null, { status: 406 });
+        },
+      });
+    } catch (error) {
+      // Fedify takes a document it could not load (a JSON-LD context) for a passing failure; one
+      // at an address the press never asks will never load: refused for good, not retried.
+      const refused = refusedAddress(error);
+      if (refused) return plain(400, `The activity names a document the press does not fetch: ${refused.message}`);
+      throw error;
+    }
     if (unmatched) {
       if (!FEDERATION_PATH.test(asked.pathname)) return null;
       return unmatched === 404 ? plain(404, "Not found.") : plain(406, "This is an ActivityPub document: ask for it as application/activity+json.", { vary: "Accept" });

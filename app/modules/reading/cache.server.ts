@@ -51,11 +51,14 @@ export function publicHeaders(request: Request, etag: string, more: Record<strin
  * The caching headers of a reading page with validator `etag`: shared and revalidated for
  * anonymous readers (a 304 is thrown when they already hold it), never stored for a signed-in one.
  * Both vary on the cookie, so a shared cache in front never hands the anonymous copy to a signed-in
- * writer, who would miss their own controls on it.
+ * writer, who would miss their own controls on it. A page whose URL also answers as ActivityStreams
+ * (`negotiated`: a writer's page, an entry's page) varies on Accept too, so a cache never hands the
+ * page to a server on the social web, or the JSON to a browser.
  */
-export function readerHeaders(request: Request, etag: string): Record<string, string> {
-  if (hasSession(request)) return { "cache-control": PRIVATE_CACHE_CONTROL, vary: "Cookie" };
-  return publicHeaders(request, etag, { vary: "Cookie" });
+export function readerHeaders(request: Request, etag: string, opts: { negotiated?: boolean } = {}): Record<string, string> {
+  const vary = opts.negotiated ? "Cookie, Accept" : "Cookie";
+  if (hasSession(request)) return { "cache-control": PRIVATE_CACHE_CONTROL, vary };
+  return publicHeaders(request, etag, { vary });
 }
 
 /** A validator over a row of state read from the database (dates by their time), after `parts`. */

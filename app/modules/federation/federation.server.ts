@@ -40,7 +40,8 @@ export function handleOf(actor: { preferredUsername?: unknown; id: URL | null })
 }
 
 const text = (value: unknown): string | null => (value == null ? null : String(value));
-const newId = (base: URL, kind: string) => new URL(`${base.href}#${kind}/${crypto.randomUUID()}`);
+/** A fresh id for an activity of ours, under the actor that sends it. */
+export const newId = (base: URL, kind: string) => new URL(`${base.href}#${kind}/${crypto.randomUUID()}`);
 
 function buildFederation(db: Database, env: Env): PressFederation {
   const addresses = new RemoteAddresses(env.federation.testOrigins);
@@ -264,7 +265,7 @@ async function saveResponse(
   if (existing) {
     if (existing.actorId !== activity.actorId.href) return;
     // An edited reply is shown again only once the writer has seen it, if they approved the old one.
-    await db.response.update({ where: { id: existing.id }, data: { html: reply.html, url: reply.url } });
+    await db.response.update({ where: { id: existing.id }, data: { html: reply.html, url: reply.url, ...(existing.status === "approved" ? { status: "pending" } : {}) } });
     return;
   }
   if (activity instanceof Update) return;

@@ -122,6 +122,7 @@ export default function Responses() {
                 {r.blocked ? <span className="error"> · {r.blocked === "actor" ? "account blocked" : "server blocked"}</span> : null}
               </p>
               <div className="response-body" dangerouslySetInnerHTML={{ __html: r.html }} />
+              {r.status === "hidden" && r.blocked ? null : (
               <form method="post" action={here}>
                 <input type="hidden" name="id" value={r.id} />
                 {r.status !== "approved" && !r.blocked ? (
@@ -145,6 +146,7 @@ export default function Responses() {
                   </>
                 )}
               </form>
+              )}
             </li>
           ))}
         </ol>

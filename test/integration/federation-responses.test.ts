@@ -131,8 +131,9 @@ describe.each(databaseProviders())("responses from the social web on %s", (provi
     expect(waiting.status).toBe(304);
     expect((await entryPage()).html).not.toContain("lovely");
 
-    // The account links lead to the page; it lists the reply with the entry it answers.
+    // The account links lead to the page, and the writer's own entry page says a reply waits; it lists the reply with the entry it answers.
     expect(await (await writer.browser.fetch("/drafts")).text()).toContain('href="/settings/responses"');
+    expect(text(await (await writer.browser.fetch(entry.path)).text())).toContain('<a href="/settings/responses">1 reply waits for you</a>');
     const page = await responsesPage(writer.browser);
     expect(page.document.querySelector('[data-status="pending"]')?.textContent).toBe("1");
     const item = page.document.querySelector('[data-testid="moderated-response"]')!;

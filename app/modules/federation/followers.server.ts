@@ -5,7 +5,7 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { getFederation, newId } from "./federation.server";
 import { enqueueDirect } from "./outbox.server";
-import { webUrl } from "./response-statuses";
+import { webUrl } from "./sanitize.server";
 
 type Tx = Parameters<Parameters<Database["$transaction"]>[0]>[0];
 

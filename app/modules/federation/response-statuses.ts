@@ -6,10 +6,3 @@
  */
 export type ResponseStatus = "pending" | "approved" | "hidden";
 export const RESPONSE_STATUSES: ResponseStatus[] = ["pending", "approved", "hidden"];
-
-/** A link to something on another server, or null: only http(s) addresses are ever linked to. */
-export function webUrl(value: string | null | undefined): string | null {
-  if (!value || !URL.canParse(value)) return null;
-  const url = new URL(value);
-  return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-}

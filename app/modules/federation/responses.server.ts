@@ -3,8 +3,8 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { getFederation, isBlocked } from "./federation.server";
 import { dropFollowers } from "./followers.server";
-import { RESPONSE_STATUSES, webUrl, type ResponseStatus } from "./response-statuses";
-import { sanitizeRemoteHtml } from "./sanitize.server";
+import { RESPONSE_STATUSES, type ResponseStatus } from "./response-statuses";
+import { sanitizeRemoteHtml, webUrl } from "./sanitize.server";
 
 const PAGE_SIZE = 30;
 

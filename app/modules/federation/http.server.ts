@@ -3,10 +3,7 @@ import type { Env } from "~/env.server";
 import { allowRequest, windowEnd } from "~/modules/subscriptions/rate-limit.server";
 import { RemoteAddressError } from "./address-error.server";
 import { VISIBLE } from "./ids.server";
-
-/** Fedify and its vocabulary, loaded with the first request from the social web, not with every web role. */
-let fedify: Promise<typeof import("./federation.server")> | undefined;
-export const loadFederation = () => (fedify ??= import("./federation.server"));
+import { loadFederation } from "./lazy.server";
 
 /** The largest activity an inbox reads; Mastodon's own limit for a posted activity is about 1 MB, posts are far smaller. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;

@@ -1,6 +1,7 @@
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { allowRequest, windowEnd } from "~/modules/subscriptions/rate-limit.server";
+import { reviveHost } from "./delivery.server";
 import { getFederation } from "./federation.server";
 import { VISIBLE } from "./objects.server";
 
@@ -71,6 +72,7 @@ export function federationHandler(db: Database, env: Env) {
   return async (request: Request): Promise<Response | null> => {
     let url = new URL(request.url);
     let forwarded = request;
+    let signer: string | null = null;
     if (request.method === "POST") {
       const declared = Number(request.headers.get("content-length") ?? "0");
       if (declared > MAX_ACTIVITY_BYTES) return plain(413, `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.`, { connection: "close" });
@@ -78,6 +80,7 @@ export function federationHandler(db: Database, env: Env) {
       if (!/^application\/(?:activity\+json|ld\+json|json)\b/.test(type)) return plain(415, "An activity must be sent as application/activity+json.");
       const host = signerHost(request.headers);
       if (!host) return plain(401, "An activity must be signed (HTTP Signatures).");
+      signer = host;
       const now = new Date();
       if (!(await allowRequest(db, `federation:${host}`, { limit: env.federation.inboxPerMinute, windowMs: MINUTE }, now))) {
         const retry = Math.max(1, Math.ceil((windowEnd(now, MINUTE).getTime() - now.getTime()) / 1000));
@@ -124,6 +127,10 @@ export function federationHandler(db: Database, env: Env) {
     if (unmatched) {
       if (!FEDERATION_PATH.test(new URL(request.url).pathname)) return null;
       return unmatched === 404 ? plain(404, "Not found.") : plain(406, "This is an ActivityPub document: ask for it as application/activity+json.", { vary: "Accept" });
+    }
+    if (signer && response.ok) {
+      // Fedify verified the signature: that server is up, so inboxes of it given up as dead are tried again.
+      await reviveHost(db, signer).catch((error: unknown) => console.error(`[federation] reviving ${signer}: ${(error as Error).message}`));
     }
     const headers = new Headers(response.headers);
     headers.append("vary", "Accept");

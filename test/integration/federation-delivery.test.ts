@@ -142,7 +142,7 @@ describe.each(databaseProviders())("deliveries to the social web on %s", (provid
     // RFC 9421 first; the older server refused it (401) and got draft-cavage, as Fedify double-knocks.
     expect(arrived(a, paths.shared, 1)[0]!.spec).toBe("rfc9421");
     expect(arrived(b, paths.shared, 1)[0]!.spec).toBe("draft-cavage-http-signatures-12");
-    expect(b.refusals).toContainEqual({ path: paths.shared, status: 401, reason: "rfc9421 not accepted" });
+    expect(b.refusals).toContainEqual({ path: paths.shared, status: 401, reason: "rfc9421 not accepted", keyId: `${writer.actor}#main-key` });
     expect(a.at(paths.blocked)).toEqual([]);
     expect(a.refusals.filter((r) => r.path === paths.blocked)).toEqual([]);
 
@@ -266,9 +266,10 @@ describe.each(databaseProviders())("deliveries to the social web on %s", (provid
     for (const [server, path] of [[a, paths.shared], [a, paths.solo], [b, paths.shared], [a, paths.flaky], [a, paths.dying]] as const) {
       expect(arrived(server, path, 5).map((arrival) => arrival.type), path).toEqual(["Update"]);
     }
-    expect(a.duplicates()).toBe(0);
-    expect(b.duplicates()).toBe(0);
-    expect(a.refusals.filter((r) => r.reason !== "told to fail")).toEqual([]);
+    // (Counted for this press only: another test's server may have had these ports before.)
+    expect(a.duplicates(env.publicUrl)).toBe(0);
+    expect(b.duplicates(env.publicUrl)).toBe(0);
+    expect(a.refusals.filter((r) => r.keyId?.startsWith(env.publicUrl) && r.reason !== "told to fail")).toEqual([]);
   });
 
   it("prunes expired federation cache entries with the hourly pruner", async () => {

@@ -29,7 +29,12 @@ export interface Refusal {
   path: string;
   status: number;
   reason: string;
+  /** The key the post said it was signed with, if any. */
+  keyId?: string;
 }
+
+/** The key id a signed request names (draft-cavage `Signature` or RFC 9421 `Signature-Input`). */
+const keyIdOf = (headers: Headers) => (/keyId="([^"]+)"/i.exec(headers.get("signature") ?? "") ?? /keyid="([^"]+)"/i.exec(headers.get("signature-input") ?? ""))?.[1];
 
 const MAX_BODY = 1024 * 1024;
 
@@ -81,9 +86,9 @@ export async function startInboxServer(opts: { specs?: Spec[]; verifyEvery?: num
     })
     .setKeyPairsDispatcher(() => [pair]);
 
-  const refuse = (res: http.ServerResponse, refusal: Refusal, headers: Record<string, string> = {}) => {
+  const refuse = (res: http.ServerResponse, refusal: Refusal) => {
     refusals.push(refusal);
-    res.writeHead(refusal.status, { "content-type": "text/plain", ...headers }).end(refusal.reason);
+    res.writeHead(refusal.status, { "content-type": "text/plain" }).end(refusal.reason);
   };
 
   const server = http.createServer(async (req, res) => {
@@ -97,18 +102,19 @@ export async function startInboxServer(opts: { specs?: Spec[]; verifyEvery?: num
         return;
       }
       const body = await readBody(req);
-      if (!body) return refuse(res, { path: url.pathname, status: 413, reason: "too large" });
+      const keyId = keyIdOf(headers);
+      if (!body) return refuse(res, { path: url.pathname, status: 413, reason: "too large", keyId });
       const status = statuses.get(url.pathname);
-      if (status !== undefined && status >= 300) return refuse(res, { path: url.pathname, status, reason: "told to fail" });
+      if (status !== undefined && status >= 300) return refuse(res, { path: url.pathname, status, reason: "told to fail", keyId });
       const spec: Spec = headers.has("signature-input") ? "rfc9421" : "draft-cavage-http-signatures-12";
-      if (!specs.has(spec)) return refuse(res, { path: url.pathname, status: 401, reason: `${spec} not accepted` });
+      if (!specs.has(spec)) return refuse(res, { path: url.pathname, status: 401, reason: `${spec} not accepted`, keyId });
       const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
       const verify = (opts.verifyEvery ?? 1) <= 1 || posts++ % opts.verifyEvery! === 0;
       const key = verify ? await verifyRequest(request, { documentLoader: loader, contextLoader: loader, spec, keyCache }) : undefined;
-      if (key === null) return refuse(res, { path: url.pathname, status: 401, reason: "signature not verified" });
+      if (key === null) return refuse(res, { path: url.pathname, status: 401, reason: "signature not verified", keyId });
       const json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
       const activityId = String(json.id);
-      if (key && (key.ownerId?.href ?? "") !== json.actor) return refuse(res, { path: url.pathname, status: 401, reason: `signed by ${key.ownerId?.href}, not by ${String(json.actor)}` });
+      if (key && (key.ownerId?.href ?? "") !== json.actor) return refuse(res, { path: url.pathname, status: 401, reason: `signed by ${key.ownerId?.href}, not by ${String(json.actor)}`, keyId });
       const seen = `${url.pathname} ${activityId}`;
       accepted.set(seen, (accepted.get(seen) ?? 0) + 1);
       arrivals.push({ path: url.pathname, activityId, type: String(json.type), spec, keyId: key?.id?.href ?? "", keyOwner: key?.ownerId?.href ?? "", json: opts.countOnly ? undefined : json });
@@ -133,8 +139,8 @@ export async function startInboxServer(opts: { specs?: Spec[]; verifyEvery?: num
     },
     /** What arrived at `path` (verified and accepted). */
     at: (path: string) => arrivals.filter((arrival) => arrival.path === path),
-    /** How many (inbox, activity) pairs arrived more than once. */
-    duplicates: () => [...accepted.values()].filter((n) => n > 1).length,
+    /** How many (inbox, activity) pairs arrived more than once (of activities whose id starts with `prefix`). */
+    duplicates: (prefix = "") => [...accepted].filter(([seen, n]) => n > 1 && seen.split(" ")[1]!.startsWith(prefix)).length,
     /** How many distinct (inbox, activity) pairs arrived. */
     distinct: () => accepted.size,
     /** Posts `activity` to `inbox` as the person `identifier` of this server, signed by their key. */

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { Follow } from "@fedify/vocab";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "~/db.server";
+import { createDatabase, type Database } from "~/db.server";
 import { parseEnv, type Env } from "~/env.server";
 import { parseDocument } from "~/modules/entries/document.server";
 import { planFederation, runFederationOnce, SEND_LOCK_MS, sendFederation, startFederationWorker } from "~/modules/federation/delivery.server";
@@ -270,6 +270,36 @@ describe.each(databaseProviders())("deliveries to the social web on %s", (provid
     expect(a.duplicates(env.publicUrl)).toBe(0);
     expect(b.duplicates(env.publicUrl)).toBe(0);
     expect(a.refusals.filter((r) => r.keyId?.startsWith(env.publicUrl) && r.reason !== "told to fail")).toEqual([]);
+  });
+
+  it("lets two workers share the deliveries of one activity, and each inbox gets it once", async () => {
+    const many = Array.from({ length: 80 }, (_, i) => `/users/m${i}/inbox`);
+    await db.follower.createMany({
+      data: many.map((path, i) => ({ writerId: writer.id, actorId: a.url(`/users/m${i}`), handle: `@m${i}@${new URL(a.origin).host}`, inbox: a.url(path), followId: a.url(`/follows/m${i}`) })),
+    });
+    await publishRevision(db, env, account, draftId, essay("On permanence, sixth", "for all"));
+    const second = createDatabase(databaseUrl);
+    try {
+      // Planned first, so both find deliveries; then both send at the same time, pass after pass,
+      // each pass claiming at most one batch (4 lanes of 8), so both get rows of their own.
+      await planFederation(db, env);
+      const sent = [0, 0];
+      for (let round = 0; round < 20; round++) {
+        const passes = await Promise.all([sendFederation(db, env), sendFederation(second, env)]);
+        passes.forEach((pass, i) => (sent[i]! += pass.sent));
+        if (passes.every((pass) => pass.claimed === 0)) break;
+      }
+      expect(sent[0]).toBeGreaterThan(0);
+      expect(sent[1]).toBeGreaterThan(0);
+      for (const path of [...many, paths.shared, paths.solo, paths.flaky, paths.dying]) {
+        expect(arrived(a, path, 6).map((arrival) => arrival.type), path).toEqual(["Update"]);
+      }
+      expect(arrived(b, paths.shared, 6).length).toBe(1);
+      expect(sent[0]! + sent[1]!).toBe(many.length + 5);
+      expect(a.duplicates(env.publicUrl)).toBe(0);
+    } finally {
+      await second.$disconnect();
+    }
   });
 
   it("prunes expired federation cache entries with the hourly pruner", async () => {

@@ -22,6 +22,7 @@ import type { PageHandle } from "~/components/page-scripts";
 import { longDate } from "~/components/dates";
 import { VERDICT_TONE } from "~/components/verdicts";
 import { articleJsonLd, shareMeta } from "~/components/share-meta";
+import { approvedResponses, pendingResponses } from "~/modules/federation/responses.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -87,6 +88,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const gateway = env.storage.gatewayUrl;
   const canonical = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
   const edition = entry.edition ? await editionForEntry(getDb(), entry.id) : null;
+  // The state already counted what the social web made of the entry: the replies are read only when there are some.
+  const [responses, waiting] = await Promise.all([
+    Number(state.responses) > 0 ? approvedResponses(getDb(), entry.id) : [],
+    viewer?.id === entry.writer.id ? pendingResponses(getDb(), entry.writer.id) : 0,
+  ]);
   const versions = entry.versions.map((v) => ({ ...v, publishedAt: new Date(v.timestamp * 1000).toISOString(), statusText: STATUS[v.status] ?? v.status, gatewayUrl: `${gateway}/${v.arweaveId}` }));
   return withHeaders({
     canonical,
@@ -113,6 +119,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // An import shows what its signatures prove, whoever accepted it.
     imported: entry.importedFrom && entry.verification ? { state: verdictStatusOf(entry.verification), verification: entry.verification } : null,
     isAuthor: viewer?.id === entry.writer.id,
+    responses: responses.map((r) => ({ ...r, publishedAt: r.publishedAt.toISOString() })),
+    responseCount: Number(state.responses),
+    likes: Number(state.likes),
+    boosts: Number(state.boosts),
+    waiting,
     arweaveUrl: `${gateway}/${current.arweaveId}`,
     versions,
     // Versions are newest first: the essay is dated by version 1, and updated by the latest.
@@ -122,6 +133,51 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const date = longDate;
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Replies from the social web the writer approved, and the entry's likes and boosts there. */
+function Responses({ data }: { data: { responses: Array<{ id: string; author: { handle: string; name: string | null; profileUrl: string | null }; url: string | null; html: string; publishedAt: string }>; responseCount: number; likes: number; boosts: number } }) {
+  const reactions = [data.likes ? plural(data.likes, "like", "likes") : null, data.boosts ? plural(data.boosts, "boost", "boosts") : null].filter(Boolean);
+  if (data.responses.length === 0 && reactions.length === 0) return null;
+  return (
+    <section className="responses" aria-labelledby="responses">
+      <h2 id="responses">Responses</h2>
+      {reactions.length ? (
+        <p className="muted" data-testid="reactions">
+          {reactions.join(" · ")} from the social web
+        </p>
+      ) : null}
+      {data.responses.length ? (
+        <ol className="response-list">
+          {data.responses.map((r) => (
+            <li key={r.id} data-testid="response">
+              <p className="response-meta">
+                {r.author.profileUrl ? (
+                  <a href={r.author.profileUrl} rel="nofollow ugc noopener">
+                    {r.author.name ?? r.author.handle}
+                  </a>
+                ) : (
+                  <span>{r.author.name ?? r.author.handle}</span>
+                )}{" "}
+                <span className="muted">{r.author.handle}</span> ·{" "}
+                {r.url ? (
+                  <a href={r.url} rel="nofollow ugc noopener">
+                    <time dateTime={r.publishedAt}>{date(r.publishedAt)}</time>
+                  </a>
+                ) : (
+                  <time dateTime={r.publishedAt}>{date(r.publishedAt)}</time>
+                )}
+              </p>
+              <div className="response-body" dangerouslySetInnerHTML={{ __html: r.html }} />
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {data.responseCount > data.responses.length ? <p className="muted">The first {data.responses.length} of {data.responseCount} responses are shown.</p> : null}
+    </section>
+  );
+}
 
 export default function EntryPage() {
   const data = useLoaderData<typeof loader>();
@@ -203,9 +259,16 @@ export default function EntryPage() {
           <a href={`/entries/${data.entryId}/edition`}>Make it collectible</a>: readers collect it as an edition on {data.chain.name}.
         </p>
       ) : null}
+      <Responses data={data} />
       {data.isAuthor ? (
         <p className="notice">
           Readers subscribe to you here and on your page. <a href="/settings/subscribers">Your subscribers</a>
+          {data.waiting ? (
+            <>
+              {" "}
+              · <a href="/settings/responses">{plural(data.waiting, "reply waits", "replies wait")} for you</a>
+            </>
+          ) : null}
         </p>
       ) : (
         <SubscribeForm handle={data.handle} writerName={data.byline} />

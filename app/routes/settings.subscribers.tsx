@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
@@ -12,42 +12,60 @@ import { newsletterStats } from "~/modules/newsletters/newsletters.server";
 import { formWithFile } from "~/modules/body-limits";
 import { STATUSES } from "~/modules/subscriptions/statuses";
 import { audience } from "~/modules/subscriptions/subscribers.server";
+import { listFollowers, removeFollower } from "~/modules/federation/followers.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Permanent Press" }];
 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
 
-/** A CSV of subscribers and the consent box. */
+/** A CSV of subscribers and the consent box; or the follower to remove. */
 export const bodyLimits = formWithFile(MAX_CSV_BYTES);
+
+/** The page of followers asked for (`?followers=N`). */
+const followersPage = (url: URL) => (/^\d{1,6}$/.test(url.searchParams.get("followers") ?? "") ? Math.max(1, Number(url.searchParams.get("followers"))) : 1);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
   const params = new URL(request.url).searchParams;
   const db = getDb();
-  const [list, newsletters] = await Promise.all([
+  const [list, newsletters, followers] = await Promise.all([
     audience(db, writer.id, { q: params.get("q") ?? undefined, status: params.get("status") ?? undefined, page: Number(params.get("page") ?? 1) || 1 }),
     newsletterStats(db, writer.id),
+    listFollowers(db, writer.id, followersPage(new URL(request.url))),
   ]);
   return {
     list: { ...list, rows: list.rows.map((r) => ({ ...r, date: r.date.toISOString() })) },
     newsletters: newsletters.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })),
+    followers: { ...followers, rows: followers.rows.map((f) => ({ ...f, since: f.since.toISOString() })) },
     handle: writer.handle,
+    // How people on the social web find the writer: @handle@host.
+    fediHost: new URL(getEnv().publicUrl).host,
   };
 }
 
-/** Imports a CSV of subscribers: all rows or none, problems listed by line. */
+/**
+ * Imports a CSV of subscribers (all rows or none, problems listed by line), or removes a follower
+ * on the social web and goes back to the followers.
+ */
 export async function action({ request }: ActionFunctionArgs) {
   const writer = await requireWriter(request);
+  let about: "import" | "followers" = "import";
   try {
     assertSameOrigin(request);
     const form = await readForm(request);
+    if (form.get("intent") === "remove-follower") {
+      about = "followers";
+      const page = followersPage(new URL(request.url));
+      await removeFollower(getDb(), getEnv(), writer.id, String(form.get("follower") ?? ""));
+      return redirect(`/settings/subscribers${page > 1 ? `?followers=${page}` : ""}#followers`, 303);
+    }
     const file = await fileField(form, "file");
     if (!file) throw new UserError("Choose a CSV file to import.");
     const imported = await importSubscribers(getDb(), getEnv(), writer, decodeUtf8(file.bytes, "That file"), { consent: form.get("consent") === "yes" });
-    return { imported, error: null, problems: [] as string[] };
+    return { imported, error: null, problems: [] as string[], about };
   } catch (error) {
     if (error instanceof UserError) {
-      return data({ imported: null, error: error.message, problems: error instanceof ImportRefused ? error.shown : [] }, { status: error.status, headers: errorHeaders(error) });
+      return data({ imported: null, error: error.message, problems: error instanceof ImportRefused ? error.shown : [], about }, { status: error.status, headers: errorHeaders(error) });
     }
     throw error;
   }
@@ -56,7 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
 const date = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export default function Subscribers() {
-  const { list, newsletters, handle } = useLoaderData<typeof loader>();
+  const { list, newsletters, followers, handle, fediHost } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const pageLink = (page: number) => `?${new URLSearchParams({ ...(list.q ? { q: list.q } : {}), ...(list.status ? { status: list.status } : {}), page: String(page) })}`;
   return (
@@ -71,6 +89,11 @@ export default function Subscribers() {
             </a>
           </li>
         ))}
+        <li>
+          <a href="#followers">
+            <strong data-status="social">{followers.total}</strong> on the social web
+          </a>
+        </li>
       </ul>
 
       <h2>Newsletters</h2>
@@ -147,8 +170,69 @@ export default function Subscribers() {
         {list.page < list.pages ? <a href={pageLink(list.page + 1)}>next</a> : null}
       </p>
 
+      <h2 id="followers">On the social web</h2>
+      <p className="muted">
+        People on Mastodon and other servers of the social web follow you as {handle ? <code>{`@${handle}@${fediHost}`}</code> : "your handle"}: each entry you
+        publish reaches them there. Removing one tells their server, and nothing of yours reaches them again unless they follow you anew.
+      </p>
+      {result?.error && result.about === "followers" ? (
+        <p role="alert" className="error">
+          {result.error}
+        </p>
+      ) : null}
+      {followers.rows.length === 0 ? (
+        <p>No one follows you from the social web yet.</p>
+      ) : (
+        <table data-testid="followers">
+          <thead>
+            <tr>
+              <th>Account</th>
+              <th>Since</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {followers.rows.map((f) => (
+              <tr key={f.id}>
+                <td>
+                  {f.profileUrl ? (
+                    <a href={f.profileUrl} rel="nofollow ugc noopener">
+                      {f.handle}
+                    </a>
+                  ) : (
+                    f.handle
+                  )}
+                  {f.name ? (
+                    <>
+                      <br />
+                      <span className="muted">{f.name}</span>
+                    </>
+                  ) : null}
+                </td>
+                <td>{date(f.since)}</td>
+                <td>
+                  <form method="post" action={`/settings/subscribers${followers.page > 1 ? `?followers=${followers.page}` : ""}`}>
+                    <input type="hidden" name="follower" value={f.id} />
+                    <button type="submit" name="intent" value="remove-follower" className="danger">
+                      Remove
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {followers.pages > 1 ? (
+        <p className="muted">
+          {followers.total} following · page {followers.page} of {followers.pages}{" "}
+          {followers.page > 1 ? <a href={`?followers=${followers.page - 1}#followers`}>previous</a> : null}{" "}
+          {followers.page < followers.pages ? <a href={`?followers=${followers.page + 1}#followers`}>next</a> : null}
+        </p>
+      ) : null}
+
       <h2>Import</h2>
-      {result?.error ? (
+      {result?.error && result.about === "import" ? (
         <div role="alert" className="error">
           <p>{result.error}</p>
           {result.problems.length ? (

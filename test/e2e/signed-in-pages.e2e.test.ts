@@ -38,6 +38,7 @@ const PAGES: Record<string, (w: Writer) => string> = {
   "following.tsx": () => "/following",
   "settings.imports.tsx": () => "/settings/imports",
   "settings.profile.tsx": () => "/settings/profile",
+  "settings.responses.tsx": () => "/settings/responses",
   "settings.subscribers.tsx": () => "/settings/subscribers",
   "signin.tsx": () => "/signin",
   "subscribe.$handle.tsx": (w) => `/subscribe/${w.handle}`,

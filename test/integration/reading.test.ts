@@ -265,6 +265,7 @@ describe("reading pages", () => {
       [`@${bob.handle}`, `/${bob.handle}`],
       ["Following", "/following"],
       ["Drafts", "/drafts"],
+      ["Responses", "/settings/responses"],
       ["Profile", "/settings/profile"],
     ]);
     expect(nav.querySelector('form[method="post"][action="/signout"] button')!.textContent).toBe("Sign out");

@@ -5,6 +5,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { withoutUnpublishable } from "~/modules/text.server";
 import { RemoteAddressError, RemoteAddresses } from "./addresses.server";
+import { isBlocked } from "./blocks.server";
 import { keyPairsOf } from "./keys.server";
 import { DatabaseKvStore } from "./kv.server";
 import { actorOf, articleOf, outboxPage, PATHS, replyNoteOf, VISIBLE, type Site } from "./objects.server";
@@ -63,7 +64,8 @@ async function unlessRefused<T>(lookup: Promise<T>): Promise<T | null> {
 
 /** Whether the press may post to `inbox` at all: an actor can name any address as its inbox. */
 const deliverable = (addresses: RemoteAddresses, inbox: URL): Promise<boolean> => addresses.check(inbox).then(() => true, () => false);
-const newId = (base: URL, kind: string) => new URL(`${base.href}#${kind}/${crypto.randomUUID()}`);
+/** A fresh id for an activity of ours, under the actor that sends it. */
+export const newId = (base: URL, kind: string) => new URL(`${base.href}#${kind}/${crypto.randomUUID()}`);
 
 function buildFederation(db: Database, env: Env): PressFederation {
   const addresses = new RemoteAddresses(env.federation.testOrigins);
@@ -144,12 +146,6 @@ function buildFederation(db: Database, env: Env): PressFederation {
   return { federation, context: () => federation.createContext(new URL(env.publicUrl)), addresses, site };
 }
 
-/** Whether a writer blocked this actor, or its whole server. */
-export async function isBlocked(db: Database, writerId: string, actorId: URL | string): Promise<boolean> {
-  const url = new URL(String(actorId));
-  const found = await db.fediBlock.findFirst({ where: { writerId, OR: [{ kind: "actor", value: url.href }, { kind: "instance", value: url.host.toLowerCase() }] }, select: { id: true } });
-  return found !== null;
-}
 
 /** Whether a post is addressed to everyone (public or unlisted). */
 function isPublic(object: APObject): boolean {
@@ -303,7 +299,7 @@ async function saveResponse(
   if (existing) {
     if (existing.actorId !== activity.actorId.href) return;
     // An edited reply is shown again only once the writer has seen it, if they approved the old one.
-    await db.response.update({ where: { id: existing.id }, data: { html: reply.html, url: reply.url } });
+    await db.response.update({ where: { id: existing.id }, data: { html: reply.html, url: reply.url, ...(existing.status === "approved" ? { status: "pending" } : {}) } });
     return;
   }
   if (activity instanceof Update) return;
@@ -331,3 +327,5 @@ async function saveResponse(
 }
 
 export type { APObject, Tombstone };
+
+export { isBlocked };

@@ -3,10 +3,8 @@ import type { Env } from "~/env.server";
 import { allowRequest, windowEnd } from "~/modules/subscriptions/rate-limit.server";
 import { RemoteAddressError } from "./address-error.server";
 import { VISIBLE } from "./ids.server";
-
-/** Fedify and its vocabulary, loaded with the first request from the social web, not with every web role. */
-let fedify: Promise<typeof import("./federation.server")> | undefined;
-export const loadFederation = () => (fedify ??= import("./federation.server"));
+import { loadFederation } from "./lazy.server";
+import { reviveHost } from "./inbox-health.server";
 
 /** The largest activity an inbox reads; Mastodon's own limit for a posted activity is about 1 MB, posts are far smaller. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -85,6 +83,7 @@ export function federationHandler(db: Database, env: Env) {
     const asked = new URL(request.url);
     let url = new URL(`${asked.pathname}${asked.search}`, env.publicUrl);
     let forwarded = new Request(url, { method: request.method, headers: request.headers });
+    let signer: string | null = null;
     if (request.method === "POST") {
       const declared = Number(request.headers.get("content-length") ?? "0");
       if (declared > MAX_ACTIVITY_BYTES) return plain(413, `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.`, { connection: "close" });
@@ -92,6 +91,7 @@ export function federationHandler(db: Database, env: Env) {
       if (!/^application\/(?:activity\+json|ld\+json|json)\b/.test(type)) return plain(415, "An activity must be sent as application/activity+json.");
       const host = signerHost(request.headers);
       if (!host) return plain(401, "An activity must be signed (HTTP Signatures).");
+      signer = host;
       const now = new Date();
       if (!(await allowRequest(db, `federation:${host}`, { limit: env.federation.inboxPerMinute, windowMs: MINUTE }, now))) {
         const retry = Math.max(1, Math.ceil((windowEnd(now, MINUTE).getTime() - now.getTime()) / 1000));
@@ -148,6 +148,10 @@ export function federationHandler(db: Database, env: Env) {
     if (unmatched) {
       if (!FEDERATION_PATH.test(asked.pathname)) return null;
       return unmatched === 404 ? plain(404, "Not found.") : plain(406, "This is an ActivityPub document: ask for it as application/activity+json.", { vary: "Accept" });
+    }
+    if (signer && response.ok) {
+      // Fedify verified the signature: that server is up, so inboxes of it given up as dead are tried again.
+      await reviveHost(db, signer).catch((error: unknown) => console.error(`[federation] reviving ${signer}: ${(error as Error).message}`));
     }
     const headers = new Headers(response.headers);
     headers.append("vary", "Accept");

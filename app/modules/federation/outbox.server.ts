@@ -21,9 +21,10 @@ export async function enqueueEntryActivity(tx: Tx, opts: { publicUrl: string; wr
 
 /**
  * Queues an activity for one inbox (an Accept, a Reject, a Follow, a Like, a reply): stored as the
- * JSON it is sent as, delivered by the worker with retries like everything else.
+ * JSON it is sent as, delivered by the worker with retries like everything else. `db` may be a
+ * transaction, so that the change it announces and the announcement are saved together.
  */
-export async function enqueueDirect(db: Database, ctx: Context<void>, opts: { writerId: string; activity: Activity; inbox: URL | string; objectId?: string; entryId?: string }): Promise<string> {
+export async function enqueueDirect(db: Tx, ctx: Context<void>, opts: { writerId: string; activity: Activity; inbox: URL | string; objectId?: string; entryId?: string }): Promise<string> {
   const id = opts.activity.id?.href;
   if (!id) throw new TypeError("An activity to send needs an id.");
   const json = await opts.activity.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader });

@@ -74,3 +74,10 @@ export function sanitizeRemoteHtml(input: string): string {
 export function remoteText(html: string): string {
   return sanitizeRemoteHtml(html).replace(/<[^>]+>/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
 }
+
+/** A link to something on another server (a profile, a post), or null: only http(s) addresses are ever linked to. */
+export function webUrl(value: string | null | undefined): string | null {
+  if (!value || !URL.canParse(value)) return null;
+  const url = new URL(value);
+  return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+}

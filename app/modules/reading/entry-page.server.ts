@@ -5,8 +5,9 @@ import { stateEtag } from "./cache.server";
 
 /**
  * Everything an anonymous reader's copy of an entry page depends on that can change: the entry
- * (a new version, a new title), its writer (their name), its versions' upload states, and the
- * edition (created, collected, its limit). Any of these changing changes the page's ETag.
+ * (a new version, a new title), its writer (their name), its versions' upload states, the
+ * edition (created, collected, its limit), the replies from the social web its writer approved and
+ * its likes and boosts there. Any of these changing changes the page's ETag.
  */
 export type EntryPageState = Record<string, unknown>;
 
@@ -24,6 +25,9 @@ export function requestedVersion(url: URL): number | undefined {
  * databases read alike: it runs on every anonymous page view); null when there is no such entry
  * or it is an import held for its writer's review (so the page cache never keeps one).
  * A version's upload state only moves forward, so counting versions by state sees every change.
+ * Approved replies are known by their number and their latest change: one hidden and another
+ * approved leave the number as it was, but the approved one changed last. Likes and boosts show as
+ * numbers only, so their numbers are all the page depends on.
  */
 export async function entryPageState(db: Database, handle: string, slug: string): Promise<EntryPageState | null> {
   const parsed = handleSchema.safeParse(handle);
@@ -33,7 +37,11 @@ export async function entryPageState(db: Database, handle: string, slug: string)
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id") AS "versions",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'uploaded') AS "uploaded",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'confirmed') AS "confirmed",
-      d."status" AS "editionStatus", d."minted" AS "editionMinted", d."updatedAt" AS "editionUpdatedAt"
+      d."status" AS "editionStatus", d."minted" AS "editionMinted", d."updatedAt" AS "editionUpdatedAt",
+      (SELECT COUNT(*) FROM "Response" r WHERE r."entryId" = e."id" AND r."status" = 'approved') AS "responses",
+      (SELECT MAX(r."updatedAt") FROM "Response" r WHERE r."entryId" = e."id" AND r."status" = 'approved') AS "responsesChangedAt",
+      (SELECT COUNT(*) FROM "Reaction" x WHERE x."entryId" = e."id" AND x."type" = 'like') AS "likes",
+      (SELECT COUNT(*) FROM "Reaction" x WHERE x."entryId" = e."id" AND x."type" = 'announce') AS "boosts"
     FROM "Entry" e
     JOIN "Writer" w ON w."id" = e."writerId"
     LEFT JOIN "Edition" d ON d."entryId" = e."id"

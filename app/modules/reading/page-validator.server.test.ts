@@ -4,6 +4,7 @@ import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { databaseProviders, useMigratedDatabase } from "../../../test/support/databases";
 import { essayDocument, publishEntry } from "../../../test/support/entries";
+import { setResponseStatus } from "~/modules/federation/responses.server";
 import { pageValidator, validationsFor } from "./page-validator.server";
 
 describe.each(databaseProviders())("the page validator on %s", (provider) => {
@@ -61,6 +62,45 @@ describe.each(databaseProviders())("the page validator on %s", (provider) => {
     expect(await at("/nobody-here")).toBeNull();
     expect(await at("/drafts")).toBeNull();
     expect(await at("/validated/some-entry/card.png")).toBeNull();
+  });
+  it("moves an entry page's ETag with the replies its writer approves and its likes and boosts from the social web", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle: "answered", displayName: "Ans" } });
+    const { slug, entryId } = await publishEntry(db, getEnv(), account, { title: "Answered", document: essayDocument({ words: 50, seed: 5 }) });
+    const etag = async () => (await at(`/answered/${slug}`))!.etag;
+    const reply = (n: number, publishedAt: Date) =>
+      db.response.create({
+        data: { id: `https://social.example/notes/${n}`, entryId, writerId: writer.id, actorId: "https://social.example/users/ren", handle: "@ren@social.example", html: `<p>Reply ${n}</p>`, publishedAt },
+      });
+    const seen = [await etag()];
+
+    // A reply waiting for the writer shows nowhere: the page is as it was.
+    await reply(1, new Date("2026-12-01T10:00:00Z"));
+    expect(await etag()).toBe(seen[0]);
+    await setResponseStatus(db, writer.id, "https://social.example/notes/1", "approved");
+    seen.push(await etag());
+    // Approving it again changes nothing.
+    await setResponseStatus(db, writer.id, "https://social.example/notes/1", "approved");
+    expect(await etag()).toBe(seen[1]);
+
+    // One hidden and an older one approved: as many approved as before, and still another page.
+    await reply(2, new Date("2026-11-30T10:00:00Z"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await setResponseStatus(db, writer.id, "https://social.example/notes/1", "hidden");
+    await setResponseStatus(db, writer.id, "https://social.example/notes/2", "approved");
+    seen.push(await etag());
+    // Both hidden: the page shows what it showed at first.
+    await setResponseStatus(db, writer.id, "https://social.example/notes/2", "hidden");
+    expect(await etag()).toBe(seen[0]);
+
+    // Likes and boosts are counted on the page: each changes it, and taking them back restores it.
+    await db.reaction.create({ data: { id: "https://social.example/likes/1", entryId, actorId: "https://social.example/users/ren", type: "like" } });
+    seen.push(await etag());
+    await db.reaction.create({ data: { id: "https://social.example/boosts/1", entryId, actorId: "https://social.example/users/ren", type: "announce" } });
+    seen.push(await etag());
+    await db.reaction.deleteMany({ where: { entryId } });
+    expect(await etag()).toBe(seen[0]);
+    expect(new Set(seen).size).toBe(seen.length);
   });
   it("are asked of the database once per URL per window, shared by the requests meanwhile, and forgotten on a change", async () => {
     const account = privateKeyToAccount(generatePrivateKey());

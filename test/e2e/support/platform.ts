@@ -1,13 +1,15 @@
 /**
  * Global setup of the browser tests: the production build started by the same script users run
  * (`npm start`'s scripts/start.ts), on free ports with a scratch data folder, on SQLite or, when
- * E2E_DATABASE_URL names a PostgreSQL server, on a fresh database there.
+ * E2E_DATABASE_URL names a PostgreSQL server, on a fresh database there. A port is kept for a
+ * server of the social web a test starts (test/support/fediverse.ts): the press accepts its
+ * loopback origin as it accepts only public ones otherwise.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createScratchPostgres } from "../../../scripts/lib/scratch-postgres";
-import { freeLocalPorts } from "../../../scripts/local/service";
+import { freeLocalPorts, freePort } from "../../../scripts/local/service";
 import { launchPlatform } from "../../support/launch";
 
 export default async function setup() {
@@ -21,7 +23,8 @@ export default async function setup() {
     databaseUrl = scratch.url;
     dropDatabase = scratch.drop;
   }
-  const platform = launchPlatform({ ...settings, DATA_DIR: dataDir, DATABASE_URL: databaseUrl });
+  const peerPort = await freePort();
+  const platform = launchPlatform({ ...settings, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, FEDERATION_TEST_ORIGINS: `http://127.0.0.1:${peerPort}` });
   try {
     await platform.ready(120_000);
   } catch (error) {
@@ -34,6 +37,7 @@ export default async function setup() {
     E2E_RPC_URL: `http://127.0.0.1:${ports.chain}`,
     E2E_DATA_DIR: dataDir,
     E2E_DATABASE: server ? "postgres" : "sqlite",
+    E2E_PEER_PORT: String(peerPort),
   });
   return async () => {
     platform.child.kill("SIGINT");

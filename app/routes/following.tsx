@@ -211,7 +211,7 @@ function SocialWeb({ hasHandle, social, failed, error }: { hasHandle: boolean; s
           To follow people on Mastodon and other servers of the social web, <a href="/settings/profile?next=/following">choose a handle</a> first: it is your name there.
         </p>
       )}
-      {failed.form === "follow" ? alert(error) : null}
+      {failed.form === "follow" || (failed.form === "post" && !social.posts.some((post) => post.id === failed.postId)) ? alert(error) : null}
       {social.follows.length > 0 ? (
         <ul className="follows remote-follows">
           {social.follows.map((f) => (

@@ -235,6 +235,20 @@ describe.each(databaseProviders())("two presses on the social web (%s)", (provid
     const response = await until("the reply on A", () => A.db.response.findFirst({ where: { entryId: published.entryId, actorId: readerActor } }));
     expect(response).toMatchObject({ status: "pending", writerId: writer.id, handle: `@${reader.handle}@${new URL(B.url).host}`, html: "<p>Thank you &lt;b&gt;for&lt;/b&gt; this &amp; more.</p><p>A second paragraph.</p>" });
     expect(response.id.startsWith(`${readerActor}/notes/`)).toBe(true);
+    // The writer finds the reply waiting on A's responses page and approves it; A's entry page then
+    // shows every reader the like and the reply.
+    const replyHtml = "<p>Thank you &lt;b&gt;for&lt;/b&gt; this &amp; more.</p><p>A second paragraph.</p>";
+    const waiting = readable(await (await writer.browser.fetch("/settings/responses")).text());
+    expect(waiting).toContain(`<span class="muted">@${reader.handle}@${new URL(B.url).host}</span>`);
+    expect(waiting).toContain(replyHtml);
+    const approved = await writer.browser.fetch("/settings/responses", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ intent: "approve", id: response.id }).toString() });
+    expect(approved.status).toBe(303);
+    const entryPage = await until("the like and the approved reply on A's entry page", async () => {
+      const html = readable(await (await fetch(`${A.url}${published.url}`)).text());
+      return html.includes("1 like from the social web") && html.includes(replyHtml) ? html : null;
+    });
+    expect(entryPage).toContain(`reader on B</a> <span class="muted">@${reader.handle}@${new URL(B.url).host}</span>`);
+
     // The reply's address answers with the reply itself, as another server fetching it gets it.
     const note = (await (await fetch(response.id, { headers: { accept: "application/activity+json" } })).json()) as Record<string, unknown>;
     expect(note).toMatchObject({ id: response.id, type: "Note", attributedTo: readerActor, inReplyTo: articleId });

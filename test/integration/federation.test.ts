@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createPublicKey } from "node:crypto";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +49,8 @@ describe("a writer on the social web", () => {
     expect(actor["@context"]).toContain("https://www.w3.org/ns/activitystreams");
     expect(actor).toMatchObject({ type: "Person", preferredUsername: handle, name: "Ada Fedi", url: `${server.url}/${handle}`, inbox: `${self.href}/inbox`, endpoints: { sharedInbox: `${server.url}/ap/inbox` } });
     expect(actor.publicKey.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    // 2048-bit RSA, as Mastodon's own keys: every delivery is signed with it.
+    expect(createPublicKey(actor.publicKey.publicKeyPem).asymmetricKeyDetails?.modulusLength).toBe(2048);
 
     const page = await fetch(`${server.url}/${handle}`, { headers: { accept: 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"' } });
     expect(page.headers.get("content-type")).toMatch(/application\/activity\+json|application\/ld\+json/);

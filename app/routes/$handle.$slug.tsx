@@ -20,6 +20,7 @@ import { readingMinutes } from "~/modules/reading/listings.server";
 import { pageScript } from "~/modules/reading/page-scripts.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { longDate } from "~/components/dates";
+import { ResponseByline } from "~/components/ResponseByline";
 import { VERDICT_TONE } from "~/components/verdicts";
 import { articleJsonLd, shareMeta } from "~/components/share-meta";
 import { approvedResponses, pendingResponses } from "~/modules/federation/responses.server";
@@ -152,23 +153,7 @@ function Responses({ data }: { data: { responses: Array<{ id: string; author: { 
         <ol className="response-list">
           {data.responses.map((r) => (
             <li key={r.id} data-testid="response">
-              <p className="response-meta">
-                {r.author.profileUrl ? (
-                  <a href={r.author.profileUrl} rel="nofollow ugc noopener">
-                    {r.author.name ?? r.author.handle}
-                  </a>
-                ) : (
-                  <span>{r.author.name ?? r.author.handle}</span>
-                )}{" "}
-                <span className="muted">{r.author.handle}</span> ·{" "}
-                {r.url ? (
-                  <a href={r.url} rel="nofollow ugc noopener">
-                    <time dateTime={r.publishedAt}>{date(r.publishedAt)}</time>
-                  </a>
-                ) : (
-                  <time dateTime={r.publishedAt}>{date(r.publishedAt)}</time>
-                )}
-              </p>
+              <ResponseByline author={r.author} url={r.url} publishedAt={r.publishedAt} />
               <div className="response-body" dangerouslySetInnerHTML={{ __html: r.html }} />
             </li>
           ))}

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { longDate } from "~/components/dates";
+import { ResponseByline } from "~/components/ResponseByline";
 import type { PageHandle } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
@@ -103,24 +104,9 @@ export default function Responses() {
               <p className="response-meta muted">
                 On {r.entry?.path ? <a href={r.entry.path}>{r.entry.title}</a> : (r.entry?.title ?? "an entry no longer published")}
               </p>
-              <p className="response-meta">
-                {r.author.profileUrl ? (
-                  <a href={r.author.profileUrl} rel="nofollow ugc noopener">
-                    {r.author.name ?? r.author.handle}
-                  </a>
-                ) : (
-                  <span>{r.author.name ?? r.author.handle}</span>
-                )}{" "}
-                <span className="muted">{r.author.handle}</span> ·{" "}
-                {r.url ? (
-                  <a href={r.url} rel="nofollow ugc noopener">
-                    <time dateTime={r.publishedAt}>{longDate(r.publishedAt)}</time>
-                  </a>
-                ) : (
-                  <time dateTime={r.publishedAt}>{longDate(r.publishedAt)}</time>
-                )}
+              <ResponseByline author={r.author} url={r.url} publishedAt={r.publishedAt}>
                 {r.blocked ? <span className="error"> · {r.blocked === "actor" ? "account blocked" : "server blocked"}</span> : null}
-              </p>
+              </ResponseByline>
               <div className="response-body" dangerouslySetInnerHTML={{ __html: r.html }} />
               {r.status === "hidden" && r.blocked ? null : (
               <form method="post" action={here}>

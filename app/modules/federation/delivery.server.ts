@@ -16,6 +16,8 @@ import { retryDelayMs } from "~/modules/jobs/backoff.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
 import { runRepeatedly } from "~/modules/jobs/loop.server";
 import { getFederation, type PressFederation } from "./federation.server";
+import { blockList } from "./blocks.server";
+import { entryActivityVersion } from "./ids.server";
 import { entryActivity } from "./objects.server";
 export { reviveHost } from "./inbox-health.server";
 
@@ -42,25 +44,10 @@ const SEND_TIMEOUT_MS = 30_000;
 const BACKOFF = { baseMs: 2_000, maxMs: 60 * 60_000 };
 /** Answers a lane records in one go. */
 const RECORD_EVERY = 20;
-/** How far back a revived inbox gets what it missed: older activities stay given up. */
 /** Parsed activities kept between passes (the batches of one big delivery share a few). */
 const ACTIVITY_CACHE = 50;
 
-const VERSION = /\/versions\/(\d+)\/activity$/;
 const text = (value: string, max = 1000) => (value.length > max ? `${value.slice(0, max)}…` : value);
-
-/** A writer's block list, read once per plan: the same rule as `isBlocked` (the actor, or its whole server). */
-async function blockList(db: Database, writerId: string): Promise<(actorId: string) => boolean> {
-  const blocks = await db.fediBlock.findMany({ where: { writerId }, select: { kind: true, value: true } });
-  const actors = new Set(blocks.filter((b) => b.kind === "actor").map((b) => b.value));
-  const hosts = new Set(blocks.filter((b) => b.kind === "instance").map((b) => b.value));
-  if (actors.size === 0 && hosts.size === 0) return () => false;
-  return (actorId) => {
-    if (!URL.canParse(actorId)) return true;
-    const url = new URL(actorId);
-    return actors.has(url.href) || hosts.has(url.host.toLowerCase());
-  };
-}
 
 /** The inboxes a writer's followers are reached at (their server's shared inbox where it offers one), with how many followers each stands for. */
 async function followerInboxes(db: Database, writerId: string): Promise<Map<string, number>> {
@@ -114,10 +101,10 @@ async function planActivity(db: Database, fed: PressFederation, activity: { id: 
   let targets: Map<string, number>;
   if (activity.audience === FOLLOWERS) {
     if (!activity.json) {
-      const version = Number(VERSION.exec(activity.id)?.[1] ?? Number.NaN);
+      const version = entryActivityVersion(activity.id);
       const ctx = fed.context();
       // Gone (or hidden for review) since it was queued, or its writer has no handle: nothing to send.
-      const built = activity.entryId && Number.isSafeInteger(version) ? await entryActivity(ctx, db, fed.site, activity.entryId, version) : null;
+      const built = activity.entryId && version !== null ? await entryActivity(ctx, db, fed.site, activity.entryId, version) : null;
       if (!built) return (await finish()) ? 0 : null;
       const json = JSON.stringify(await built.toJsonLd({ format: "compact", contextLoader: ctx.contextLoader }));
       const stored = await db.fediActivity.updateMany({ where: { id: activity.id, lockedUntil: holds }, data: { json } });

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { createFederation, kvCache, type Context, type Federation, type InboxContext } from "@fedify/fedify";
-import { Accept, Announce, Article, Create, Delete, Follow, isActor, Like, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Actor, type Object as APObject } from "@fedify/vocab";
+import { Accept, Announce, Article, Create, Delete, Follow, isActor, Like, Link, Note, PUBLIC_COLLECTION, Reject, Undo, Update, type Actor, type Object as APObject } from "@fedify/vocab";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { withoutUnpublishable } from "~/modules/text.server";
@@ -10,7 +10,7 @@ import { keyPairsOf } from "./keys.server";
 import { DatabaseKvStore } from "./kv.server";
 import { actorOf, articleOf, outboxPage, PATHS, replyNoteOf, VISIBLE, type Site } from "./objects.server";
 import { enqueueDirect } from "./outbox.server";
-import { MAX_REMOTE_HTML, sanitizeRemoteHtml } from "./sanitize.server";
+import { MAX_REMOTE_HTML, sanitizeRemoteHtml, webUrl } from "./sanitize.server";
 
 export interface PressFederation {
   federation: Federation<void>;
@@ -44,8 +44,8 @@ export function handleOf(actor: { preferredUsername?: unknown; id: URL | null })
 /** Text another server sent (a name, a title), without what no published text may hold: a NUL, for one, cannot even be stored in PostgreSQL. */
 const text = (value: unknown): string | null => (value == null ? null : withoutUnpublishable(String(value)));
 
-/** A link a remote server gave, kept only when it is a web address (never `javascript:` and the like). */
-const webUrl = (value: unknown): string | null => (value instanceof URL && (value.protocol === "https:" || value.protocol === "http:") ? value.href : null);
+/** The address a remote `url` names (a URL or a Link), for the sanitizer's rule on links (`webUrl`). */
+const hrefOf = (value: unknown): string | null => (value instanceof URL ? value.href : value instanceof Link ? (value.href?.href ?? null) : null);
 
 /**
  * A document an activity names, fetched; null when its address is one the press never asks
@@ -146,7 +146,6 @@ function buildFederation(db: Database, env: Env): PressFederation {
   return { federation, context: () => federation.createContext(new URL(env.publicUrl)), addresses, site };
 }
 
-
 /** Whether a post is addressed to everyone (public or unlisted). */
 function isPublic(object: APObject): boolean {
   return [...object.toIds, ...object.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
@@ -180,7 +179,7 @@ function inboxHandlers(db: Database, site: Site, addresses: RemoteAddresses) {
       const data = {
         handle: handleOf(actor),
         name: text(actor.name)?.slice(0, 200) ?? null,
-        url: webUrl(actor.url),
+        url: webUrl(hrefOf(actor.url)),
         inbox: actor.inboxId.href,
         sharedInbox: sharedInbox && (await deliverable(addresses, sharedInbox)) ? sharedInbox.href : null,
         followId: follow.id.href,
@@ -204,20 +203,12 @@ function inboxHandlers(db: Database, site: Site, addresses: RemoteAddresses) {
       }
     },
 
-    async accept(ctx: InboxContext<void>, accept: Accept) {
-      if (!accept.actorId || !accept.objectId) return;
-      const follow = await db.remoteFollow.findUnique({ where: { followId: accept.objectId.href } });
-      if (!follow || follow.actorId !== accept.actorId.href) return;
-      await db.remoteFollow.update({ where: { id: follow.id }, data: { status: "accepted", acceptedAt: new Date() } });
-      void ctx;
+    async accept(_ctx: InboxContext<void>, accept: Accept) {
+      await answered(db, accept, { status: "accepted", acceptedAt: new Date() });
     },
 
-    async reject(ctx: InboxContext<void>, reject: Reject) {
-      if (!reject.actorId || !reject.objectId) return;
-      const follow = await db.remoteFollow.findUnique({ where: { followId: reject.objectId.href } });
-      if (!follow || follow.actorId !== reject.actorId.href) return;
-      await db.remoteFollow.update({ where: { id: follow.id }, data: { status: "rejected" } });
-      void ctx;
+    async reject(_ctx: InboxContext<void>, reject: Reject) {
+      await answered(db, reject, { status: "rejected" });
     },
 
     async like(ctx: InboxContext<void>, like: Like) {
@@ -237,7 +228,7 @@ function inboxHandlers(db: Database, site: Site, addresses: RemoteAddresses) {
       const html = sanitizeRemoteHtml(text(object.content)?.slice(0, MAX_REMOTE_HTML) ?? "");
       const published = object.published ? new Date(object.published.epochMilliseconds) : new Date();
       const updated = object.updated ? new Date(object.updated.epochMilliseconds) : published;
-      const url = webUrl(object.url instanceof URL ? object.url : object.url && "href" in object.url ? object.url.href : null);
+      const url = webUrl(hrefOf(object.url));
       const entryId = entryIdOf(ctx, object.replyTargetId);
       if (entryId) await saveResponse(ctx, db, { activity, object, entryId, html, published, url });
       // A post of someone a local writer follows goes to their reading list. The list is shown to
@@ -271,6 +262,14 @@ function inboxHandlers(db: Database, site: Site, addresses: RemoteAddresses) {
       await db.response.deleteMany({ where });
     },
   };
+}
+
+/** Someone a local writer asked to follow answered: only they can answer that Follow of ours. */
+async function answered(db: Database, answer: Accept | Reject, data: { status: "accepted" | "rejected"; acceptedAt?: Date }) {
+  if (!answer.actorId || !answer.objectId) return;
+  const follow = await db.remoteFollow.findUnique({ where: { followId: answer.objectId.href } });
+  if (!follow || follow.actorId !== answer.actorId.href) return;
+  await db.remoteFollow.update({ where: { id: follow.id }, data });
 }
 
 async function react(ctx: InboxContext<void>, db: Database, activity: Like | Announce, type: "like" | "announce") {
@@ -318,7 +317,7 @@ async function saveResponse(
       actorId: activity.actorId.href,
       handle: actor ? handleOf(actor) : `@unknown@${activity.actorId.host}`,
       name: text(actor?.name)?.slice(0, 200) ?? null,
-      actorUrl: webUrl(actor?.url),
+      actorUrl: webUrl(hrefOf(actor?.url)),
       url: reply.url,
       html: reply.html,
       publishedAt: reply.published,
@@ -326,6 +325,5 @@ async function saveResponse(
   });
 }
 
-export type { APObject, Tombstone };
 
 export { isBlocked };

@@ -26,3 +26,8 @@ export interface Site {
 /** The id of the activity that carries version `version` of an entry to followers. */
 export const entryActivityId = (publicUrl: string, entryId: string, version: number) => `${publicUrl}/ap/entries/${entryId}/versions/${version}/activity`;
 
+/** The version an entry's activity carries, read back from its id; null for any other activity. */
+export function entryActivityVersion(activityId: string): number | null {
+  const version = Number(/\/versions\/(\d+)\/activity$/.exec(activityId)?.[1] ?? Number.NaN);
+  return Number.isSafeInteger(version) ? version : null;
+}

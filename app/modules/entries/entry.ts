@@ -15,6 +15,11 @@ export interface EntryContent {
   json: TiptapDocument;
   /** Seconds since the Unix epoch, when this version was published. */
   timestamp: number;
+  /**
+   * The id of the publication the entry is published into (docs/publication-format.md), absent
+   * for an entry of the writer's own. Part of the content, so the author's signature covers it.
+   */
+  publication?: `0x${string}`;
 }
 
 export interface Entry {
@@ -93,6 +98,7 @@ export function entryTags(entry: Entry): Array<{ name: string; value: string }> 
     { name: "Content-Digest", value: entry.digest },
     { name: "Original-Content-Digest", value: entry.originalDigest },
     { name: "Entry-Version", value: String(entry.version) },
+    ...(entry.content.publication ? [{ name: "Publication", value: entry.content.publication }] : []),
     // Tag values are limited to a few kB in bundles; titles are capped well below that.
     { name: "Title", value: entry.content.title },
   ];

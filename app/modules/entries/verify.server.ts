@@ -15,6 +15,7 @@ const entrySchema = z.object({
     body: z.string(),
     json: z.object({ type: z.literal("doc") }).passthrough(),
     timestamp: z.number().int().nonnegative(),
+    publication: z.string().regex(/^0x[0-9a-f]{64}$/, "not a publication id").optional(),
   }),
   digest: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
   originalDigest: z.string().regex(/^[A-Za-z0-9_-]{43}$/),

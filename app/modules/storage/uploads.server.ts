@@ -25,7 +25,7 @@ export function sniffImageType(bytes: Buffer): string | undefined {
   return SIGNATURES.find((signature) => signature.matches(bytes))?.type;
 }
 
-export type UploadKind = "image" | "cover" | "metadata";
+export type UploadKind = "image" | "cover" | "metadata" | "record";
 
 const onGateway = (env: Env, arweaveId: string) => resolveArweaveUrl(`ar://${arweaveId}`, env.storage.gatewayUrl);
 
@@ -50,6 +50,22 @@ export async function queueUpload(db: Database, env: Env, writerId: string, file
     select: { status: true },
   });
   return { id: item.id, status: row.status === "confirmed" ? ("confirmed" as const) : ("pending" as const) };
+}
+
+/**
+ * Queues a signed JSON record (a publication's or a membership's) for Arweave under its own tags,
+ * charged to `writerId` like any upload; returns its Arweave id, known now.
+ */
+export async function queueRecord(db: Database, env: Env, writerId: string, json: string, tags: Array<{ name: string; value: string }>, now = new Date()) {
+  const item = await createSignedDataItem(json, tags, env.storage.platformKey);
+  await chargeWriter(db, env, writerId, "upload", item.bytes.length, now);
+  const data = Buffer.from(json);
+  await db.upload.upsert({
+    where: { writerId_arweaveId: { writerId, arweaveId: item.id } },
+    create: { arweaveId: item.id, writerId, kind: "record", contentType: "application/json", size: data.length, sha256: crypto.createHash("sha256").update(data).digest("hex"), dataItem: new Uint8Array(item.bytes) },
+    update: {},
+  });
+  return item.id;
 }
 
 /**

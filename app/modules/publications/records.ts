@@ -1,0 +1,163 @@
+/**
+ * The signed records of a publication (docs/publication-format.md): what the owner's wallet signs,
+ * what is stored on Arweave, and how a member's role at a moment follows from them. Isomorphic: the
+ * browser builds the same typed data the server and any verifier check.
+ *
+ * - A publication's id is keccak256(owner ‖ salt): a record naming another owner cannot claim it.
+ * - The publication record (EIP-712 `Publication`) names it: id, owner, salt, handle, name,
+ *   description, timestamp. A later record (by timestamp) renames it; the owner never changes.
+ * - A membership record (EIP-712 `Membership`: publication, member, role, from) grants a role
+ *   (`editor`, `writer`) or revokes one (`revoked`) from a moment on, signed by the owner.
+ */
+import { encodePacked, keccak256 } from "viem";
+import { APP_NAME } from "~/modules/entries/entry";
+
+export const PUBLICATION_FORMAT_VERSION = "1";
+
+export const ROLES = ["owner", "editor", "writer"] as const;
+export type Role = (typeof ROLES)[number];
+/** What a membership record can say: a role granted, or every role taken away. */
+export type RecordRole = Exclude<Role, "owner"> | "revoked";
+export const RECORD_ROLES: readonly RecordRole[] = ["editor", "writer", "revoked"];
+
+const DOMAIN = { name: "Permanent Press", version: PUBLICATION_FORMAT_VERSION } as const;
+
+/** The publication's id: keccak256 of the owner's address and a 32-byte salt, lower-case hex. */
+export function publicationId(owner: `0x${string}`, salt: `0x${string}`): `0x${string}` {
+  return keccak256(encodePacked(["address", "bytes32"], [owner, salt])).toLowerCase() as `0x${string}`;
+}
+
+export interface PublicationFields {
+  id: `0x${string}`;
+  owner: `0x${string}`;
+  salt: `0x${string}`;
+  handle: string;
+  name: string;
+  description: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
+export function publicationTypedData(fields: PublicationFields) {
+  return {
+    domain: DOMAIN,
+    types: {
+      Publication: [
+        { name: "id", type: "bytes32" },
+        { name: "owner", type: "address" },
+        { name: "salt", type: "bytes32" },
+        { name: "handle", type: "string" },
+        { name: "name", type: "string" },
+        { name: "description", type: "string" },
+        { name: "timestamp", type: "uint64" },
+      ],
+    },
+    primaryType: "Publication" as const,
+    message: { ...fields, timestamp: BigInt(fields.timestamp) },
+  };
+}
+
+export interface MembershipFields {
+  publication: `0x${string}`;
+  member: `0x${string}`;
+  role: RecordRole;
+  /** Seconds since the epoch from which the record holds. */
+  from: number;
+}
+
+export function membershipTypedData(fields: MembershipFields) {
+  return {
+    domain: DOMAIN,
+    types: {
+      Membership: [
+        { name: "publication", type: "bytes32" },
+        { name: "member", type: "address" },
+        { name: "role", type: "string" },
+        { name: "from", type: "uint64" },
+      ],
+    },
+    primaryType: "Membership" as const,
+    message: { ...fields, from: BigInt(fields.from) },
+  };
+}
+
+/** The publication record as stored on Arweave (canonical JSON). */
+export interface PublicationRecord extends PublicationFields {
+  format: typeof PUBLICATION_FORMAT_VERSION;
+  type: "publication";
+  signature: `0x${string}`;
+}
+
+/** A membership record as stored on Arweave (canonical JSON). */
+export interface MembershipRecordJson extends MembershipFields {
+  format: typeof PUBLICATION_FORMAT_VERSION;
+  type: "membership";
+  /** The owner who signed it, named so a reader need not look the publication up first. */
+  owner: `0x${string}`;
+  signature: `0x${string}`;
+}
+
+/** Arweave tags of a publication record: found by `Type` and `Publication`. */
+export function publicationTags(record: PublicationRecord) {
+  return [
+    { name: "Content-Type", value: "application/json" },
+    { name: "App-Name", value: APP_NAME },
+    { name: "App-Version", value: PUBLICATION_FORMAT_VERSION },
+    { name: "Type", value: "publication" },
+    { name: "Publication", value: record.id },
+    { name: "Owner", value: record.owner.toLowerCase() },
+    { name: "Handle", value: record.handle },
+  ];
+}
+
+/** Arweave tags of a membership record: found by `Type`, `Publication` and `Member`. */
+export function membershipTags(record: MembershipRecordJson) {
+  return [
+    { name: "Content-Type", value: "application/json" },
+    { name: "App-Name", value: APP_NAME },
+    { name: "App-Version", value: PUBLICATION_FORMAT_VERSION },
+    { name: "Type", value: "membership" },
+    { name: "Publication", value: record.publication },
+    { name: "Member", value: record.member.toLowerCase() },
+    { name: "Role", value: record.role },
+  ];
+}
+
+/** A membership record reduced to what decides a role: already checked to be the owner's. */
+export interface MembershipFact {
+  member: string;
+  role: RecordRole;
+  from: number;
+}
+
+/**
+ * The role `member` holds at `at` (seconds): the owner always holds "owner"; anyone else holds what
+ * the record with the latest `from` at or before `at` says, a revocation winning a tie. Null when
+ * no record covers that moment or the latest one revokes.
+ */
+export function roleAt(records: readonly MembershipFact[], owner: string, member: string, at: number): Role | null {
+  const who = member.toLowerCase();
+  if (who === owner.toLowerCase()) return "owner";
+  let best: MembershipFact | undefined;
+  for (const record of records) {
+    if (record.member.toLowerCase() !== who || record.from > at) continue;
+    if (!best || record.from > best.from || (record.from === best.from && record.role === "revoked")) best = record;
+  }
+  return !best || best.role === "revoked" ? null : best.role;
+}
+
+/** What each role may do in a publication. */
+export type PublicationAction =
+  | "write" // draft and publish one's own entries into the publication
+  | "edit-others" // edit and publish other members' drafts and entries in the publication
+  | "manage-members" // grant and revoke roles
+  | "manage-payouts" // set how editions pay out
+  | "manage-profile"; // name, description, images, host name
+
+const ALLOWED: Record<Role, ReadonlySet<PublicationAction>> = {
+  owner: new Set(["write", "edit-others", "manage-members", "manage-payouts", "manage-profile"]),
+  editor: new Set(["write", "edit-others"]),
+  writer: new Set(["write"]),
+};
+
+export const can = (role: Role | null, action: PublicationAction): boolean => role !== null && ALLOWED[role].has(action);

@@ -2,7 +2,6 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
@@ -11,7 +10,8 @@ import { ImportRefused, importSubscribers } from "~/modules/subscriptions/csv.se
 import { newsletterStats } from "~/modules/newsletters/newsletters.server";
 import { formWithFile } from "~/modules/body-limits";
 import { STATUSES } from "~/modules/subscriptions/statuses";
-import { audience } from "~/modules/subscriptions/subscribers.server";
+import { managedPublications, requireList } from "~/modules/subscriptions/lists.server";
+import { audience, writerName } from "~/modules/subscriptions/subscribers.server";
 import { listFollowers, removeFollower } from "~/modules/federation/followers.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscribers · Permanent Press" }];
@@ -25,19 +25,23 @@ export const bodyLimits = formWithFile(MAX_CSV_BYTES);
 const followersPage = (url: URL) => (/^\d{1,6}$/.test(url.searchParams.get("followers") ?? "") ? Math.max(1, Number(url.searchParams.get("followers"))) : 1);
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const writer = await requireWriter(request);
+  const { writer, list: owner, query } = await requireList(request);
   const params = new URL(request.url).searchParams;
   const db = getDb();
-  const [list, newsletters, followers] = await Promise.all([
-    audience(db, writer.id, { q: params.get("q") ?? undefined, status: params.get("status") ?? undefined, page: Number(params.get("page") ?? 1) || 1 }),
-    newsletterStats(db, writer.id),
-    listFollowers(db, writer.id, followersPage(new URL(request.url))),
+  const [list, newsletters, followers, publications] = await Promise.all([
+    audience(db, owner.id, { q: params.get("q") ?? undefined, status: params.get("status") ?? undefined, page: Number(params.get("page") ?? 1) || 1 }),
+    newsletterStats(db, owner.id),
+    listFollowers(db, owner.id, followersPage(new URL(request.url))),
+    managedPublications(db, writer),
   ]);
   return {
     list: { ...list, rows: list.rows.map((r) => ({ ...r, date: r.date.toISOString() })) },
     newsletters: newsletters.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })),
     followers: { ...followers, rows: followers.rows.map((f) => ({ ...f, since: f.since.toISOString() })) },
-    handle: writer.handle,
+    query,
+    publication: owner.id === writer.id ? null : { name: writerName(owner) },
+    publications,
+    handle: owner.handle,
     // How people on the social web find the writer: @handle@host.
     fediHost: new URL(getEnv().publicUrl).host,
   };
@@ -48,7 +52,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
  * on the social web and goes back to the followers.
  */
 export async function action({ request }: ActionFunctionArgs) {
-  const writer = await requireWriter(request);
+  const { list, query } = await requireList(request);
   let about: "import" | "followers" = "import";
   try {
     assertSameOrigin(request);
@@ -56,12 +60,12 @@ export async function action({ request }: ActionFunctionArgs) {
     if (form.get("intent") === "remove-follower") {
       about = "followers";
       const page = followersPage(new URL(request.url));
-      await removeFollower(getDb(), getEnv(), writer.id, String(form.get("follower") ?? ""));
-      return redirect(`/settings/subscribers${page > 1 ? `?followers=${page}` : ""}#followers`, 303);
+      await removeFollower(getDb(), getEnv(), list.id, String(form.get("follower") ?? ""));
+      return redirect(`/settings/subscribers${listHref(query, page > 1 ? { followers: String(page) } : {})}#followers`, 303);
     }
     const file = await fileField(form, "file");
     if (!file) throw new UserError("Choose a CSV file to import.");
-    const imported = await importSubscribers(getDb(), getEnv(), writer, decodeUtf8(file.bytes, "That file"), { consent: form.get("consent") === "yes" });
+    const imported = await importSubscribers(getDb(), getEnv(), list, decodeUtf8(file.bytes, "That file"), { consent: form.get("consent") === "yes" });
     return { imported, error: null, problems: [] as string[], about };
   } catch (error) {
     if (error instanceof UserError) {
@@ -71,20 +75,41 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
+/** A link's query: the list chosen (if a publication's) and `params`. */
+function listHref(list: { publication?: string }, params: Record<string, string> = {}) {
+  const query = new URLSearchParams({ ...list, ...params }).toString();
+  return query ? `?${query}` : "";
+}
+
 const date = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export default function Subscribers() {
-  const { list, newsletters, followers, handle, fediHost } = useLoaderData<typeof loader>();
+  const { list, newsletters, followers, handle, fediHost, query, publication, publications } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const pageLink = (page: number) => `?${new URLSearchParams({ ...(list.q ? { q: list.q } : {}), ...(list.status ? { status: list.status } : {}), page: String(page) })}`;
+  const pageLink = (page: number) => listHref(query, { ...(list.q ? { q: list.q } : {}), ...(list.status ? { status: list.status } : {}), page: String(page) });
+  const here = `/settings/subscribers${listHref(query)}`;
   return (
     <section>
-      <h1>Subscribers</h1>
-      {handle ? null : <p className="notice">Choose a handle in your profile: readers subscribe on your page.</p>}
+      <h1>Subscribers{publication ? ` of ${publication.name}` : ""}</h1>
+      {publications.length > 0 ? (
+        <nav className="actions" aria-label="Lists" data-testid="lists">
+          {publication ? <a href="/settings/subscribers">Your own list</a> : <strong>Your own list</strong>}
+          {publications.map((p) =>
+            query.publication === p.id ? (
+              <strong key={p.id}>{p.name}</strong>
+            ) : (
+              <a key={p.id} href={`/settings/subscribers${listHref({ publication: p.id })}`}>
+                {p.name}
+              </a>
+            ),
+          )}
+        </nav>
+      ) : null}
+      {handle || publication ? null : <p className="notice">Choose a handle in your profile: readers subscribe on your page.</p>}
       <ul className="counts" data-testid="counts">
         {STATUSES.map((status) => (
           <li key={status}>
-            <a href={`?status=${status}`}>
+            <a href={listHref(query, { status })}>
               <strong data-status={status}>{list.counts[status]}</strong> {status}
             </a>
           </li>
@@ -98,7 +123,9 @@ export default function Subscribers() {
 
       <h2>Newsletters</h2>
       {newsletters.length === 0 ? (
-        <p className="muted">Each entry you publish is sent to your confirmed email subscribers.</p>
+        <p className="muted">
+          {publication ? `Each entry published in ${publication.name} is sent to its confirmed email subscribers.` : "Each entry you publish is sent to your confirmed email subscribers."}
+        </p>
       ) : (
         <table data-testid="newsletters">
           <thead>
@@ -124,8 +151,9 @@ export default function Subscribers() {
         </table>
       )}
 
-      <h2>Your list</h2>
+      <h2>{publication ? `${publication.name}'s list` : "Your list"}</h2>
       <form method="get" className="actions">
+        {query.publication ? <input type="hidden" name="publication" value={query.publication} /> : null}
         <label>
           Search <input type="search" name="q" defaultValue={list.q} placeholder="email or wallet" />
         </label>
@@ -139,7 +167,7 @@ export default function Subscribers() {
           </select>
         </label>
         <button type="submit">Show</button>
-        <a href="/settings/subscribers.csv" download>
+        <a href={`/settings/subscribers.csv${listHref(query)}`} download>
           Export confirmed subscribers (CSV)
         </a>
       </form>
@@ -172,8 +200,9 @@ export default function Subscribers() {
 
       <h2 id="followers">On the social web</h2>
       <p className="muted">
-        People on Mastodon and other servers of the social web follow you as {handle ? <code>{`@${handle}@${fediHost}`}</code> : "your handle"}: each entry you
-        publish reaches them there. Removing one tells their server, and nothing of yours reaches them again unless they follow you anew.
+        People on Mastodon and other servers of the social web follow {publication ? publication.name : "you"} as{" "}
+        {handle ? <code>{`@${handle}@${fediHost}`}</code> : "your handle"}: each entry {publication ? "published in it" : "you publish"} reaches them there. Removing
+        one tells their server, and nothing {publication ? "of it" : "of yours"} reaches them again unless they follow anew.
       </p>
       {result?.error && result.about === "followers" ? (
         <p role="alert" className="error">
@@ -181,7 +210,7 @@ export default function Subscribers() {
         </p>
       ) : null}
       {followers.rows.length === 0 ? (
-        <p>No one follows you from the social web yet.</p>
+        <p>No one follows {publication ? publication.name : "you"} from the social web yet.</p>
       ) : (
         <table data-testid="followers">
           <thead>
@@ -211,7 +240,7 @@ export default function Subscribers() {
                 </td>
                 <td>{date(f.since)}</td>
                 <td>
-                  <form method="post" action={`/settings/subscribers${followers.page > 1 ? `?followers=${followers.page}` : ""}`}>
+                  <form method="post" action={`/settings/subscribers${listHref(query, followers.page > 1 ? { followers: String(followers.page) } : {})}`}>
                     <input type="hidden" name="follower" value={f.id} />
                     <button type="submit" name="intent" value="remove-follower" className="danger">
                       Remove
@@ -226,8 +255,8 @@ export default function Subscribers() {
       {followers.pages > 1 ? (
         <p className="muted">
           {followers.total} following · page {followers.page} of {followers.pages}{" "}
-          {followers.page > 1 ? <a href={`?followers=${followers.page - 1}#followers`}>previous</a> : null}{" "}
-          {followers.page < followers.pages ? <a href={`?followers=${followers.page + 1}#followers`}>next</a> : null}
+          {followers.page > 1 ? <a href={`${listHref(query, { followers: String(followers.page - 1) })}#followers`}>previous</a> : null}{" "}
+          {followers.page < followers.pages ? <a href={`${listHref(query, { followers: String(followers.page + 1) })}#followers`}>next</a> : null}
         </p>
       ) : null}
 
@@ -246,18 +275,18 @@ export default function Subscribers() {
       ) : null}
       {result?.imported ? (
         <p className="notice" data-testid="imported">
-          Imported {result.imported.imported}; {result.imported.skipped} already on your list were left as they are
+          Imported {result.imported.imported}; {result.imported.skipped} already on the list were left as they are
           {result.imported.confirmationsSent ? `; ${result.imported.confirmationsSent} confirmation links are on their way` : ""}.
         </p>
       ) : null}
-      <form method="post" encType="multipart/form-data" className="stack">
+      <form method="post" action={here} encType="multipart/form-data" className="stack">
         <label>
           CSV file with the columns email, wallet, date (header first)
           <input type="file" name="file" accept=".csv,text/csv" required />
         </label>
         <label className="check">
-          <input type="checkbox" name="consent" value="yes" /> These people agreed to get my essays by email. Without this, each address gets a
-          confirmation link and nothing else until it is used.
+          <input type="checkbox" name="consent" value="yes" /> These people agreed to get {publication ? `the essays published in ${publication.name}` : "my essays"}{" "}
+          by email. Without this, each address gets a confirmation link and nothing else until it is used.
         </label>
         <button type="submit">Import</button>
       </form>

@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db.server";
-import { requireWriter } from "~/modules/auth/session.server";
 import { exportSubscribers } from "~/modules/subscriptions/csv.server";
+import { requireList } from "~/modules/subscriptions/lists.server";
 
-/** The writer's confirmed subscribers as a CSV download, streamed page by page. */
+/** The confirmed subscribers of the writer (or of a publication they own) as a CSV download, streamed page by page. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const writer = await requireWriter(request);
-  const lines = exportSubscribers(getDb(), writer.id);
+  const { list } = await requireList(request);
+  const lines = exportSubscribers(getDb(), list.id);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       await lines.return(undefined);
     },
   });
-  const name = `subscribers-${writer.handle ?? writer.address.slice(0, 10)}-${new Date().toISOString().slice(0, 10)}.csv`;
+  const name = `subscribers-${list.handle ?? list.address.slice(0, 10)}-${new Date().toISOString().slice(0, 10)}.csv`;
   return new Response(body, {
     headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"`, "cache-control": "private, no-store" },
   });

@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await writerOf(params.handle);
   const viewer = await getWriter(request);
   return {
-    writer: { handle: writer.handle!, name: writerName(writer) },
+    writer: { handle: writer.handle!, name: writerName(writer), publication: writer.kind === "publication" },
     viewer: viewer ? { address: viewer.address, isWriter: viewer.id === writer.id, following: await isFollowing(getDb(), writer.id, viewer) } : null,
   };
 }
@@ -90,7 +90,8 @@ export default function Subscribe() {
       {viewer?.following ? (
         <div className="notice">
           <p>
-            You follow {writer.name} with <code>{viewer.address}</code>. Their new essays appear on <a href="/following">your reading list</a>.
+            You follow {writer.name} with <code>{viewer.address}</code>. {writer.publication ? "Its" : "Their"} new essays appear on{" "}
+            <a href="/following">your reading list</a>.
           </p>
           <form method="post">
             <input type="hidden" name="intent" value="unfollow" />
@@ -106,7 +107,7 @@ export default function Subscribe() {
           <button type="submit">Follow {writer.name}</button>
         </form>
       ) : null}
-      <SubscribeForm handle={writer.handle} writerName={writer.name} wallet={viewer === null} />
+      <SubscribeForm handle={writer.handle} writerName={writer.name} wallet={viewer === null} publication={writer.publication} />
     </section>
   );
 }

@@ -56,7 +56,7 @@ export default function Confirm() {
       <section>
         <h1>You're subscribed</h1>
         <p>
-          New essays by {writer.name} will arrive at <strong>{email}</strong>. Every message has a link to unsubscribe in one click.
+          New essays {writer.publication ? "in" : "by"} {writer.name} will arrive at <strong>{email}</strong>. Every message has a link to unsubscribe in one click.
         </p>
         {writer.handle ? <a href={`/${writer.handle}`}>Read {writer.name}</a> : null}
       </section>
@@ -78,7 +78,7 @@ export default function Confirm() {
     <section>
       <h1>Confirm your subscription</h1>
       <p>
-        Get new essays by {subscription.writer.name} at <strong>{subscription.email}</strong>?
+        Get new essays {subscription.writer.publication ? "in" : "by"} {subscription.writer.name} at <strong>{subscription.email}</strong>?
       </p>
       <form method="post" action="/subscriptions/confirm">
         <input type="hidden" name="token" value={subscription.token} />

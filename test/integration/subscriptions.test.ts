@@ -370,7 +370,7 @@ describe("the writer's audience", () => {
     const good = ["Email,Wallet,Date", "ada@example.com,,2026-01-02T00:00:00.000Z", `,${wallet},2026-03-04T05:06:07.000Z`, `"${formula}",,2026-05-06T00:00:00.000Z`, ""].join("\n");
     const imported = await importCsv(browser, good, true);
     expect(imported.status).toBe(200);
-    expect(await mainText(imported)).toContain("Imported 3; 0 already on your list were left as they are.");
+    expect(await mainText(imported)).toContain("Imported 3; 0 already on the list were left as they are.");
     expect(await db.subscriber.count({ where: { writerId: writer.id, status: "confirmed", source: "import" } })).toBe(3);
     expect(await deliver()).toHaveLength(0);
 
@@ -389,7 +389,7 @@ describe("the writer's audience", () => {
     expect((await importCsv(other.browser, csv, true)).status).toBe(200);
     expect(await (await other.browser.fetch("/settings/subscribers.csv")).text()).toBe(csv);
     // Importing it again changes nothing.
-    expect(await mainText(await importCsv(other.browser, csv, true))).toContain("Imported 0; 3 already on your list were left as they are.");
+    expect(await mainText(await importCsv(other.browser, csv, true))).toContain("Imported 0; 3 already on the list were left as they are.");
 
     const listPage = await browser.fetch(`/settings/subscribers?q=${encodeURIComponent("ada@")}`);
     const listed = await listPage.text();
@@ -403,7 +403,7 @@ describe("the writer's audience", () => {
     const emails = [`p1-${unique()}@example.com`, `p2-${unique()}@example.com`];
     const response = await importCsv(browser, `email\n${emails.join("\n")}\n`, false);
     expect(response.status).toBe(200);
-    expect(await mainText(response)).toContain("Imported 2; 0 already on your list were left as they are; 2 confirmation links are on their way.");
+    expect(await mainText(response)).toContain("Imported 2; 0 already on the list were left as they are; 2 confirmation links are on their way.");
     expect(await db.subscriber.count({ where: { writerId: writer.id, status: "pending" } })).toBe(2);
     const mails = await deliver();
     expect(mails.map((m) => m.to).sort()).toEqual([...emails].sort());

@@ -45,17 +45,28 @@ function page(body: string, footer: string): string {
   return `${PAGE_START}${body}<div style="${FOOTER_STYLE}">${footer}</div>${PAGE_END}`;
 }
 
-export function confirmationMail(p: { writerName: string; confirmUrl: string; unsubscribeUrl: string }): MailContent {
+/**
+ * What a list is to its readers: a writer's own essays, or a publication's, written by several
+ * writers under its name. `publication` is set for a publication's list.
+ */
+export interface ListName {
+  writerName: string;
+  publication?: boolean;
+}
+
+const essaysOf = (name: string, publication?: boolean) => (publication ? `the essays published in ${name}` : `${name}'s essays`);
+
+export function confirmationMail(p: ListName & { confirmUrl: string; unsubscribeUrl: string }): MailContent {
   const name = oneLine(p.writerName);
   return {
     subject: `Confirm your subscription to ${name}`,
     text:
-      `Someone, hopefully you, asked to get ${name}'s essays by email.\n\n` +
+      `Someone, hopefully you, asked to get ${essaysOf(name, p.publication)} by email.\n\n` +
       `Confirm your subscription:\n${p.confirmUrl}\n\n` +
       `The link works for three days. If you did not ask for this, ignore this message: nothing will be sent to you.\n\n` +
       `Never email me about ${name} again: ${p.unsubscribeUrl}\n`,
     html: page(
-      `<p>Someone, hopefully you, asked to get ${escapeHtml(name)}'s essays by email.</p>` +
+      `<p>Someone, hopefully you, asked to get ${escapeHtml(essaysOf(name, p.publication))} by email.</p>` +
         `<p><a href="${escapeHtml(p.confirmUrl)}" style="display:inline-block;padding:0.6rem 1rem;background:#1d1d1f;color:#fffefb;text-decoration:none;border-radius:6px">Confirm your subscription</a></p>` +
         `<p>The link works for three days. If you did not ask for this, ignore this message: nothing will be sent to you.</p>`,
       link(p.unsubscribeUrl, `Never email me about ${name} again`),
@@ -64,16 +75,17 @@ export function confirmationMail(p: { writerName: string; confirmUrl: string; un
   };
 }
 
-export function welcomeMail(p: { writerName: string; writerUrl: string; unsubscribeUrl: string; preferencesUrl: string }): MailContent {
+export function welcomeMail(p: ListName & { writerUrl: string; unsubscribeUrl: string; preferencesUrl: string }): MailContent {
   const name = oneLine(p.writerName);
+  const every = p.publication ? `every new essay published in ${name}, by any of its writers,` : `every new essay ${name} publishes`;
   return {
     subject: `You're subscribed to ${name}`,
     text:
-      `Welcome. From now on, every new essay ${name} publishes arrives here, whole.\n\n` +
+      `Welcome. From now on, ${every} arrives here, whole.\n\n` +
       `Read what is already there: ${p.writerUrl}\n\n` +
       `Unsubscribe: ${p.unsubscribeUrl}\nPreferences: ${p.preferencesUrl}\n`,
     html: page(
-      `<p>Welcome. From now on, every new essay ${escapeHtml(name)} publishes arrives here, whole.</p>` + `<p>${link(p.writerUrl, "Read what is already there")}</p>`,
+      `<p>Welcome. From now on, ${escapeHtml(every)} arrives here, whole.</p>` + `<p>${link(p.writerUrl, "Read what is already there")}</p>`,
       `${link(p.unsubscribeUrl, "Unsubscribe")} · ${link(p.preferencesUrl, "Preferences")}`,
     ),
     headers: unsubscribeHeaders(p.unsubscribeUrl),
@@ -109,18 +121,24 @@ const partHeader = (type: string) => `Content-Type: ${type}; charset=utf-8\r\nCo
 /**
  * An entry's newsletter: the essay itself (the version's HTML, and its Markdown for the plain-text
  * part), a link to its page and, when it has an edition on offer, to collect it, and each recipient's unsubscribe and preferences
- * links. The essay is encoded once; a recipient costs the encoding of a few lines.
+ * links. The essay is encoded once; a recipient costs the encoding of a few lines. `writerName` is
+ * the list the reader subscribed to; an entry in a publication also names its author (`authorName`).
  */
-export function newsletterTemplate(p: { writerName: string; title: string; essayHtml: string; essayMarkdown: string; entryUrl: string; collectUrl?: string; collectTerms?: string }): NewsletterTemplate {
+export function newsletterTemplate(
+  p: ListName & { authorName?: string; title: string; essayHtml: string; essayMarkdown: string; entryUrl: string; collectUrl?: string; collectTerms?: string },
+): NewsletterTemplate {
   const offer = p.collectTerms ? ` (${oneLine(p.collectTerms)})` : "";
   const name = oneLine(p.writerName);
+  const author = oneLine(p.authorName ?? p.writerName);
   const title = oneLine(p.title);
-  const textPrefix = partHeader("text/plain") + encodeLines(`${title}\nby ${name}\n\n${p.essayMarkdown.trimEnd()}\n\n---\nRead it on the web: ${p.entryUrl}\n${p.collectUrl ? `Collect it${offer}: ${p.collectUrl}\n` : ""}\n`);
+  const byline = p.publication ? `by ${author}, in ${name}` : `by ${author}`;
+  const textPrefix = partHeader("text/plain") + encodeLines(`${title}\n${byline}\n\n${p.essayMarkdown.trimEnd()}\n\n---\nRead it on the web: ${p.entryUrl}\n${p.collectUrl ? `Collect it${offer}: ${p.collectUrl}\n` : ""}\n`);
   const htmlPrefix =
     partHeader("text/html") +
     encodeLines(
       `${PAGE_START}<p style="font-family:system-ui,sans-serif;font-size:13px;color:#6e6e73">${escapeHtml(name)}</p>` +
         `<h1 style="font-size:28px;line-height:1.25;margin:0 0 1rem">${link(p.entryUrl, title, "color:inherit;text-decoration:none")}</h1>\n` +
+        (p.publication ? `<p style="font-family:system-ui,sans-serif;font-size:15px;margin:0 0 1.5rem">by ${escapeHtml(author)}</p>\n` : "") +
         `${p.essayHtml}\n` +
         `<p style="margin-top:2rem">${link(p.entryUrl, "Read it on the web")}${p.collectUrl ? ` · ${link(p.collectUrl, "Collect it")}${escapeHtml(offer)}` : ""}</p>\n`,
     );

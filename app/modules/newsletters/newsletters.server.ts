@@ -23,10 +23,12 @@ const PLAN_LOCK_MS = 60_000;
 /**
  * Queues the newsletter of a newly published entry. Called inside the publishing transaction for
  * version 1 only, so an entry has its newsletter exactly when it exists; the unique entry id makes
- * a second one impossible.
+ * a second one impossible. The newsletter's `writerId` is the list it goes to: an entry published
+ * into a publication goes to the publication's subscribers only (its author's own list is not
+ * sent, so a reader on both lists gets it once, under the name they will see on the page).
  */
-export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string }): Promise<void> {
-  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.writerId } });
+export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string; publicationId?: string | null }): Promise<void> {
+  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.publicationId ?? entry.writerId } });
 }
 
 /**
@@ -94,16 +96,22 @@ export async function completeNewsletters(db: Database, now = new Date()): Promi
 
 /** What the worker needs to send a newsletter: its sender and its template, made once. */
 export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
-  const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true, edition: true } } } });
-  const { entry } = newsletter;
+  const newsletter = await db.newsletter.findUniqueOrThrow({
+    where: { id: newsletterId },
+    include: { writer: true, entry: { include: { writer: true, publication: true, edition: true } } },
+  });
+  const { entry, writer: list } = newsletter;
   const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { id: true, title: true, html: true, renderer: true, entryJson: true } });
   const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
-  const name = writerName(entry.writer);
-  const entryUrl = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  // Sent under the name of the list it goes to (a publication's, for an entry published into one).
+  const name = writerName(list);
+  const entryUrl = `${env.publicUrl}/${(entry.publication ?? entry.writer).handle}/${entry.slug}`;
   return {
     from: sender(env, name),
     template: newsletterTemplate({
       writerName: name,
+      publication: list.kind === "publication",
+      authorName: writerName(entry.writer),
       title: version.title,
       essayHtml: await currentHtml(db, env.storage.gatewayUrl, version),
       essayMarkdown: content.body,

@@ -4,7 +4,7 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { confirmationMail } from "~/modules/mail/templates.server";
 import { normalizeEmail } from "./email.server";
-import { subscriberLinks, writerName, type WriterRef } from "./subscribers.server";
+import { listName, subscriberLinks, type WriterRef } from "./subscribers.server";
 import { issueConfirmToken } from "./tokens.server";
 
 export const CSV_COLUMNS = ["email", "wallet", "date"] as const;
@@ -215,7 +215,7 @@ export async function importSubscribers(db: Database, env: Env, writer: WriterRe
   const rows = validate(parseCsv(text.replace(/^\uFEFF/, "")), now);
   const existing = await existingKeys(db, writer.id, rows);
   const fresh = rows.filter((r) => !(r.email && existing.emails.has(r.email)) && !(r.wallet && existing.wallets.has(r.wallet)));
-  const name = writerName(writer);
+  const name = listName(writer);
   await db.$transaction(
     async (tx) => {
       for (let i = 0; i < fresh.length; i += CHUNK) {
@@ -238,7 +238,7 @@ export async function importSubscribers(db: Database, env: Env, writer: WriterRe
         const confirmations = chunk.flatMap(({ row, token }) => {
           if (!token || !row.email) return [];
           const mail = confirmationMail({
-            writerName: name,
+            ...name,
             confirmUrl: `${env.publicUrl}/subscriptions/confirm?token=${encodeURIComponent(token.token)}`,
             unsubscribeUrl: subscriberLinks(env, idByHash.get(token.hash)!).unsubscribeUrl,
           });

@@ -25,7 +25,12 @@ export interface WriterRef {
   handle: string | null;
   displayName: string | null;
   ensName: string | null;
+  /** "publication" for a publication's account: its mails speak of the essays published in it. */
+  kind?: string;
 }
+
+/** The name and kind a list's mails are written for. */
+export const listName = (writer: Omit<WriterRef, "id">) => ({ writerName: writerName(writer), publication: writer.kind === "publication" });
 
 export function writerName(writer: Omit<WriterRef, "id">): string {
   return writer.displayName ?? writer.ensName ?? (writer.handle ? `@${writer.handle}` : `${writer.address.slice(0, 6)}…${writer.address.slice(-4)}`);
@@ -50,7 +55,7 @@ export async function queueConfirmation(tx: Tx, env: Env, subscriber: { id: stri
     tx,
     subscriber.email,
     confirmationMail({
-      writerName: writerName(writer),
+      ...listName(writer),
       confirmUrl: `${env.publicUrl}/subscriptions/confirm?token=${encodeURIComponent(token)}`,
       unsubscribeUrl: subscriberLinks(env, subscriber.id).unsubscribeUrl,
     }),
@@ -113,7 +118,7 @@ async function subscriberForConfirmation(db: Database, env: Env, token: string, 
 /** What a confirmation link is for, without using it: link scanners open links, people press the button. */
 export async function inspectConfirmation(db: Database, env: Env, token: string, now = new Date()) {
   const { subscriber } = await subscriberForConfirmation(db, env, token, now);
-  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer) } };
+  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" } };
 }
 
 /**
@@ -140,10 +145,10 @@ export async function confirmSubscription(db: Database, env: Env, token: string,
     if (subscriber.status !== "confirmed") {
       const links = subscriberLinks(env, subscriber.id);
       const writerUrl = subscriber.writer.handle ? `${env.publicUrl}/${subscriber.writer.handle}` : env.publicUrl;
-      await queueMail(tx, subscriber.email, welcomeMail({ writerName: writerName(subscriber.writer), writerUrl, ...links }));
+      await queueMail(tx, subscriber.email, welcomeMail({ ...listName(subscriber.writer), writerUrl, ...links }));
     }
   });
-  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer) } };
+  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" } };
 }
 
 /** The subscription a preferences or unsubscribe link is for. */
@@ -156,7 +161,7 @@ export async function subscriptionForToken(db: Database, env: Env, token: string
     email: subscriber.email,
     wallet: subscriber.wallet,
     status: subscriber.status as SubscriberStatus,
-    writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer) },
+    writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" },
   };
 }
 
@@ -229,7 +234,7 @@ export async function isFollowing(db: Database, writerId: string, reader: { addr
   return !!row && FOLLOWING.includes(row.status as SubscriberStatus);
 }
 
-/** The reader's page: whom they follow by wallet, and the newest entries of those writers. */
+/** The reader's page: whom they follow by wallet, and the newest entries of those writers and publications. */
 export async function readerFeed(db: Database, reader: { address: string }, limit = 30) {
   const wallet = reader.address.toLowerCase();
   const follows = await db.subscriber.findMany({
@@ -237,11 +242,12 @@ export async function readerFeed(db: Database, reader: { address: string }, limi
     orderBy: { createdAt: "desc" },
     include: { writer: true },
   });
+  const followed = follows.map((f) => f.writerId);
   const entries = await db.entry.findMany({
-    where: { writerId: { in: follows.map((f) => f.writerId) }, ...READABLE },
+    where: { OR: [{ writerId: { in: followed } }, { publicationId: { in: followed } }], ...READABLE },
     orderBy: { publishedAt: "desc" },
     take: limit,
-    include: { writer: true },
+    include: { writer: true, publication: true },
   });
   return {
     follows: follows.map((f) => ({
@@ -252,7 +258,7 @@ export async function readerFeed(db: Database, reader: { address: string }, limi
       email: f.email,
       emailStatus: f.email ? (f.status === "bounced" ? "bounced" : "receiving") : null,
     })),
-    entries: entries.map((e) => ({ title: e.title, excerpt: e.excerpt, slug: e.slug, publishedAt: e.publishedAt, handle: e.writer.handle, name: writerName(e.writer) })),
+    entries: entries.map((e) => ({ title: e.title, excerpt: e.excerpt, slug: e.slug, publishedAt: e.publishedAt, handle: (e.publication ?? e.writer).handle, name: writerName(e.writer) })),
   };
 }
 

@@ -1,0 +1,45 @@
+/**
+ * Whose list the subscribers page and its CSV manage: the signed-in writer's own, or a
+ * publication's (`?publication=<account id>`). A publication's readers (their addresses, the CSV of
+ * them, its followers on the social web) are its owner's alone to manage: editors and writers get a 403.
+ */
+import { z } from "zod";
+import { getDb, type Database } from "~/db.server";
+import { requireWriter } from "~/modules/auth/session.server";
+import { errorHeaders, UserError } from "~/modules/errors.server";
+import { publicationsOf, requireRole } from "~/modules/publications/publications.server";
+import { can } from "~/modules/publications/records";
+import { writerName, type WriterRef } from "./subscribers.server";
+
+/** The list `publicationId` names, if the writer may manage it; the writer's own without one. */
+export async function managedList(db: Database, writer: WriterRef, publicationId: string | undefined, now = new Date()): Promise<WriterRef> {
+  if (!publicationId) return writer;
+  await requireRole(db, publicationId, writer.address, "manage-profile", now);
+  return db.writer.findUniqueOrThrow({ where: { id: publicationId } });
+}
+
+/** The publications whose lists a writer manages, for the page's choice of list. */
+export async function managedPublications(db: Database, writer: { id: string; address: string }, now = new Date()) {
+  const memberships = await publicationsOf(db, writer, now);
+  return memberships
+    .filter(({ role }) => can(role, "manage-profile"))
+    .map(({ publication }) => ({ id: publication.writerId, name: writerName(publication.account), handle: publication.account.handle }));
+}
+
+const listQuery = z.object({ publication: z.string().trim().min(1).max(64).optional().catch(undefined) });
+
+/**
+ * The signed-in writer and the list a settings request is about; a page that says why (403, 404)
+ * for a publication they may not manage. `query` is what links back to the same list carry.
+ */
+export async function requireList(request: Request) {
+  const writer = await requireWriter(request);
+  const { publication } = listQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  try {
+    const list = await managedList(getDb(), writer, publication);
+    return { writer, list, query: list.id === writer.id ? {} : { publication: list.id } };
+  } catch (error) {
+    if (error instanceof UserError) throw new Response(error.message, { status: error.status, headers: errorHeaders(error) });
+    throw error;
+  }
+}

@@ -270,6 +270,7 @@ describe.each(databaseProviders())("a publication's subscribers on %s", (provide
     expect(await db.subscriber.count({ where: { writerId: publication.id } })).toBe(1);
     const browser = await signedInBrowser(server.url, editor);
     expect((await browser.fetch("/settings/subscribers.csv?publication=nosuchpublication")).status).toBe(404);
+    expect((await browser.fetch(`/settings/subscribers?publication=${"x".repeat(65)}`)).status).toBe(404);
     // Signed out: sent to sign in, nothing shown.
     const signedOut = await new Browser(server.url).fetch(`/settings/subscribers.csv?publication=${publication.id}`);
     expect(signedOut.status).toBe(302);

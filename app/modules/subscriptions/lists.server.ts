@@ -26,7 +26,7 @@ export async function managedPublications(db: Database, writer: { id: string; ad
     .map(({ publication }) => ({ id: publication.writerId, name: writerName(publication.account), handle: publication.account.handle }));
 }
 
-const listQuery = z.object({ publication: z.string().trim().min(1).max(64).optional().catch(undefined) });
+const listQuery = z.object({ publication: z.string().max(64).regex(/^[A-Za-z0-9_-]+$/).optional() });
 
 /**
  * The signed-in writer and the list a settings request is about; a page that says why (403, 404)
@@ -34,9 +34,10 @@ const listQuery = z.object({ publication: z.string().trim().min(1).max(64).optio
  */
 export async function requireList(request: Request) {
   const writer = await requireWriter(request);
-  const { publication } = listQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const query = listQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   try {
-    const list = await managedList(getDb(), writer, publication);
+    if (!query.success) throw new UserError("There is no such publication.", 404);
+    const list = await managedList(getDb(), writer, query.data.publication);
     return { writer, list, query: list.id === writer.id ? {} : { publication: list.id } };
   } catch (error) {
     if (error instanceof UserError) throw new Response(error.message, { status: error.status, headers: errorHeaders(error) });

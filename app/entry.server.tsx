@@ -94,15 +94,14 @@ export const securityHeaders = { everyResponse: EVERY_RESPONSE, notAPage: NOT_A_
 export const requestBodies = createBodyGate;
 
 /**
- * Which site a request is for, by its host name (the first X-Forwarded-Host behind a trusted
- * proxy, else Host): the press, a publication at its own domain, or none (null). On a
- * publication's domain, `route` says which of the press's paths answers a path.
+ * Which site a request is for, by its host name (the first X-Forwarded-Host, else Host: the name
+ * Remix builds the request's URL from, so the site and `request.url` always agree): the press, a
+ * publication at its own domain, or none (null). Either header is the client's to choose, so
+ * neither gives more than asking for that host name outright. On a publication's domain, `route`
+ * says which of the press's paths answers a path.
  */
 export const sites = {
-  of: (headers: { host?: string; "x-forwarded-host"?: string | string[] }) => {
-    const forwarded = getEnv().trustProxy > 0 ? [headers["x-forwarded-host"]].flat()[0]?.split(",")[0]?.trim() : undefined;
-    return siteForHost(getEnv(), forwarded || headers.host);
-  },
+  of: (headers: { host?: string; "x-forwarded-host"?: string | string[] }) => siteForHost(getEnv(), [headers["x-forwarded-host"]].flat()[0]?.split(",")[0]?.trim() || headers.host),
   route: (site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>) => publicationRoute(site, pathname, pressPages, getEnv().publicUrl),
 };
 

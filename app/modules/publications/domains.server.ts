@@ -85,7 +85,7 @@ const byHost = answersFor(
  * on loopback, every loopback host name is the press too (localhost and 127.0.0.1 alike).
  */
 export async function siteForHost(env: Env, host: string | undefined): Promise<Site | null> {
-  if (!host) return null;
+  if (!host || !URL.canParse(`http://${host}`)) return null;
   const press = new URL(env.publicUrl);
   const hostname = new URL(`http://${host}`).hostname;
   if (host.toLowerCase() === press.host || (isLoopbackUrl(env.publicUrl) && isLoopbackUrl(`http://${host}`))) return { origin: env.publicUrl };

@@ -87,8 +87,10 @@ const byHost = answersFor(
 export async function siteForHost(env: Env, host: string | undefined): Promise<Site | null> {
   if (!host || !URL.canParse(`http://${host}`)) return null;
   const press = new URL(env.publicUrl);
-  const hostname = new URL(`http://${host}`).hostname;
-  if (host.toLowerCase() === press.host || (isLoopbackUrl(env.publicUrl) && isLoopbackUrl(`http://${host}`))) return { origin: env.publicUrl };
+  // Read on the press's scheme, so that a default port named outright (press.example:443) is the press too.
+  const asked = new URL(`${press.protocol}//${host}`);
+  if (asked.host === press.host || (isLoopbackUrl(env.publicUrl) && isLoopbackUrl(asked.href))) return { origin: env.publicUrl };
+  const { hostname } = asked;
   const publication = await byHost.get(hostname);
   return publication ? { origin: publicationOrigin(env.publicUrl, hostname), publication: { ...publication, domain: hostname } } : null;
 }

@@ -8,6 +8,7 @@ import { NonceContext, pageNeeds } from "~/components/page-scripts";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { federationHandler, isFederationRequest } from "~/modules/federation/http.server";
+import { publicationRoute, siteForHost, type Site } from "~/modules/publications/domains.server";
 import { createBodyGate } from "~/modules/request-body.server";
 import { cookieHasSession, namesEtag, PRIVATE_CACHE_CONTROL } from "~/modules/reading/cache.server";
 import { validationsFor } from "~/modules/reading/page-validator.server";
@@ -91,6 +92,18 @@ export { getDb };
 export const securityHeaders = { everyResponse: EVERY_RESPONSE, notAPage: NOT_A_PAGE };
 /** What the web server asks of the app before it reads a request body: each action's limits. */
 export const requestBodies = createBodyGate;
+
+/**
+ * Which site a request is for, by its host name (the first X-Forwarded-Host, else Host: the name
+ * Remix builds the request's URL from, so the site and `request.url` always agree): the press, a
+ * publication at its own domain, or none (null). Either header is the client's to choose, so
+ * neither gives more than asking for that host name outright. On a publication's domain, `route`
+ * says which of the press's paths answers a path.
+ */
+export const sites = {
+  of: (headers: { host?: string; "x-forwarded-host"?: string | string[] }) => siteForHost(getEnv(), [headers["x-forwarded-host"]].flat()[0]?.split(",")[0]?.trim() || headers.host),
+  route: (site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>) => publicationRoute(site, pathname, pressPages, getEnv().publicUrl),
+};
 
 /**
  * The social web's requests (WebFinger, NodeInfo, actors, inboxes, and a page's URL asked for as

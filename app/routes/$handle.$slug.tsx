@@ -6,6 +6,7 @@ import editorStyles from "~/components/editor.css";
 import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { entryUrl } from "~/modules/publications/domains.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { getWriter } from "~/modules/auth/session.server";
 import { CollectButton } from "~/components/CollectButton";
@@ -87,7 +88,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const viewer = signedIn ? await getWriter(request) : undefined;
   const env = getEnv();
   const gateway = env.storage.gatewayUrl;
-  const canonical = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  const canonical = entryUrl(env.publicUrl, entry);
   const edition = entry.edition ? await editionForEntry(getDb(), entry.id) : null;
   // The state already counted what the social web made of the entry: the replies are read only when there are some.
   const [responses, waiting] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { getAddress } from "viem";
+import { getAddress, isAddress } from "viem";
 import { useLoaderData } from "@remix-run/react";
 import { shortAddress } from "~/components/addresses";
 import { EntryList } from "~/components/EntryList";
@@ -9,6 +9,7 @@ import { shareMeta } from "~/components/share-meta";
 import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
+import { homeUrl } from "~/modules/publications/domains.server";
 import { readerHeaders } from "~/modules/reading/cache.server";
 import { feedState, listingEtag } from "~/modules/reading/distribution.server";
 import { pageNumber, recentEntries, requirePageInRange } from "~/modules/reading/listings.server";
@@ -44,12 +45,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return data({
     ...listing,
     page,
-    canonical: `${env.publicUrl}/${writer.handle}${page > 1 ? `?page=${page}` : ""}`,
+    canonical: `${homeUrl(env.publicUrl, writer)}${page > 1 ? `?page=${page}` : ""}`,
     writer: {
       handle: writer.handle,
       name: writer.displayName ?? writer.ensName ?? `@${writer.handle}`,
       bio: writer.bio,
-      address: getAddress(writer.address),
+      // A publication's account holds its 32-byte publication id, which is no wallet address.
+      address: isAddress(writer.address) ? getAddress(writer.address) : writer.address,
       ensName: writer.ensName,
       avatar,
       /** How people on Mastodon and the rest of the social web find and follow the writer. */

@@ -6,6 +6,7 @@ import { createSession } from "~/modules/auth/session.server";
 import { requestSignIn, verifySignIn } from "~/modules/auth/siwe.server";
 import { UserError } from "~/modules/errors.server";
 import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import type { Site } from "~/modules/publications/domains.server";
 import { clientKey } from "~/modules/subscriptions/rate-limit.server";
 import { refreshEns, writerForAddress } from "~/modules/writers/profile.server";
 import type { BodyLimits } from "~/modules/body-limits";
@@ -29,11 +30,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!parsed.success) throw new UserError("Send {intent: 'message', address} or {intent: 'verify', message, signature}.");
     const db = getDb();
     const env = getEnv();
+    // Signed on a publication's own domain, the message names that domain; its session cookie is that host's alone.
+    const origin = (context.site as Site | undefined)?.origin ?? env.publicUrl;
     if (parsed.data.intent === "message") {
-      const { message } = await requestSignIn(db, env, { address: parsed.data.address, client: clientKey(request, context, env.trustProxy) });
+      const { message } = await requestSignIn(db, env, { address: parsed.data.address, client: clientKey(request, context, env.trustProxy), origin });
       return Response.json({ message, chainId: env.chain.id });
     }
-    const address = await verifySignIn(db, env, parsed.data);
+    const address = await verifySignIn(db, env, { ...parsed.data, origin });
     const writer = await writerForAddress(db, address);
     void refreshEns(db, env, writer);
     const cookie = await createSession(writer.id);

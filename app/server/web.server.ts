@@ -6,6 +6,7 @@ import { createRemixHeaders, sendRemixResponse } from "@remix-run/express/dist/s
 import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Database } from "../db.server";
+import type { Site } from "../modules/publications/domains.server";
 import { PageCache } from "./page-cache.server";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -30,6 +31,10 @@ interface AppServerEntry {
     wants(method: string, path: string, accept: string | undefined): boolean;
     handler(): (request: Request) => Promise<Response | null>;
   };
+  sites?: {
+    of(headers: http.IncomingHttpHeaders): Promise<Site | null>;
+    route(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>): Promise<{ path: string } | { redirect: string } | { notFound: true }>;
+  };
   requestBodies?(routes: ServerBuild["routes"]): {
     admit(url: URL, headers: http.IncomingHttpHeaders, source: Readable): { stream: ReadableStream<Uint8Array>; answer(response: Response): Promise<Response> } | undefined;
   };
@@ -43,8 +48,11 @@ export function appBuild(): ServerBuild & { entry: { module: AppServerEntry } } 
 /** Memory the page cache may use: about 6,000 long essays. */
 const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** What loaders and actions learn about a request beyond it: where its connection came from. */
-const loadContext = (req: express.Request) => ({ clientAddress: req.socket.remoteAddress });
+/**
+ * What loaders and actions learn about a request beyond it: where its connection came from, and
+ * the site (the press, or a publication at its own domain) its host name names.
+ */
+const loadContext = (req: express.Request, res: express.Response) => ({ clientAddress: req.socket.remoteAddress, site: res.locals.site as Site | undefined });
 
 /**
  * The web server: the Remix build behind Express, with fingerprinted assets cached for a year and
@@ -68,6 +76,32 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     } as typeof writeHead;
     next();
   });
+  const sites = entry.sites;
+  if (sites) {
+    // The press's own pages by the first segment of their paths (drafts, settings...): on a
+    // publication's domain they are at the press's host instead.
+    const pressPages = new Set(Object.values(build.routes).flatMap((route) => (route.path && !/^[:$*]/.test(route.path) ? [route.path.split("/")[0]!] : [])));
+    // Every request is for a site this press serves: a host name it does not know is refused, so
+    // no name pointed at it shows another site's content. On a publication's domain, the request
+    // goes on as the press's path that answers it.
+    app.use(async (req, res, next) => {
+      // A load balancer's health check names whatever host it likes (often an IP address).
+      if (req.path === "/healthz") return next();
+      try {
+        const site = await sites.of(req.headers);
+        if (!site) return res.status(421).type("text/plain").send("This press does not serve that host name.");
+        res.locals.site = site;
+        if (!site.publication) return next();
+        const route = await sites.route(site as Required<Site>, req.path, pressPages);
+        if ("redirect" in route) return res.redirect(302, `${route.redirect}${req.originalUrl.slice(req.path.length)}`);
+        if ("notFound" in route) return res.status(404).type("text/plain").send("There is no such page.");
+        req.url = req.originalUrl = `${route.path}${req.originalUrl.slice(req.path.length)}`;
+        next();
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
   // A request that may change something (every one but GET and HEAD) makes the page cache ask the
   // database again once it is answered: this process's own changes show on the next request.
   const changed = entry.pageCache?.changed;
@@ -83,7 +117,8 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     // ActivityStreams. Everything else, every browser's request among it, passes untouched.
     const handle = federation.handler();
     app.use(async (req, res, next) => {
-      if (!federation.wants(req.method, req.path, req.headers.accept)) return next();
+      // The social web knows the press's host only: a publication's domain serves pages alone.
+      if ((res.locals.site as Site | undefined)?.publication || !federation.wants(req.method, req.path, req.headers.accept)) return next();
       try {
         const url = `${req.protocol}://${req.get("host")}${req.originalUrl}`;
         const hasBody = req.method !== "GET" && req.method !== "HEAD";
@@ -114,7 +149,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
           // The copy for everyone is drawn without the reader's cookie, whoever asked for it.
           const headers = new Headers();
           for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() !== "cookie") headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-          const response = await render(new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { headers }), loadContext(req));
+          const response = await render(new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { headers }), loadContext(req, res));
           const body = Buffer.from(await response.arrayBuffer());
           const rendered = { etag: response.headers.get("etag") ?? "", status: response.status, headers: [...response.headers], body };
           // Only a whole page rendered under the ETag just validated, for anyone, is kept.
@@ -168,7 +203,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
         const url = new URL(`${req.protocol}://${req.get("host")}${req.originalUrl}`);
         const body = bodies.admit(url, req.headers, req);
         const request = new Request(url, { method: req.method, headers: createRemixHeaders(req.headers), body: body?.stream, duplex: "half" } as RequestInit);
-        const response = await render(request, loadContext(req));
+        const response = await render(request, loadContext(req, res));
         await sendRemixResponse(res, body ? await body.answer(response) : response);
       } catch (error) {
         next(error);

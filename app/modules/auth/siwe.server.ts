@@ -14,15 +14,17 @@ const CLOCK_SKEW_MS = 60 * 1000;
 
 const STATEMENT = "Sign in to Permanent Press with this wallet. This costs nothing and sends no transaction.";
 
-export function siweDomain(env: Env): string {
-  return new URL(env.publicUrl).host;
+/** The domain a sign-in message names: the host of the site it is signed on. */
+export function siweDomain(origin: string): string {
+  return new URL(origin).host;
 }
 
 /**
- * Issues a single-use nonce and the EIP-4361 message for `address` to sign. The message names this
- * site's domain and URI and the configured chain, so a signature made for another site is refused.
+ * Issues a single-use nonce and the EIP-4361 message for `address` to sign. The message names the
+ * site's domain and URI (`origin`: the press's, or a publication's own domain it is signed on) and
+ * the configured chain, so a signature made for another site, or another host of this press, is refused.
  */
-export async function issueSignInMessage(db: Database, env: Env, address: string, now = new Date()): Promise<{ message: string; nonce: string }> {
+export async function issueSignInMessage(db: Database, env: Env, address: string, now = new Date(), origin = env.publicUrl): Promise<{ message: string; nonce: string }> {
   if (!isAddress(address, { strict: false })) throw new UserError("That is not an Ethereum address.");
   const nonce = crypto.randomBytes(16).toString("hex");
   const expiresAt = new Date(now.getTime() + NONCE_TTL_MS);
@@ -30,8 +32,8 @@ export async function issueSignInMessage(db: Database, env: Env, address: string
   const message = createSiweMessage({
     address: getAddress(address),
     chainId: env.chain.id,
-    domain: siweDomain(env),
-    uri: env.publicUrl,
+    domain: siweDomain(origin),
+    uri: origin,
     nonce,
     version: "1",
     statement: STATEMENT,
@@ -55,7 +57,7 @@ const NONCES_PER_ADDRESS: Limit = { limit: 20, windowMs: HOUR_MS };
  * The sign-in message for a request: issued unless the client (`clientKey`) or the address has
  * asked for too many this hour (429, saying when to try again), so nonces cannot pile up.
  */
-export async function requestSignIn(db: Database, env: Env, input: { address: string; client: string }, now = new Date()) {
+export async function requestSignIn(db: Database, env: Env, input: { address: string; client: string; origin?: string }, now = new Date()) {
   if (!isAddress(input.address, { strict: false })) throw new UserError("That is not an Ethereum address.");
   const allowed =
     (await allowRequest(db, `siwe:client:${input.client}`, NONCES_PER_CLIENT, now)) && (await allowRequest(db, `siwe:address:${input.address.toLowerCase()}`, NONCES_PER_ADDRESS, now));
@@ -63,23 +65,24 @@ export async function requestSignIn(db: Database, env: Env, input: { address: st
     const again = windowEnd(now, HOUR_MS);
     throw new TooManyRequests(`Too many sign-in requests from here or for this wallet; try again at ${utcTime(again)}.`, again);
   }
-  return issueSignInMessage(db, env, input.address, now);
+  return issueSignInMessage(db, env, input.address, now, input.origin);
 }
 
 /**
- * Checks a signed sign-in message: its domain, URI, chain, times and nonce, then the signature, by
+ * Checks a signed sign-in message: its domain and URI (the site's it is sent to, `origin`), chain, times and nonce, then the signature, by
  * a plain wallet (ECDSA), a deployed smart-contract wallet (ERC-1271) or a counterfactual one
  * (ERC-6492). Consumes the nonce, so the same message can never sign in twice. Returns the address.
  */
-export async function verifySignIn(db: Database, env: Env, input: { message: string; signature: string }, now = new Date()): Promise<`0x${string}`> {
+export async function verifySignIn(db: Database, env: Env, input: { message: string; signature: string; origin?: string }, now = new Date()): Promise<`0x${string}`> {
+  const origin = input.origin ?? env.publicUrl;
   if (typeof input.message !== "string" || input.message.length > 4000) throw new UserError("The sign-in message is missing or too long.");
   if (typeof input.signature !== "string" || !isHex(input.signature)) throw new UserError("The signature is missing or not hex.");
   const fields = parseSiweMessage(input.message);
   if (!fields.address || !fields.nonce || !fields.domain || !fields.uri || !fields.chainId || !fields.issuedAt) {
     throw new UserError("That is not a Sign-In with Ethereum message.");
   }
-  if (fields.domain !== siweDomain(env)) throw new UserError(`This message is for ${fields.domain}, not ${siweDomain(env)}.`, 401);
-  if (!URL.canParse(fields.uri) || new URL(fields.uri).origin !== env.publicUrl) throw new UserError(`This message is for ${fields.uri}, not ${env.publicUrl}.`, 401);
+  if (fields.domain !== siweDomain(origin)) throw new UserError(`This message is for ${fields.domain}, not ${siweDomain(origin)}.`, 401);
+  if (!URL.canParse(fields.uri) || new URL(fields.uri).origin !== origin) throw new UserError(`This message is for ${fields.uri}, not ${origin}.`, 401);
   if (fields.chainId !== env.chain.id) throw new UserError(`This message is for chain ${fields.chainId}; sign in on chain ${env.chain.id}.`, 401);
   if (fields.issuedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new UserError("This message was issued in the future: check your clock.", 401);
   if (fields.expirationTime && fields.expirationTime.getTime() <= now.getTime()) throw new UserError("This sign-in message has expired: sign in again.", 401);

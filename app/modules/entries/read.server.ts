@@ -1,3 +1,4 @@
+import { ENTRY_DOMAIN } from "~/modules/publications/domains.server";
 import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
 import { writerName } from "~/modules/subscriptions/subscribers.server";
@@ -28,6 +29,7 @@ export async function entryHistory(db: Database, handle: string, slug: string) {
       writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true, updatedAt: true } },
       versions: { orderBy: { version: "desc" }, select: { version: true, arweaveId: true, digest: true, status: true, timestamp: true, lastError: true } },
       edition: { select: { status: true, minted: true, goneAt: true } },
+      ...ENTRY_DOMAIN,
     },
   });
 }

@@ -12,6 +12,7 @@ import { currentHtml } from "~/modules/entries/html.server";
 import type { Env } from "~/env.server";
 import { canBeCollected } from "~/modules/editions/editions.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
+import { ENTRY_DOMAIN, entryUrl } from "~/modules/publications/domains.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
 import { subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
 
@@ -98,14 +99,14 @@ export async function completeNewsletters(db: Database, now = new Date()): Promi
 export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
   const newsletter = await db.newsletter.findUniqueOrThrow({
     where: { id: newsletterId },
-    include: { writer: true, entry: { include: { writer: true, publication: true, edition: true } } },
+    include: { writer: true, entry: { include: { writer: true, edition: true, ...ENTRY_DOMAIN } } },
   });
   const { entry, writer: list } = newsletter;
   const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { id: true, title: true, html: true, renderer: true, entryJson: true } });
   const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
   // Sent under the name of the list it goes to (a publication's, for an entry published into one).
   const name = writerName(list);
-  const entryUrl = `${env.publicUrl}/${(entry.publication ?? entry.writer).handle}/${entry.slug}`;
+  const url = entryUrl(env.publicUrl, entry);
   return {
     from: sender(env, name),
     template: newsletterTemplate({
@@ -115,9 +116,9 @@ export async function newsletterContent(db: Database, env: Env, newsletterId: st
       title: version.title,
       essayHtml: await currentHtml(db, env.storage.gatewayUrl, version),
       essayMarkdown: content.body,
-      entryUrl,
+      entryUrl: url,
       // Offered only when a reader could collect it at the time of sending.
-      collectUrl: entry.edition && canBeCollected(entry.edition) ? `${entryUrl}#collect` : undefined,
+      collectUrl: entry.edition && canBeCollected(entry.edition) ? `${url}#collect` : undefined,
       collectTerms: entry.edition ? collectTerms(entry.edition) : undefined,
     }),
   };

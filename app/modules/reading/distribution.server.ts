@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb, type Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { HELD_FOR_REVIEW } from "~/modules/entries/import-review.server";
+import { homeUrl } from "~/modules/publications/domains.server";
 import { handleSchema, writerByHandle } from "~/modules/writers/profile.server";
 import { publicHeaders, stateEtag } from "./cache.server";
 import { feedResponse, type FeedFormat } from "./feeds.server";
@@ -65,7 +66,7 @@ export function writerFeedLoader(format: FeedFormat) {
     const { publicUrl, storage } = getEnv();
     const name = writerName(writer);
     const items = await feedItems(getDb(), publicUrl, storage.gatewayUrl, writer.id);
-    const homeUrl = `${publicUrl}/${writer.handle}`;
-    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl, selfUrl: `${homeUrl}/${FEED_FILES[format]}`, items, emptyDate: writer.updatedAt }, headers);
+    const home = homeUrl(publicUrl, writer);
+    return feedResponse(format, { title: `${name} · Permanent Press`, description: writer.bio ?? `Writing by ${name}`, homeUrl: home, selfUrl: `${home.replace(/\/$/, "")}/${FEED_FILES[format]}`, items, emptyDate: writer.updatedAt }, headers);
   };
 }

@@ -1,6 +1,7 @@
 import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { READABLE } from "~/modules/entries/import-review.server";
+import { ENTRY_DOMAIN, entryUrl } from "~/modules/publications/domains.server";
 
 /** Entries a page lists at once; feeds carry the same number, newest first. */
 export const PAGE_SIZE = 20;
@@ -68,7 +69,7 @@ export async function feedItems(db: Database, publicUrl: string, gatewayUrl: str
     where: { ...READABLE, ...(writerId ? { writerId } : { writer: { handle: { not: null } } }) },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     take: PAGE_SIZE,
-    select: { id: true, slug: true, title: true, excerpt: true, latestVersion: true, publishedAt: true, updatedAt: true, writer: { select: writerFields } },
+    select: { id: true, slug: true, title: true, excerpt: true, latestVersion: true, publishedAt: true, updatedAt: true, writer: { select: writerFields }, ...ENTRY_DOMAIN },
   });
   if (entries.length === 0) return [];
   const versions = await db.entryVersion.findMany({
@@ -83,7 +84,7 @@ export async function feedItems(db: Database, publicUrl: string, gatewayUrl: str
     if (!latest || !first) return [];
     return [
       {
-        url: `${publicUrl}/${e.writer.handle}/${e.slug}`,
+        url: entryUrl(publicUrl, e),
         title: e.title,
         excerpt: e.excerpt,
         html: await currentHtml(db, gatewayUrl, latest),
@@ -109,6 +110,16 @@ export async function sitemapUrls(db: Database, publicUrl: string): Promise<{ lo
     const lastmod = entries.reduce((latest, e) => (e.lastmod > latest ? e.lastmod : latest), w.updatedAt);
     return [{ loc: `${publicUrl}/${w.handle}`, lastmod }, ...entries];
   });
+}
+
+/** Every published entry of a publication, at its canonical address. */
+export async function publicationSitemapUrls(db: Database, publicUrl: string, publicationId: string): Promise<{ loc: string; lastmod: Date }[]> {
+  const entries = await db.entry.findMany({
+    where: { publicationId, ...READABLE },
+    orderBy: { publishedAt: "asc" },
+    select: { slug: true, updatedAt: true, writer: { select: { handle: true } }, ...ENTRY_DOMAIN },
+  });
+  return entries.map((e) => ({ loc: entryUrl(publicUrl, e), lastmod: e.updatedAt }));
 }
 
 /** What an entry's share card shows: its title and its writer's name. */

@@ -61,7 +61,8 @@ export async function updateProfile(db: Database, writerId: string, input: Profi
 export async function writerByHandle(db: Database, handle: string) {
   const parsed = handleSchema.safeParse(handle);
   if (!parsed.success) return null;
-  return db.writer.findUnique({ where: { handle: parsed.data } });
+  // A publication's domain, if it has one, is where its pages and feeds say they are.
+  return db.writer.findUnique({ where: { handle: parsed.data }, include: { publication: { select: { domain: true } } } });
 }
 
 const ENS_TTL_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,162 @@
+import { isIP } from "node:net";
+import { getDb, type Database } from "~/db.server";
+import { isLoopbackUrl, type Env } from "~/env.server";
+import { UserError } from "~/modules/errors.server";
+import { answersFor } from "~/modules/lru";
+import { requireRole } from "./publications.server";
+
+/**
+ * A publication served at its own host name. The press answers a request by its Host: its own
+ * host serves the press; a publication's domain serves that publication (its page at `/`, its
+ * entries at `/<slug>`, its feeds, sitemap and robots.txt); any other host is refused, so no host
+ * name pointed at the press can show another site's content.
+ */
+
+/** The longest host name DNS can carry. */
+const MAX_DOMAIN_LENGTH = 253;
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * The host name a publication's owner asked for, lower-case, or null to stop serving it at one.
+ * A host name of two labels or more (never the press's own); an IP address only while the press
+ * itself runs on loopback (local tests), and then only a loopback one; never a port: a
+ * publication's domain is served on the press's scheme and port (see `publicationOrigin`).
+ */
+export function parseDomain(env: Env, input: unknown): string | null {
+  if (typeof input !== "string") throw new UserError("Send the host name as text.");
+  const domain = input.trim().toLowerCase().replace(/\.$/, "");
+  if (domain === "") return null;
+  if (domain.length > MAX_DOMAIN_LENGTH) throw new UserError(`A host name has at most ${MAX_DOMAIN_LENGTH} characters.`);
+  if (/[/:@?#\s]/.test(domain)) throw new UserError("Give the host name alone, such as quarterly.example: no scheme, port or path.");
+  if (domain === new URL(env.publicUrl).hostname) throw new UserError("That is the press's own host name.");
+  if (isIP(domain)) {
+    if (isLoopbackUrl(env.publicUrl) && domain.startsWith("127.")) return domain;
+    throw new UserError("Give a host name, not an IP address.");
+  }
+  const labels = domain.split(".");
+  if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || /^\d+$/.test(labels.at(-1)!)) {
+    throw new UserError("That is not a host name: letters, digits and hyphens in dot-separated parts, such as quarterly.example.");
+  }
+  return domain;
+}
+
+/**
+ * Where a publication's domain is served: https on the default port, but on the press's own scheme
+ * and port while the press runs on loopback (local tests serve every host name on one port).
+ */
+export function publicationOrigin(publicUrl: string, domain: string): string {
+  if (!isLoopbackUrl(publicUrl)) return `https://${domain}`;
+  const press = new URL(publicUrl);
+  return `${press.protocol}//${domain}${press.port ? `:${press.port}` : ""}`;
+}
+
+/** What to select of an entry for `entryUrl`: its publication's domain. */
+export const ENTRY_DOMAIN = { publication: { select: { handle: true, publication: { select: { domain: true } } } } } as const;
+
+/**
+ * An entry's address, wherever it is shown: on its publication's domain when the publication has
+ * one (that is its canonical URL, in pages, feeds and sitemaps alike), else under its writer's
+ * handle at the press.
+ */
+export function entryUrl(publicUrl: string, entry: { slug: string; writer: { handle: string | null }; publication?: { handle: string | null; publication: { domain: string | null } | null } | null }): string {
+  const domain = entry.publication?.publication?.domain;
+  return domain ? `${publicationOrigin(publicUrl, domain)}/${entry.slug}` : `${publicUrl}/${(entry.publication ?? entry.writer).handle}/${entry.slug}`;
+}
+
+/** A writer's or a publication's home page: a publication's domain when it has one. */
+export function homeUrl(publicUrl: string, writer: { handle: string | null; publication?: { domain: string | null } | null }): string {
+  return writer.publication?.domain ? `${publicationOrigin(publicUrl, writer.publication.domain)}/` : `${publicUrl}/${writer.handle}`;
+}
+
+/** The site a request is for: the press, or one publication at its own domain. */
+export type Site = { origin: string; publication?: { id: string; handle: string; domain: string } };
+
+/** Host names looked up at most once a minute each; a change made here is seen at once (`forget`). */
+const byHost = answersFor(
+  async (hostname: string) => {
+    const found = await getDb().publication.findUnique({ where: { domain: hostname }, select: { writerId: true, account: { select: { handle: true } } } });
+    return found?.account.handle ? { id: found.writerId, handle: found.account.handle } : null;
+  },
+  { ms: 60_000, max: 10_000 },
+);
+
+/**
+ * The site a Host header names, or null for a host this press does not serve. While the press runs
+ * on loopback, every loopback host name is the press too (localhost and 127.0.0.1 alike).
+ */
+export async function siteForHost(env: Env, host: string | undefined): Promise<Site | null> {
+  if (!host || !URL.canParse(`http://${host}`)) return null;
+  const press = new URL(env.publicUrl);
+  // Read on the press's scheme, so that a default port named outright (press.example:443) is the press too.
+  const asked = new URL(`${press.protocol}//${host}`);
+  if (asked.host === press.host || (isLoopbackUrl(env.publicUrl) && isLoopbackUrl(asked.href))) return { origin: env.publicUrl };
+  const { hostname } = asked;
+  const publication = await byHost.get(hostname);
+  return publication ? { origin: publicationOrigin(env.publicUrl, hostname), publication: { ...publication, domain: hostname } } : null;
+}
+
+/** A publication's name and domain, for its owner only (403 otherwise). */
+export async function publicationDomain(db: Database, env: Env, writer: { address: string }, accountId: string) {
+  await requireRole(db, accountId, writer.address, "manage-profile");
+  const found = await db.publication.findUniqueOrThrow({ where: { writerId: accountId }, select: { domain: true, account: { select: { displayName: true, handle: true } } } });
+  return { name: found.account.displayName ?? found.account.handle ?? "Publication", domain: found.domain, origin: found.domain ? publicationOrigin(env.publicUrl, found.domain) : null };
+}
+
+/**
+ * Sets (or, given an empty value, clears) the domain a publication is served at. Only its owner
+ * may (403 otherwise); a domain another publication has is refused (409). Every page of its entries
+ * names its canonical URL anew: their state changes, so no kept copy outlives the change.
+ */
+export async function setPublicationDomain(db: Database, env: Env, writer: { address: string }, accountId: string, input: unknown, now = new Date()): Promise<string | null> {
+  await requireRole(db, accountId, writer.address, "manage-profile", now);
+  const domain = parseDomain(env, input);
+  try {
+    await db.$transaction([
+      db.publication.update({ where: { writerId: accountId }, data: { domain } }),
+      db.entry.updateMany({ where: { publicationId: accountId }, data: { updatedAt: now } }),
+    ]);
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new UserError(`Another publication is already served at ${domain}.`, 409);
+    throw error;
+  }
+  byHost.forget();
+  return domain;
+}
+
+/** What a request on a publication's domain becomes: the same request at another path, a redirect, or a 404. */
+export type PublicationRoute = { path: string } | { redirect: string } | { notFound: true };
+
+/** Paths a publication's domain answers as the press does at the same path. */
+const SAME_PATH = new Set(["build", "auth", "signin", "signout", "uploads", "favicon.ico", "favicon.svg", "sitemap.xml", "robots.txt"]);
+/** The publication's feeds, at the root of its domain. */
+const FEEDS = new Set(["rss.xml", "atom.xml", "feed.json"]);
+
+/** Whose page an entry of a publication is on at the press (its author's handle), looked up at most once a minute. */
+const authorOf = answersFor(
+  async (key: string) => {
+    const [publicationId, slug] = JSON.parse(key) as [string, string];
+    const entry = await getDb().entry.findUnique({ where: { publicationId_slug: { publicationId, slug } }, select: { writer: { select: { handle: true } } } });
+    return entry?.writer.handle ?? null;
+  },
+  { ms: 60_000, max: 10_000 },
+);
+
+/**
+ * Maps a path on a publication's domain to the press's path that answers it. `/` is the
+ * publication's page, `/<slug>` (and its cards) an entry of it, the feeds are its own; sign-in and
+ * assets answer here as on the press; any other page of the press (`pressPages`, the first
+ * segments of its routes) is at the press's own host, and `/<handle>/…` at the domain's root.
+ */
+export async function publicationRoute(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>, pressOrigin: string): Promise<PublicationRoute> {
+  const segments = pathname.split("/").slice(1);
+  const first = segments[0] ?? "";
+  const { handle, id } = site.publication;
+  if (first === "") return segments.length === 1 ? { path: `/${handle}` } : { notFound: true };
+  if (SAME_PATH.has(first)) return { path: pathname };
+  if (segments.length === 1 && FEEDS.has(first)) return { path: `/${handle}/${first}` };
+  if (first === handle) return { redirect: `${site.origin}/${segments.slice(1).join("/")}` };
+  if (pressPages.has(first)) return { redirect: `${pressOrigin}${pathname}` };
+  if (segments.length > 2) return { notFound: true };
+  const author = await authorOf.get(JSON.stringify([id, first]));
+  return author ? { path: `/${author}/${segments.join("/")}` } : { notFound: true };
+}

@@ -14,6 +14,7 @@ import { canBeCollected } from "~/modules/editions/editions.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
 import { subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
+import { entryUrl } from "~/modules/reading/entry-urls";
 
 /** Subscribers turned into delivery rows per statement while planning. */
 const PLAN_BATCH = 5_000;
@@ -94,12 +95,12 @@ export async function completeNewsletters(db: Database, now = new Date()): Promi
 
 /** What the worker needs to send a newsletter: its sender and its template, made once. */
 export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
-  const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true, edition: true } } } });
+  const newsletter = await db.newsletter.findUniqueOrThrow({ where: { id: newsletterId }, include: { entry: { include: { writer: true, edition: true, publication: { select: { handle: true } } } } } });
   const { entry } = newsletter;
   const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { id: true, title: true, html: true, renderer: true, entryJson: true } });
   const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
   const name = writerName(entry.writer);
-  const entryUrl = `${env.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  const url = entryUrl(env.publicUrl, entry);
   return {
     from: sender(env, name),
     template: newsletterTemplate({
@@ -107,9 +108,9 @@ export async function newsletterContent(db: Database, env: Env, newsletterId: st
       title: version.title,
       essayHtml: await currentHtml(db, env.storage.gatewayUrl, version),
       essayMarkdown: content.body,
-      entryUrl,
+      entryUrl: url,
       // Offered only when a reader could collect it at the time of sending.
-      collectUrl: entry.edition && canBeCollected(entry.edition) ? `${entryUrl}#collect` : undefined,
+      collectUrl: entry.edition && canBeCollected(entry.edition) ? `${url}#collect` : undefined,
       collectTerms: entry.edition ? collectTerms(entry.edition) : undefined,
     }),
   };

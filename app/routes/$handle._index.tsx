@@ -56,7 +56,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       handle: writer.handle,
       name: writer.displayName ?? writer.ensName ?? `@${writer.handle}`,
       bio: writer.bio,
-      address: getAddress(writer.address),
+      // A publication's address is its 32-byte id (keccak256 of owner and salt), not a wallet's.
+      address: writer.kind === "publication" ? writer.address : getAddress(writer.address),
       ensName: writer.ensName,
       avatar,
       /** How people on Mastodon and the rest of the social web find and follow the writer. */

@@ -111,13 +111,13 @@ export async function entryActivity(ctx: Context<void>, db: Database, site: Site
   return version === 1 ? new Create(values) : new Update(values);
 }
 
-/**
- * One page of the entries an actor sent, newest first, as the activities that published them: a
- * publication's entries, or a writer's own not in a publication (those the publication sent).
- */
+/** The entries an actor sent: a publication's, or a writer's own not in a publication (those the publication sent). */
+export const sentBy = (actorId: string) => ({ OR: [{ publicationId: actorId }, { writerId: actorId, publicationId: null }], ...VISIBLE });
+
+/** One page of the entries an actor sent (`sentBy`), newest first, as the activities that published them. */
 export async function outboxPage(ctx: Context<void>, db: Database, site: Site, writerId: string, cursor: number, size: number) {
   const entries = await db.entry.findMany({
-    where: { OR: [{ publicationId: writerId }, { writerId, publicationId: null }], ...VISIBLE },
+    where: sentBy(writerId),
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     skip: cursor,
     take: size + 1,

@@ -29,9 +29,13 @@ export async function feedState(db: Database, handle?: string): Promise<Record<s
   const parsed = handleSchema.safeParse(handle);
   if (!parsed.success) return null;
   // A writer's feed lists their entries in publications too, a publication's those of its writers:
-  // the other account named beside each entry (its publication, or its writer) counts by its last change.
+  // the other account named beside each entry (its publication, or its writer) counts by its last
+  // change. A publication's page also shows its cover and members: its details' change and its
+  // membership records count too.
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
-    SELECT w."id", w."updatedAt", COUNT(e."id") AS "entries", SUM(e."latestVersion") AS "versions", MAX(e."updatedAt") AS "entryChange", MAX(o."updatedAt") AS "namesChange"
+    SELECT w."id", w."updatedAt", COUNT(e."id") AS "entries", SUM(e."latestVersion") AS "versions", MAX(e."updatedAt") AS "entryChange", MAX(o."updatedAt") AS "namesChange",
+      (SELECT p."updatedAt" FROM "Publication" p WHERE p."writerId" = w."id") AS "publicationChange",
+      (SELECT COUNT(*) FROM "MembershipRecord" m WHERE m."publicationId" = w."id") AS "memberships"
     FROM "Writer" w
     LEFT JOIN "Entry" e ON (e."writerId" = w."id" OR e."publicationId" = w."id") AND e."importReview" <> ${HELD_FOR_REVIEW}
     LEFT JOIN "Writer" o ON o."id" = CASE WHEN e."writerId" = w."id" THEN e."publicationId" ELSE e."writerId" END

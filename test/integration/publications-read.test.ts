@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "~/db.server";
 import { parseEnv, type Env } from "~/env.server";
 import { parseDocument } from "~/modules/entries/document.server";
+import { VALIDATION_MS } from "~/modules/reading/page-validator.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { freePort } from "../../scripts/local/service";
 import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
@@ -109,6 +110,8 @@ describe.each(databaseProviders())("a publication as readers see it on %s", (pro
     const nia = await newWriter(`nia-${tag}`, "Nia New");
     const owner = privateKeyToAccount(ownerKey);
     await signMembership(db, env, owner, pub.id, nia.account.address, "editor");
+    // The server asks what a page's state is at most once a VALIDATION_MS per address.
+    await new Promise((resolve) => setTimeout(resolve, VALIDATION_MS + 50));
     const after = await reader.fetch(`/${handles.pub}`, { headers: { "if-none-match": etag } });
     expect(after.status).toBe(200);
     const members = [...html(await after.text()).querySelectorAll('[data-testid="members"] li')].map((li) => [li.querySelector("a")?.textContent, li.getAttribute("data-role")]);

@@ -67,8 +67,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }, { headers });
 }
 
-const ROLE_NAMES = { owner: "owner", editor: "editor", writer: "writer" } as const;
-
 export default function WriterPage() {
   const { writer, entries, page, hasMore, publication } = useLoaderData<typeof loader>();
   return (
@@ -90,7 +88,7 @@ export default function WriterPage() {
           <ul className="members" data-testid="members">
             {publication.members.map((m) => (
               <li key={m.address} data-role={m.role}>
-                {m.handle ? <a href={`/${m.handle}`}>{m.name}</a> : <code title={m.address}>{m.name}</code>} <span className="muted">{ROLE_NAMES[m.role]}</span>
+                {m.handle && m.name ? <a href={`/${m.handle}`}>{m.name}</a> : <code title={m.address}>{m.name ?? shortAddress(m.address)}</code>} <span className="muted">{m.role}</span>
               </li>
             ))}
           </ul>

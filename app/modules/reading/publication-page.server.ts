@@ -6,7 +6,8 @@ import { writerName } from "./listings.server";
 export interface PublicationMember {
   role: Role;
   address: string;
-  name: string;
+  /** How the member is named here; null for a wallet that never signed in. */
+  name: string | null;
   /** The member's page, when they have chosen a handle. */
   handle: string | null;
 }
@@ -30,9 +31,9 @@ export async function publicationPage(db: Database, gatewayUrl: string, accountI
   const members: PublicationMember[] = roles
     .map(({ address, role }) => {
       const writer = byAddress.get(address);
-      const checksummed = getAddress(address);
-      return { role, address: checksummed, name: writer ? writerName({ ...writer, handle: writer.handle ?? checksummed }) : checksummed, handle: writer?.handle ?? null };
+      const named = writer && (writer.handle || writer.displayName || writer.ensName);
+      return { role, address: getAddress(address), name: named ? writerName(writer) : null, handle: writer?.handle ?? null };
     })
-    .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role) || a.name.localeCompare(b.name));
+    .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role) || (a.name ?? a.address).localeCompare(b.name ?? b.address));
   return { cover: publication.coverId ? `${gatewayUrl}/${publication.coverId}` : null, members };
 }

@@ -8,10 +8,12 @@ export interface ListedEntry {
   handle: string;
   publishedAt: string;
   readingMinutes: number;
+  /** The publication the entry was published into, if any. */
+  publication: { name: string; handle: string } | null;
 }
 
 
-/** Entries newest first, with links to the newer and older pages (`?page=`) as plain links. */
+/** Entries newest first, with links to the newer and older pages (`?page=`) as plain links; each in a publication says which. */
 export function EntryList(props: { entries: ListedEntry[]; page: number; hasMore: boolean; showWriter: boolean; empty: string }) {
   if (props.entries.length === 0) return <p className="muted">{props.empty}</p>;
   return (
@@ -26,6 +28,11 @@ export function EntryList(props: { entries: ListedEntry[]; page: number; hasMore
               {props.showWriter ? (
                 <>
                   <a href={`/${entry.handle}`}>{entry.byline}</a> ·{" "}
+                </>
+              ) : null}
+              {entry.publication ? (
+                <>
+                  in <a href={`/${entry.publication.handle}`}>{entry.publication.name}</a> ·{" "}
                 </>
               ) : null}
               <time dateTime={entry.publishedAt}>{longDate(entry.publishedAt)}</time> · {entry.readingMinutes} min read

@@ -20,6 +20,19 @@ export function shareMeta(page: { title: string; description: string; url: strin
 }
 
 /**
+ * The Farcaster embed of a page: clients show `imageUrl` at 3:2 with a button that opens `url`;
+ * fc:frame is what clients from before mini apps read.
+ */
+export function farcasterMeta(page: { imageUrl: string; url: string; button: string }): MetaDescriptor[] {
+  const embed = (type: "launch_miniapp" | "launch_frame") =>
+    JSON.stringify({ version: "1", imageUrl: page.imageUrl, button: { title: page.button, action: { type, url: page.url, name: "Permanent Press" } } });
+  return [
+    { name: "fc:miniapp", content: embed("launch_miniapp") },
+    { name: "fc:frame", content: embed("launch_frame") },
+  ];
+}
+
+/**
  * schema.org Article data for search engines and readers' tools: the essay's headline, writer,
  * first publication and latest version, card, and its permanent copy on Arweave. Remix writes it as
  * `application/ld+json`, HTML-escaped, which browsers never run.

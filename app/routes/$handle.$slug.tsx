@@ -1,12 +1,11 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data as withHeaders } from "@remix-run/node";
+import { data as withHeaders, redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { shortAddress } from "~/components/addresses";
 import editorStyles from "~/components/editor.css";
 import { SubscribeForm } from "~/components/SubscribeForm";
 import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
-import { entryUrl } from "~/modules/publications/domains.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { getWriter } from "~/modules/auth/session.server";
 import { CollectButton } from "~/components/CollectButton";
@@ -14,7 +13,9 @@ import { WithdrawButton } from "~/components/WithdrawButton";
 import { walletChain } from "~/modules/editions/chain.server";
 import { editionForEntry } from "~/modules/editions/editions.server";
 import { verdictStatusOf } from "~/modules/entries/mirror.server";
-import { entryHistory, entryVersion } from "~/modules/entries/read.server";
+import { entryHistory, entryMovedTo, entryVersion } from "~/modules/entries/read.server";
+import { entryUrl } from "~/modules/reading/entry-urls";
+import { writerName } from "~/modules/reading/listings.server";
 import { hasSession, readerHeaders } from "~/modules/reading/cache.server";
 import { entryPageEtag, entryPageState, requestedVersion } from "~/modules/reading/entry-page.server";
 import { readingMinutes } from "~/modules/reading/listings.server";
@@ -23,26 +24,21 @@ import type { PageHandle } from "~/components/page-scripts";
 import { longDate } from "~/components/dates";
 import { ResponseByline } from "~/components/ResponseByline";
 import { VERDICT_TONE } from "~/components/verdicts";
-import { articleJsonLd, shareMeta } from "~/components/share-meta";
+import { articleJsonLd, farcasterMeta, shareMeta } from "~/components/share-meta";
 import { approvedResponses, pendingResponses } from "~/modules/federation/responses.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
-const miniappEmbed = (page: { canonical: string; edition: unknown }, type: "launch_miniapp" | "launch_frame") =>
-  JSON.stringify({ version: "1", imageUrl: `${page.canonical}/card-3x2.png`, button: { title: page.edition ? "Collect" : "Read", action: { type, url: page.canonical, name: "Permanent Press" } } });
-
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
     ? [
-        ...shareMeta({ title: `${data.title} · ${data.byline}`, description: data.excerpt, url: data.canonical, type: "article", image: data.card }),
+        ...shareMeta({ title: `${data.title} · ${data.publication ? `${data.byline} in ${data.publication.name}` : data.byline}`, description: data.excerpt, url: data.canonical, type: "article", image: data.card }),
         // First published with version 1; each later version is a modification.
         { property: "article:published_time", content: data.firstPublishedAt },
         ...(data.latestVersion > 1 ? [{ property: "article:modified_time", content: data.latestPublishedAt }] : []),
         { property: "article:author", content: data.byline },
-        // Farcaster clients show the card at 3:2 with a button that opens the entry; fc:frame is
-        // what clients from before mini apps read.
-        { name: "fc:miniapp", content: miniappEmbed(data, "launch_miniapp") },
-        { name: "fc:frame", content: miniappEmbed(data, "launch_frame") },
+        ...(data.publication ? [{ property: "article:publisher", content: data.publication.name }] : []),
+        ...farcasterMeta({ imageUrl: `${data.canonical}/card-3x2.png`, url: data.canonical, button: data.edition ? "Collect" : "Read" }),
         articleJsonLd({
           title: data.title,
           description: data.excerpt,
@@ -78,7 +74,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const version = requestedVersion(new URL(request.url));
   // Anonymous readers revalidate before the essay is read; a signed-in page names its reader and is never stored.
   const state = await entryPageState(getDb(), params.handle ?? "", params.slug ?? "");
-  if (!state) throw new Response("There is no such entry.", { status: 404 });
+  if (!state) {
+    // An entry published into a publication is read under the publication's handle; its writer's address for it moved there for good.
+    const moved = await entryMovedTo(getDb(), params.handle ?? "", params.slug ?? "");
+    if (moved) throw redirect(`${moved}${new URL(request.url).search}`, 301);
+    throw new Response("There is no such entry.", { status: 404 });
+  }
   const cacheHeaders = readerHeaders(request, entryPageEtag(state, version), { negotiated: true });
   const signedIn = hasSession(request);
   const entry = await entryHistory(getDb(), params.handle ?? "", params.slug ?? "");
@@ -106,9 +107,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     chain: walletChain(env),
     title: current.title,
     html: await currentHtml(getDb(), gateway, current),
-    byline: entry.writer.displayName ?? entry.writer.ensName ?? `@${entry.writer.handle}`,
+    byline: writerName(entry.writer),
     handle: entry.writer.handle!,
     writerUrl: `${env.publicUrl}/${entry.writer.handle}`,
+    /** The publication the entry was published into: its page is the entry's home. */
+    publication: entry.publication?.handle ? { name: writerName(entry.publication), handle: entry.publication.handle } : null,
+    path: new URL(canonical).pathname,
     slug: entry.slug,
     entryId: entry.id,
     excerpt: entry.excerpt,
@@ -172,7 +176,15 @@ export default function EntryPage() {
       <header>
         <h1>{data.title}</h1>
         <p className="muted byline">
-          <a href={`/${data.handle}`}>{data.byline}</a> · <time dateTime={data.firstPublishedAt}>{date(data.firstPublishedAt)}</time> · {data.readingMinutes} min read
+          {data.publication ? "by " : null}
+          <a href={`/${data.handle}`}>{data.byline}</a>
+          {data.publication ? (
+            <>
+              {" "}
+              in <a href={`/${data.publication.handle}`}>{data.publication.name}</a>
+            </>
+          ) : null}{" "}
+          · <time dateTime={data.firstPublishedAt}>{date(data.firstPublishedAt)}</time> · {data.readingMinutes} min read
           {data.version === data.latestVersion && data.latestVersion > 1 ? (
             <>
               {" "}
@@ -182,7 +194,7 @@ export default function EntryPage() {
           {data.version !== data.latestVersion ? (
             <>
               {" "}
-              · version {data.version} of {data.latestVersion}, <a href={`/${data.handle}/${data.slug}`}>read the latest</a>
+              · version {data.version} of {data.latestVersion}, <a href={data.path}>read the latest</a>
             </>
           ) : null}
         </p>
@@ -280,7 +292,7 @@ export default function EntryPage() {
           <ol className="versions" reversed>
             {data.versions.map((v) => (
               <li key={v.version} data-status={v.status}>
-                <a href={`/${data.handle}/${data.slug}?version=${v.version}`}>Version {v.version}</a>, {date(v.publishedAt)} · <span className="muted">{v.statusText}</span> ·{" "}
+                <a href={`${data.path}?version=${v.version}`}>Version {v.version}</a>, {date(v.publishedAt)} · <span className="muted">{v.statusText}</span> ·{" "}
                 <a href={`/verify/${v.arweaveId}`}>proof</a> · <a href={v.gatewayUrl}>{v.arweaveId}</a>
               </li>
             ))}

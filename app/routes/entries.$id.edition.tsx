@@ -6,16 +6,17 @@ import { getEnv } from "~/env.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { walletChain } from "~/modules/editions/chain.server";
 import { platformFeeBps } from "~/modules/editions/editions.server";
+import { entryPath } from "~/modules/reading/entry-urls";
 
 export const meta: MetaFunction = () => [{ title: "Make it collectible · Permanent Press" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
-  const entry = await getDb().entry.findFirst({ where: { id: params.id ?? "", writerId: writer.id }, include: { edition: { select: { status: true } } } });
+  const entry = await getDb().entry.findFirst({ where: { id: params.id ?? "", writerId: writer.id }, include: { edition: { select: { status: true } }, publication: { select: { handle: true } } } });
   if (!entry) throw new Response("There is no such entry of yours.", { status: 404 });
   const exists = !!entry.edition && entry.edition.status !== "prepared";
   const feeBps = exists ? null : await platformFeeBps(getEnv());
-  return { entryId: entry.id, title: entry.title, entryUrl: `/${writer.handle}/${entry.slug}`, exists, feeBps, chain: walletChain(getEnv()), address: writer.address };
+  return { entryId: entry.id, title: entry.title, entryUrl: entryPath({ ...entry, writer }), exists, feeBps, chain: walletChain(getEnv()), address: writer.address };
 }
 
 export default function MakeEdition() {

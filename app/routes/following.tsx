@@ -125,8 +125,8 @@ export default function Following() {
           ) : (
             <ol className="feed">
               {entries.map((e) => (
-                <li key={`${e.handle}/${e.slug}`}>
-                  <a href={`/${e.handle}/${e.slug}`}>{e.title}</a> <span className="muted">by {e.name}, {date(e.publishedAt)}</span>
+                <li key={e.path}>
+                  <a href={e.path}>{e.title}</a> <span className="muted">by {e.name}, {date(e.publishedAt)}</span>
                   {e.excerpt ? <p className="muted">{e.excerpt}</p> : null}
                 </li>
               ))}

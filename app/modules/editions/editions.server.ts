@@ -11,6 +11,7 @@ import { requirePublishable } from "~/modules/text.server";
 import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
+import { entryPath, entryUrl } from "~/modules/reading/entry-urls";
 
 /** How long a lazy edition's signature stays usable by a first collector. */
 const LAZY_DEADLINE_S = 365 * 24 * 60 * 60;
@@ -96,7 +97,7 @@ export async function platformFeeBps(env: Env): Promise<number | null> {
 export async function prepareEdition(db: Database, env: Env, writer: { id: string; address: string; handle: string | null; displayName: string | null }, entryId: string, terms: EditionTerms, now = new Date()) {
   const parsed = termsSchema.safeParse(terms);
   if (!parsed.success) throw new UserError(parsed.error.issues.map((issue) => issue.message).join(" "), 422);
-  const entry = await db.entry.findFirst({ where: { id: entryId, writerId: writer.id }, include: { edition: true } });
+  const entry = await db.entry.findFirst({ where: { id: entryId, writerId: writer.id }, include: { edition: true, publication: { select: { handle: true } } } });
   if (!entry) throw new UserError("There is no such entry of yours.", 404);
   if (entry.edition && entry.edition.status !== "prepared") throw new UserError("This entry is already an edition.", 409);
   const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId, version: entry.latestVersion } }, select: { arweaveId: true } });
@@ -106,7 +107,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
 
   const author = getAddress(writer.address);
   const byline = writer.displayName ?? (writer.handle ? `@${writer.handle}` : author);
-  const url = `${env.publicUrl}/${writer.handle}/${entry.slug}`;
+  const url = entryUrl(env.publicUrl, { ...entry, writer });
   const coverItem = await queueUpload(db, env, writer.id, { data: Buffer.from(editionCover(entry.title, byline)), contentType: "image/svg+xml", kind: "cover", uploader: author });
   const metadata = {
     name: entry.title,
@@ -334,7 +335,7 @@ export async function collectedBy(db: Database, address: string) {
     where: { collector: address.toLowerCase() },
     orderBy: [{ timestamp: "desc" }, { tokenId: "desc" }],
     take: 200,
-    include: { edition: { include: { entry: { select: { title: true, slug: true, writer: { select: { handle: true, displayName: true } } } } } } },
+    include: { edition: { include: { entry: { select: { title: true, slug: true, writer: { select: { handle: true, displayName: true } }, publication: { select: { handle: true } } } } } } },
   });
   const items: { tokenId: number; lastTokenId: number; copies: number; message: string; timestamp: string; title: string; url: string; byline: string }[] = [];
   let key = "";
@@ -355,7 +356,7 @@ export async function collectedBy(db: Database, address: string) {
       message: p.message,
       timestamp: p.timestamp.toISOString(),
       title: p.edition.entry.title,
-      url: `/${p.edition.entry.writer.handle}/${p.edition.entry.slug}`,
+      url: entryPath(p.edition.entry),
       byline: p.edition.entry.writer.displayName ?? `@${p.edition.entry.writer.handle}`,
     });
   }

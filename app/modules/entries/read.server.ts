@@ -1,7 +1,7 @@
-import { ENTRY_DOMAIN } from "~/modules/publications/domains.server";
 import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
 import { writerName } from "~/modules/subscriptions/subscribers.server";
+import { entryAt, entryPath, ENTRY_ADDRESS } from "~/modules/reading/entry-urls";
 import { handleSchema } from "~/modules/writers/profile.server";
 import { createDraft } from "./drafts.server";
 import { mirrorDocument } from "./import-mirror.server";
@@ -24,14 +24,25 @@ export async function entryHistory(db: Database, handle: string, slug: string) {
   const parsedHandle = handleSchema.safeParse(handle);
   if (!parsedHandle.success) return null;
   return db.entry.findFirst({
-    where: { slug, writer: { handle: parsedHandle.data }, ...READABLE },
+    where: { ...entryAt(parsedHandle.data, slug), ...READABLE },
     include: {
       writer: { select: { id: true, handle: true, displayName: true, ensName: true, address: true, avatarId: true, updatedAt: true } },
+      publication: { select: { id: true, handle: true, displayName: true, ensName: true, publication: { select: { domain: true } } } },
       versions: { orderBy: { version: "desc" }, select: { version: true, arweaveId: true, digest: true, status: true, timestamp: true, lastError: true } },
       edition: { select: { status: true, minted: true, goneAt: true } },
-      ...ENTRY_DOMAIN,
     },
   });
+}
+
+/**
+ * Where an entry now lives when `/<handle>/<slug>` names it under its writer's handle but it was
+ * published into a publication (its address is the publication's); null otherwise.
+ */
+export async function entryMovedTo(db: Database, handle: string, slug: string): Promise<string | null> {
+  const parsedHandle = handleSchema.safeParse(handle);
+  if (!parsedHandle.success) return null;
+  const entry = await db.entry.findFirst({ where: { slug, writer: { handle: parsedHandle.data }, publicationId: { not: null }, ...READABLE }, select: ENTRY_ADDRESS });
+  return entry?.publication?.handle ? entryPath(entry) : null;
 }
 
 /** One version of an entry with its stored HTML (the latest when `version` is not given). */
@@ -49,19 +60,20 @@ export function entryVersion(db: Database, entry: { id: string; latestVersion: n
 export async function versionOnPlatform(db: Database, arweaveId: string) {
   const row = await db.entryVersion.findUnique({
     where: { arweaveId },
-    select: { version: true, title: true, entry: { select: { slug: true, latestVersion: true, importReview: true, writer: { select: { address: true, handle: true, displayName: true, ensName: true } } } } },
+    select: { version: true, title: true, entry: { select: { slug: true, latestVersion: true, importReview: true, publication: { select: { handle: true } }, writer: { select: { address: true, handle: true, displayName: true, ensName: true } } } } },
   });
   const handle = row?.entry.writer.handle;
   // A held import is not on the platform for readers: the proof page only checks it.
   if (!row || !handle || row.entry.importReview === HELD_FOR_REVIEW) return null;
   const { entry } = row;
   const latest = row.version === entry.latestVersion;
+  const path = entryPath(entry);
   return {
     title: row.title,
     version: row.version,
     latestVersion: entry.latestVersion,
-    url: latest ? `/${handle}/${entry.slug}` : `/${handle}/${entry.slug}?version=${row.version}`,
-    latestUrl: `/${handle}/${entry.slug}`,
+    url: latest ? path : `${path}?version=${row.version}`,
+    latestUrl: path,
     writer: writerName(entry.writer),
     writerUrl: `/${handle}`,
   };

@@ -8,7 +8,7 @@ import { RemoteAddressError, RemoteAddresses } from "./addresses.server";
 import { isBlocked } from "./blocks.server";
 import { keyPairsOf } from "./keys.server";
 import { DatabaseKvStore } from "./kv.server";
-import { actorOf, articleOf, outboxPage, PATHS, replyNoteOf, VISIBLE, type Site } from "./objects.server";
+import { actorOf, articleOf, outboxPage, PATHS, replyNoteOf, sentBy, VISIBLE, type Site } from "./objects.server";
 import { enqueueDirect } from "./outbox.server";
 import { MAX_REMOTE_HTML, sanitizeRemoteHtml, webUrl } from "./sanitize.server";
 
@@ -103,7 +103,7 @@ function buildFederation(db: Database, env: Env): PressFederation {
       return outboxPage(ctx, db, site, identifier, Number.isSafeInteger(at) && at >= 0 ? at : 0, OUTBOX_PAGE);
     })
     .setFirstCursor(() => "0")
-    .setCounter((_ctx, identifier) => db.entry.count({ where: { writerId: identifier, ...VISIBLE } }));
+    .setCounter((_ctx, identifier) => db.entry.count({ where: sentBy(identifier) }));
 
   federation
     .setFollowersDispatcher(PATHS.followers, async (_ctx, identifier, cursor) => {

@@ -5,6 +5,7 @@ import { RemoteAddressError } from "./address-error.server";
 import { VISIBLE } from "./ids.server";
 import { loadFederation } from "./lazy.server";
 import { reviveHost } from "./inbox-health.server";
+import { entryAt } from "~/modules/reading/entry-urls";
 
 /** The largest activity an inbox reads; Mastodon's own limit for a posted activity is about 1 MB, posts are far smaller. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -115,7 +116,8 @@ export function federationHandler(db: Database, env: Env) {
       const writer = handle ? await db.writer.findUnique({ where: { handle }, select: { id: true } }) : null;
       if (!writer) return null;
       if (slug) {
-        const entry = await db.entry.findFirst({ where: { writerId: writer.id, slug: decodeURIComponent(slug), ...VISIBLE }, select: { id: true } });
+        // At its publication's address when it is in one; the writer's address for it redirects there.
+        const entry = await db.entry.findFirst({ where: { ...entryAt(handle!, decodeURIComponent(slug)), ...VISIBLE }, select: { id: true } });
         if (!entry) return null;
         url = new URL(`/ap/entries/${entry.id}`, url);
       } else {

@@ -1,9 +1,10 @@
 import type { Context } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
-import { Article, Create, Endpoints, Image, Link, Note, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import { Article, Create, Endpoints, Group, Image, Link, Note, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
 import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { escapeHtml } from "~/modules/entries/document.server";
+import { entryUrl } from "~/modules/reading/entry-urls";
 
 export { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";
 import { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";
@@ -11,13 +12,17 @@ import { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";
 /** Relative links and images in an essay made absolute, as a remote server needs them. */
 const absolute = (html: string, publicUrl: string) => html.replace(/(\s(?:href|src))="\/(?!\/)/g, `$1="${escapeHtml(publicUrl)}/`);
 
-/** A writer as an ActivityPub actor (a Person), or null when they have no handle yet. */
-export async function actorOf(ctx: Context<void>, db: Database, site: Site, writerId: string): Promise<Person | null> {
-  const writer = await db.writer.findUnique({ where: { id: writerId } });
+/**
+ * A writer as an ActivityPub actor (a Person), a publication as a Group (decision 022: Mastodon
+ * shows a Group as an account to follow, labelled a group), or null without a handle yet.
+ */
+export async function actorOf(ctx: Context<void>, db: Database, site: Site, writerId: string): Promise<Person | Group | null> {
+  const writer = await db.writer.findUnique({ where: { id: writerId }, include: { publication: { select: { coverId: true } } } });
   if (!writer?.handle) return null;
   const keys = await ctx.getActorKeyPairs(writerId);
   const avatar = writer.avatarId ? `${site.gatewayUrl}/${writer.avatarId}` : writer.ensAvatar;
-  return new Person({
+  const Actor = writer.kind === "publication" ? Group : Person;
+  return new Actor({
     id: ctx.getActorUri(writerId),
     preferredUsername: writer.handle,
     name: writer.displayName || writer.ensName || writer.handle,
@@ -31,6 +36,7 @@ export async function actorOf(ctx: Context<void>, db: Database, site: Site, writ
     publicKey: keys[0]?.cryptographicKey,
     assertionMethods: keys.map((key) => key.multikey),
     icon: avatar && URL.canParse(avatar) ? new Image({ url: new URL(avatar) }) : null,
+    image: writer.publication?.coverId ? new Image({ url: new URL(`${site.gatewayUrl}/${writer.publication.coverId}`) }) : null,
     manuallyApprovesFollowers: false,
     discoverable: true,
     indexable: true,
@@ -42,13 +48,20 @@ type EntryRow = NonNullable<Awaited<ReturnType<typeof loadEntry>>>;
 async function loadEntry(db: Database, entryId: string) {
   return db.entry.findFirst({
     where: { id: entryId, ...VISIBLE },
-    include: { writer: true, versions: { orderBy: { version: "desc" }, take: 1 } },
+    include: { writer: true, publication: { select: { handle: true } }, versions: { orderBy: { version: "desc" }, take: 1 } },
   });
 }
 
 /**
+ * The actor an entry's activities come from: its publication's when it is in one (its followers
+ * receive it, signed with its key), else its writer's. The Article stays attributed to the writer.
+ */
+const senderOf = (entry: { writerId: string; publicationId: string | null }) => entry.publicationId ?? entry.writerId;
+
+/**
  * An entry as an Article: its title, whole HTML, summary, times, its page and its proof (the
- * signed copy on Arweave, and the page that checks it), as Mastodon and others render it.
+ * signed copy on Arweave, and the page that checks it), as Mastodon and others render it. An
+ * entry in a publication names the publication's actor as its audience (FEP-1b12).
  */
 export async function articleOf(ctx: Context<void>, db: Database, site: Site, entryId: string): Promise<Article | null> {
   const entry = await loadEntry(db, entryId);
@@ -58,15 +71,16 @@ export async function articleOf(ctx: Context<void>, db: Database, site: Site, en
 
 async function articleFrom(ctx: Context<void>, db: Database, site: Site, entry: EntryRow): Promise<Article> {
   const version = entry.versions[0]!;
-  const pageUrl = `${site.publicUrl}/${entry.writer.handle}/${entry.slug}`;
+  const pageUrl = entryUrl(site.publicUrl, entry);
   const proofUrl = `${site.publicUrl}/verify/${version.arweaveId}`;
   const html = absolute(await currentHtml(db, site.gatewayUrl, version), site.publicUrl);
   const footer = `<p><a href="${escapeHtml(pageUrl)}">Read on ${escapeHtml(new URL(site.publicUrl).host)}</a> · <a href="${escapeHtml(proofUrl)}">Signed by its writer, stored on Arweave as ${escapeHtml(version.arweaveId)}</a></p>`;
   return new Article({
     id: ctx.getObjectUri(Article, { id: entry.id }),
     attribution: ctx.getActorUri(entry.writerId),
+    audience: entry.publicationId ? ctx.getActorUri(entry.publicationId) : null,
     to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(entry.writerId),
+    cc: ctx.getFollowersUri(senderOf(entry)),
     name: entry.title,
     summary: entry.excerpt || null,
     content: html + footer,
@@ -88,23 +102,26 @@ export async function entryActivity(ctx: Context<void>, db: Database, site: Site
   const article = await articleFrom(ctx, db, site, entry);
   const values = {
     id: new URL(entryActivityId(site.publicUrl, entry.id, version)),
-    actor: ctx.getActorUri(entry.writerId),
+    actor: ctx.getActorUri(senderOf(entry)),
     object: article,
     to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(entry.writerId),
+    cc: ctx.getFollowersUri(senderOf(entry)),
     published: version === 1 ? article.published : Temporal.Instant.from(entry.updatedAt.toISOString()),
   };
   return version === 1 ? new Create(values) : new Update(values);
 }
 
-/** One page of a writer's entries, newest first, as the activities that published them. */
+/** The entries an actor sent: a publication's, or a writer's own not in a publication (those the publication sent). */
+export const sentBy = (actorId: string) => ({ OR: [{ publicationId: actorId }, { writerId: actorId, publicationId: null }], ...VISIBLE });
+
+/** One page of the entries an actor sent (`sentBy`), newest first, as the activities that published them. */
 export async function outboxPage(ctx: Context<void>, db: Database, site: Site, writerId: string, cursor: number, size: number) {
   const entries = await db.entry.findMany({
-    where: { writerId, ...VISIBLE },
+    where: sentBy(writerId),
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     skip: cursor,
     take: size + 1,
-    include: { writer: true, versions: { orderBy: { version: "desc" }, take: 1 } },
+    include: { writer: true, publication: { select: { handle: true } }, versions: { orderBy: { version: "desc" }, take: 1 } },
   });
   const items: Array<Create> = [];
   for (const entry of entries.slice(0, size)) {

@@ -6,6 +6,7 @@ import { loadFederation } from "./lazy.server";
 import { dropFollowers } from "./followers.server";
 import { RESPONSE_STATUSES, type ResponseStatus } from "./response-statuses";
 import { sanitizeRemoteHtml, webUrl } from "./sanitize.server";
+import { ENTRY_ADDRESS, entryHome, entryPath } from "~/modules/reading/entry-urls";
 
 const PAGE_SIZE = 30;
 
@@ -48,7 +49,7 @@ export async function listResponses(db: Database, writer: { id: string; handle: 
     db.fediBlock.findMany({ where: { writerId: writer.id }, select: { kind: true, value: true } }),
   ]);
   const entries = new Map(
-    (await db.entry.findMany({ where: { writerId: writer.id, id: { in: [...new Set(rows.map((row) => row.entryId))] } }, select: { id: true, title: true, slug: true } })).map((entry) => [entry.id, entry]),
+    (await db.entry.findMany({ where: { writerId: writer.id, id: { in: [...new Set(rows.map((row) => row.entryId))] } }, select: { id: true, title: true, ...ENTRY_ADDRESS } })).map((entry) => [entry.id, entry]),
   );
   const counts = Object.fromEntries(RESPONSE_STATUSES.map((s) => [s, 0])) as Record<ResponseStatus, number>;
   for (const group of groups) if (group.status in counts) counts[group.status as ResponseStatus] = group._count._all;
@@ -64,7 +65,7 @@ export async function listResponses(db: Database, writer: { id: string; handle: 
       return {
         ...shown(row),
         status: row.status as ResponseStatus,
-        entry: entry && writer.handle ? { title: entry.title, path: `/${writer.handle}/${entry.slug}` } : entry ? { title: entry.title, path: null } : null,
+        entry: entry ? { title: entry.title, path: entryHome(entry).handle ? entryPath(entry) : null } : null,
         blocked: blockedActors.has(row.actorId) ? ("actor" as const) : URL.canParse(row.actorId) && blockedHosts.has(new URL(row.actorId).host.toLowerCase()) ? ("instance" as const) : null,
       };
     }),

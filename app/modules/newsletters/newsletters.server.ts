@@ -12,9 +12,9 @@ import { currentHtml } from "~/modules/entries/html.server";
 import type { Env } from "~/env.server";
 import { canBeCollected } from "~/modules/editions/editions.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
-import { ENTRY_DOMAIN, entryUrl } from "~/modules/publications/domains.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
 import { subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
+import { ENTRY_PUBLICATION, entryUrl } from "~/modules/reading/entry-urls";
 
 /** Subscribers turned into delivery rows per statement while planning. */
 const PLAN_BATCH = 5_000;
@@ -99,7 +99,7 @@ export async function completeNewsletters(db: Database, now = new Date()): Promi
 export async function newsletterContent(db: Database, env: Env, newsletterId: string) {
   const newsletter = await db.newsletter.findUniqueOrThrow({
     where: { id: newsletterId },
-    include: { writer: true, entry: { include: { writer: true, edition: true, ...ENTRY_DOMAIN } } },
+    include: { writer: true, entry: { include: { writer: true, edition: true, ...ENTRY_PUBLICATION } } },
   });
   const { entry, writer: list } = newsletter;
   const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { id: true, title: true, html: true, renderer: true, entryJson: true } });

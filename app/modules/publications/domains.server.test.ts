@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Env } from "~/env.server";
-import { parseDomain, publicationOrigin, publicationRoute, siteForHost } from "./domains.server";
+import { publicationOrigin } from "~/modules/reading/entry-urls";
+import { parseDomain, publicationRoute, siteForHost } from "./domains.server";
 
 const press = { publicUrl: "https://press.example" } as Env;
 const local = { publicUrl: "http://127.0.0.1:3000" } as Env;

@@ -3,6 +3,7 @@ import { getDb, type Database } from "~/db.server";
 import { isLoopbackUrl, type Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { answersFor } from "~/modules/lru";
+import { publicationOrigin } from "~/modules/reading/entry-urls";
 import { requireRole } from "./publications.server";
 
 /**
@@ -38,29 +39,6 @@ export function parseDomain(env: Env, input: unknown): string | null {
     throw new UserError("That is not a host name: letters, digits and hyphens in dot-separated parts, such as quarterly.example.");
   }
   return domain;
-}
-
-/**
- * Where a publication's domain is served: https on the default port, but on the press's own scheme
- * and port while the press runs on loopback (local tests serve every host name on one port).
- */
-export function publicationOrigin(publicUrl: string, domain: string): string {
-  if (!isLoopbackUrl(publicUrl)) return `https://${domain}`;
-  const press = new URL(publicUrl);
-  return `${press.protocol}//${domain}${press.port ? `:${press.port}` : ""}`;
-}
-
-/** What to select of an entry for `entryUrl`: its publication's domain. */
-export const ENTRY_DOMAIN = { publication: { select: { handle: true, publication: { select: { domain: true } } } } } as const;
-
-/**
- * An entry's address, wherever it is shown: on its publication's domain when the publication has
- * one (that is its canonical URL, in pages, feeds and sitemaps alike), else under its writer's
- * handle at the press.
- */
-export function entryUrl(publicUrl: string, entry: { slug: string; writer: { handle: string | null }; publication?: { handle: string | null; publication: { domain: string | null } | null } | null }): string {
-  const domain = entry.publication?.publication?.domain;
-  return domain ? `${publicationOrigin(publicUrl, domain)}/${entry.slug}` : `${publicUrl}/${(entry.publication ?? entry.writer).handle}/${entry.slug}`;
 }
 
 /** A writer's or a publication's home page: a publication's domain when it has one. */
@@ -131,16 +109,6 @@ const SAME_PATH = new Set(["build", "auth", "signin", "signout", "uploads", "fav
 /** The publication's feeds, at the root of its domain. */
 const FEEDS = new Set(["rss.xml", "atom.xml", "feed.json"]);
 
-/** Whose page an entry of a publication is on at the press (its author's handle), looked up at most once a minute. */
-const authorOf = answersFor(
-  async (key: string) => {
-    const [publicationId, slug] = JSON.parse(key) as [string, string];
-    const entry = await getDb().entry.findUnique({ where: { publicationId_slug: { publicationId, slug } }, select: { writer: { select: { handle: true } } } });
-    return entry?.writer.handle ?? null;
-  },
-  { ms: 60_000, max: 10_000 },
-);
-
 /**
  * Maps a path on a publication's domain to the press's path that answers it. `/` is the
  * publication's page, `/<slug>` (and its cards) an entry of it, the feeds are its own; sign-in and
@@ -150,13 +118,12 @@ const authorOf = answersFor(
 export async function publicationRoute(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>, pressOrigin: string): Promise<PublicationRoute> {
   const segments = pathname.split("/").slice(1);
   const first = segments[0] ?? "";
-  const { handle, id } = site.publication;
+  const { handle } = site.publication;
   if (first === "") return segments.length === 1 ? { path: `/${handle}` } : { notFound: true };
   if (SAME_PATH.has(first)) return { path: pathname };
   if (segments.length === 1 && FEEDS.has(first)) return { path: `/${handle}/${first}` };
   if (first === handle) return { redirect: `${site.origin}/${segments.slice(1).join("/")}` };
   if (pressPages.has(first)) return { redirect: `${pressOrigin}${pathname}` };
   if (segments.length > 2) return { notFound: true };
-  const author = await authorOf.get(JSON.stringify([id, first]));
-  return author ? { path: `/${author}/${segments.join("/")}` } : { notFound: true };
+  return { path: `/${handle}/${segments.join("/")}` };
 }

@@ -29,9 +29,17 @@ export async function feedState(db: Database, handle?: string): Promise<Record<s
   }
   const parsed = handleSchema.safeParse(handle);
   if (!parsed.success) return null;
+  // A writer's feed lists their entries in publications too, a publication's those of its writers:
+  // the other account named beside each entry (its publication, or its writer) counts by its last
+  // change. A publication's page also shows its cover and members: its details' change and its
+  // membership records count too.
   const rows = await db.$queryRaw<Record<string, unknown>[]>`
-    SELECT w."id", w."updatedAt", COUNT(e."id") AS "entries", SUM(e."latestVersion") AS "versions", MAX(e."updatedAt") AS "entryChange"
-    FROM "Writer" w LEFT JOIN "Entry" e ON e."writerId" = w."id" AND e."importReview" <> ${HELD_FOR_REVIEW}
+    SELECT w."id", w."updatedAt", COUNT(e."id") AS "entries", SUM(e."latestVersion") AS "versions", MAX(e."updatedAt") AS "entryChange", MAX(o."updatedAt") AS "namesChange",
+      (SELECT p."updatedAt" FROM "Publication" p WHERE p."writerId" = w."id") AS "publicationChange",
+      (SELECT COUNT(*) FROM "MembershipRecord" m WHERE m."publicationId" = w."id") AS "memberships"
+    FROM "Writer" w
+    LEFT JOIN "Entry" e ON (e."writerId" = w."id" OR e."publicationId" = w."id") AND e."importReview" <> ${HELD_FOR_REVIEW}
+    LEFT JOIN "Writer" o ON o."id" = CASE WHEN e."writerId" = w."id" THEN e."publicationId" ELSE e."writerId" END
     WHERE w."handle" = ${parsed.data}
     GROUP BY w."id", w."updatedAt"`;
   return rows[0] ?? null;
@@ -54,7 +62,7 @@ export function siteFeedLoader(format: FeedFormat) {
   };
 }
 
-/** The loader of one writer's feed in one format; 404 for a handle no writer has. */
+/** The loader of one writer's or publication's feed in one format (each item names its writer); 404 for a handle no one has. */
 export function writerFeedLoader(format: FeedFormat) {
   return async ({ request, params }: LoaderFunctionArgs) => {
     const missing = () => new Response("No writer has this address.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });

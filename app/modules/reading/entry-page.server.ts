@@ -5,7 +5,7 @@ import { stateEtag } from "./cache.server";
 
 /**
  * Everything an anonymous reader's copy of an entry page depends on that can change: the entry
- * (a new version, a new title), its writer (their name), its versions' upload states, the
+ * (a new version, a new title), its writer and its publication (their names), its versions' upload states, the
  * edition (created, collected, its limit), the replies from the social web its writer approved and
  * its likes and boosts there. Any of these changing changes the page's ETag.
  */
@@ -23,7 +23,8 @@ export function requestedVersion(url: URL): number | undefined {
 /**
  * The state of an entry page, without its essay, in one indexed query (written in SQL both
  * databases read alike: it runs on every anonymous page view); null when there is no such entry
- * or it is an import held for its writer's review (so the page cache never keeps one).
+ * or it is an import held for its writer's review (so the page cache never keeps one). `handle` is
+ * the entry's home: its publication's when it is in one (see entry-urls), else its writer's.
  * A version's upload state only moves forward, so counting versions by state sees every change.
  * Approved replies are known by their number and their latest change: one hidden and another
  * approved leave the number as it was, but the approved one changed last. Likes and boosts show as
@@ -33,7 +34,7 @@ export async function entryPageState(db: Database, handle: string, slug: string)
   const parsed = handleSchema.safeParse(handle);
   if (!parsed.success) return null;
   const rows = await db.$queryRaw<EntryPageState[]>`
-    SELECT e."id", e."writerId", e."latestVersion", e."updatedAt", w."updatedAt" AS "writerUpdatedAt",
+    SELECT e."id", e."writerId", e."latestVersion", e."updatedAt", w."updatedAt" AS "homeUpdatedAt", a."updatedAt" AS "writerUpdatedAt",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id") AS "versions",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'uploaded') AS "uploaded",
       (SELECT COUNT(*) FROM "EntryVersion" v WHERE v."entryId" = e."id" AND v."status" = 'confirmed') AS "confirmed",
@@ -43,7 +44,8 @@ export async function entryPageState(db: Database, handle: string, slug: string)
       (SELECT COUNT(*) FROM "Reaction" x WHERE x."entryId" = e."id" AND x."type" = 'like') AS "likes",
       (SELECT COUNT(*) FROM "Reaction" x WHERE x."entryId" = e."id" AND x."type" = 'announce') AS "boosts"
     FROM "Entry" e
-    JOIN "Writer" w ON w."id" = e."writerId"
+    JOIN "Writer" w ON w."id" = COALESCE(e."publicationId", e."writerId")
+    JOIN "Writer" a ON a."id" = e."writerId"
     LEFT JOIN "Edition" d ON d."entryId" = e."id"
     WHERE w."handle" = ${parsed.data} AND e."slug" = ${slug} AND e."importReview" <> ${HELD_FOR_REVIEW}
     LIMIT 1`;

@@ -1,33 +1,43 @@
 import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { READABLE } from "~/modules/entries/import-review.server";
-import { ENTRY_DOMAIN, entryUrl } from "~/modules/publications/domains.server";
+import { ENTRY_PUBLICATION, entryAt, entryPath, entryUrl } from "./entry-urls";
 
 /** Entries a page lists at once; feeds carry the same number, newest first. */
 export const PAGE_SIZE = 20;
 
 const writerFields = { handle: true, displayName: true, ensName: true } as const;
 
+/** An entry's writer and the publication it is in, as listings, feeds and cards name them. */
+const byFields = { writer: { select: writerFields }, publication: { select: writerFields } } as const;
+
+/**
+ * The entries an account's page and feeds list: a writer's all of theirs (those in publications
+ * too), a publication's those published into it. Without an account, every writer's.
+ */
+const listedBy = (accountId?: string) => (accountId ? { OR: [{ writerId: accountId }, { publicationId: accountId }] } : { writer: { handle: { not: null } } });
+
 /** How a writer is named wherever their entries are listed. */
 export const writerName = (w: { handle: string | null; displayName: string | null; ensName: string | null }) => w.displayName ?? w.ensName ?? `@${w.handle}`;
 
-/** A page of published entries, newest first, across writers or of one; `hasMore` when an older page exists. */
+/** A page of published entries, newest first, across writers or of one account (see `listedBy`); `hasMore` when an older page exists. */
 export async function recentEntries(db: Database, opts: { page: number; writerId?: string }) {
   const rows = await db.entry.findMany({
-    where: { ...READABLE, ...(opts.writerId ? { writerId: opts.writerId } : { writer: { handle: { not: null } } }) },
+    where: { ...READABLE, ...listedBy(opts.writerId) },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     skip: (opts.page - 1) * PAGE_SIZE,
     take: PAGE_SIZE + 1,
-    select: { slug: true, title: true, excerpt: true, wordCount: true, publishedAt: true, writer: { select: writerFields } },
+    select: { slug: true, title: true, excerpt: true, wordCount: true, publishedAt: true, ...byFields },
   });
   return {
     hasMore: rows.length > PAGE_SIZE,
     entries: rows.slice(0, PAGE_SIZE).map((e) => ({
-      url: `/${e.writer.handle}/${e.slug}`,
+      url: entryPath(e),
       title: e.title,
       excerpt: e.excerpt,
       byline: writerName(e.writer),
       handle: e.writer.handle!,
+      publication: e.publication?.handle ? { name: writerName(e.publication), handle: e.publication.handle } : null,
       publishedAt: e.publishedAt.toISOString(),
       readingMinutes: readingMinutes(e.wordCount),
     })),
@@ -64,12 +74,12 @@ export interface FeedItem {
  * The newest entries with the stored HTML of their latest version, for feeds: two queries
  * whatever the count (entries, then their versions by the unique (entryId, version) key).
  */
-export async function feedItems(db: Database, publicUrl: string, gatewayUrl: string, writerId?: string): Promise<FeedItem[]> {
+export async function feedItems(db: Database, publicUrl: string, gatewayUrl: string, accountId?: string): Promise<FeedItem[]> {
   const entries = await db.entry.findMany({
-    where: { ...READABLE, ...(writerId ? { writerId } : { writer: { handle: { not: null } } }) },
+    where: { ...READABLE, ...listedBy(accountId) },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     take: PAGE_SIZE,
-    select: { id: true, slug: true, title: true, excerpt: true, latestVersion: true, publishedAt: true, updatedAt: true, writer: { select: writerFields }, ...ENTRY_DOMAIN },
+    select: { id: true, slug: true, title: true, excerpt: true, latestVersion: true, publishedAt: true, updatedAt: true, ...byFields },
   });
   if (entries.length === 0) return [];
   const versions = await db.entryVersion.findMany({
@@ -98,15 +108,20 @@ export async function feedItems(db: Database, publicUrl: string, gatewayUrl: str
   return (await Promise.all(items)).flat();
 }
 
-/** Every writer page and every published entry, with when each last changed. */
+/**
+ * Every writer's and publication's page and every published entry once, at its own address (an
+ * entry in a publication under the publication), with when each last changed.
+ */
 export async function sitemapUrls(db: Database, publicUrl: string): Promise<{ loc: string; lastmod: Date }[]> {
-  const writers = await db.writer.findMany({
+  const home = { where: READABLE, orderBy: { publishedAt: "asc" }, select: { slug: true, updatedAt: true } } as const;
+  const accounts = await db.writer.findMany({
     where: { handle: { not: null } },
     orderBy: { handle: "asc" },
-    select: { handle: true, updatedAt: true, entries: { where: READABLE, orderBy: { publishedAt: "asc" }, select: { slug: true, updatedAt: true } } },
+    select: { handle: true, updatedAt: true, entries: { ...home, where: { ...READABLE, publicationId: null } }, published: home },
   });
-  return writers.flatMap((w) => {
-    const entries = w.entries.map((e) => ({ loc: `${publicUrl}/${w.handle}/${e.slug}`, lastmod: e.updatedAt }));
+  return accounts.flatMap((w) => {
+    // Each entry is listed under the one account it is read under: here, `w` in both lists.
+    const entries = [...w.entries, ...w.published].map((e) => ({ loc: entryUrl(publicUrl, { slug: e.slug, writer: w }), lastmod: e.updatedAt }));
     const lastmod = entries.reduce((latest, e) => (e.lastmod > latest ? e.lastmod : latest), w.updatedAt);
     return [{ loc: `${publicUrl}/${w.handle}`, lastmod }, ...entries];
   });
@@ -117,13 +132,19 @@ export async function publicationSitemapUrls(db: Database, publicUrl: string, pu
   const entries = await db.entry.findMany({
     where: { publicationId, ...READABLE },
     orderBy: { publishedAt: "asc" },
-    select: { slug: true, updatedAt: true, writer: { select: { handle: true } }, ...ENTRY_DOMAIN },
+    select: { slug: true, updatedAt: true, writer: { select: { handle: true } }, ...ENTRY_PUBLICATION },
   });
   return entries.map((e) => ({ loc: entryUrl(publicUrl, e), lastmod: e.updatedAt }));
 }
 
 /** What an entry's share card shows: its title and its writer's name. */
+
+/** "Writer", or "Writer in Publication" for an entry published into one: how bylines and cards name who it is by. */
+export const bylineOf = (e: { writer: Parameters<typeof writerName>[0]; publication?: Parameters<typeof writerName>[0] | null }) =>
+  e.publication ? `${writerName(e.writer)} in ${writerName(e.publication)}` : writerName(e.writer);
+
+/** What an entry's share card shows: its title, its writer's name and its publication's. */
 export async function entryHeadline(db: Database, handle: string, slug: string) {
-  const entry = await db.entry.findFirst({ where: { slug, writer: { handle }, ...READABLE }, select: { title: true, writer: { select: writerFields } } });
-  return entry ? { title: entry.title, byline: writerName(entry.writer) } : null;
+  const entry = await db.entry.findFirst({ where: { ...entryAt(handle, slug), ...READABLE }, select: { title: true, ...byFields } });
+  return entry ? { title: entry.title, byline: bylineOf(entry) } : null;
 }

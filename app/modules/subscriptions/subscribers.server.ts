@@ -7,6 +7,7 @@ import { normalizeEmail } from "./email.server";
 import { allowRequest, type Limit } from "./rate-limit.server";
 import { STATUSES, type SubscriberStatus } from "./statuses";
 import { issueConfirmToken, manageToken, readConfirmToken, readManageToken } from "./tokens.server";
+import { entryPath } from "~/modules/reading/entry-urls";
 
 const HOUR = 60 * 60 * 1000;
 /** Subscription requests one client (IP address) may make in an hour, across all writers. */
@@ -247,7 +248,7 @@ export async function readerFeed(db: Database, reader: { address: string }, limi
     where: { OR: [{ writerId: { in: followed } }, { publicationId: { in: followed } }], ...READABLE },
     orderBy: { publishedAt: "desc" },
     take: limit,
-    include: { writer: true, publication: true },
+    include: { writer: true, publication: { select: { handle: true } } },
   });
   return {
     follows: follows.map((f) => ({
@@ -258,7 +259,7 @@ export async function readerFeed(db: Database, reader: { address: string }, limi
       email: f.email,
       emailStatus: f.email ? (f.status === "bounced" ? "bounced" : "receiving") : null,
     })),
-    entries: entries.map((e) => ({ title: e.title, excerpt: e.excerpt, slug: e.slug, publishedAt: e.publishedAt, handle: (e.publication ?? e.writer).handle, name: writerName(e.writer) })),
+    entries: entries.map((e) => ({ title: e.title, excerpt: e.excerpt, path: entryPath(e), publishedAt: e.publishedAt, handle: e.writer.handle, name: writerName(e.writer) })),
   };
 }
 

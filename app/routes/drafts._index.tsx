@@ -96,13 +96,15 @@ export default function Drafts() {
                 {draft.publication ? `for ${draft.publication} · ` : ""}
                 {draft.wordCount} words · saved {new Date(draft.updatedAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
               </span>
-              {draft.author ? null : <Form method="post" className="inline" onSubmit={(event) => { if (!confirm(`Delete “${draft.title || "Untitled"}”? This cannot be undone.`)) event.preventDefault(); }}>
-                <input type="hidden" name="intent" value="delete" />
-                <input type="hidden" name="id" value={draft.id} />
-                <button type="submit" className="link danger" aria-label={`Delete ${draft.title || "Untitled"}`}>
-                  Delete
-                </button>
-              </Form>}
+              {draft.author ? null : (
+                <Form method="post" className="inline" onSubmit={(event) => { if (!confirm(`Delete “${draft.title || "Untitled"}”? This cannot be undone.`)) event.preventDefault(); }}>
+                  <input type="hidden" name="intent" value="delete" />
+                  <input type="hidden" name="id" value={draft.id} />
+                  <button type="submit" className="link danger" aria-label={`Delete ${draft.title || "Untitled"}`}>
+                    Delete
+                  </button>
+                </Form>
+              )}
             </li>
           ))}
         </ul>

@@ -30,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const draftId = params.id ?? "";
     if (parsed.data.intent === "prepare") return Response.json(await preparePublication(db, writer, draftId));
     const published = await publishDraft(db, getEnv(), writer, { draftId, ...parsed.data });
-    return Response.json({ ...published, url: `/${writer.handle}/${published.slug}` });
+    return Response.json({ ...published, url: `/${published.handle}/${published.slug}` });
   } catch (error) {
     return userErrorResponse(error);
   }

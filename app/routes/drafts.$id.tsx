@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { useCallback } from "react";
+import { useCallback, useRef, useState } from "react";
 import { Editor, links as editorLinks } from "~/components/Editor";
 import { PublishButton } from "~/components/PublishButton";
 import { describeStatus, useAutosave } from "~/components/useAutosave";
@@ -8,6 +8,8 @@ import { getDb } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { getDraft } from "~/modules/entries/drafts.server";
+import { publicationsOf } from "~/modules/publications/publications.server";
+import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { arweaveImageIds } from "~/modules/entries/extensions";
 import type { TiptapDocument } from "~/modules/entries/document.server";
 import { UserError } from "~/modules/errors.server";
@@ -22,8 +24,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     const db = getDb();
     const draft = await getDraft(db, writer.id, params.id ?? "");
+    const mine = draft.writerId === writer.id;
+    const author = mine ? null : await db.writer.findUniqueOrThrow({ where: { id: draft.writerId }, select: { handle: true, displayName: true, ensName: true, address: true } });
+    // "Publish in": the publications the author writes for now, and the draft's own even if no longer one of them.
+    const choices = mine ? (await publicationsOf(db, writer)).map(({ publication }) => publication.account) : [];
+    const current = draft.publicationId && !choices.some((account) => account.id === draft.publicationId) ? await db.writer.findUnique({ where: { id: draft.publicationId } }) : null;
     return {
-      draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision, editing: draft.entryId !== null },
+      draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision, editing: draft.entryId !== null, publicationId: draft.publicationId },
+      author: author && writerName(author),
+      publications: [...choices, ...(current ? [current] : [])].map((account) => ({ id: account.id, name: account.displayName ?? `@${account.handle}` })),
       address: writer.address,
       gatewayUrl: getEnv().storage.gatewayUrl,
       pendingImages: await pendingImageUrls(db, writer.id, arweaveImageIds(draft.document)),
@@ -45,10 +54,23 @@ async function uploadImageFile(file: File): Promise<{ id: string; url?: string }
 }
 
 export default function DraftEditor() {
-  const { draft, address, gatewayUrl, pendingImages } = useLoaderData<typeof loader>();
-  const autosave = useAutosave<{ title: string; document: TiptapDocument }>(`/drafts/${draft.id}/save`, draft.revision);
+  const { draft, author, publications, address, gatewayUrl, pendingImages } = useLoaderData<typeof loader>();
+  const autosave = useAutosave<{ title: string; document: TiptapDocument; publicationId: string | null }>(`/drafts/${draft.id}/save`, draft.revision);
   const { change } = autosave;
-  const onChange = useCallback((state: { title: string; document: TiptapDocument }) => change({ title: state.title, document: state.document }), [change]);
+  // Where to publish is saved with the text, so a publication signed for is the one saved.
+  const [publicationId, setPublicationId] = useState(draft.publicationId);
+  const text = useRef({ title: draft.title, document: draft.document });
+  const onChange = useCallback(
+    (state: { title: string; document: TiptapDocument }) => {
+      text.current = { title: state.title, document: state.document };
+      change({ ...text.current, publicationId });
+    },
+    [change, publicationId],
+  );
+  const choose = (value: string) => {
+    setPublicationId(value || null);
+    change({ ...text.current, publicationId: value || null });
+  };
   const trouble = autosave.status.kind === "conflict" || autosave.status.kind === "refused" || autosave.status.kind === "offline";
   return (
     <section className="draft">
@@ -57,6 +79,20 @@ export default function DraftEditor() {
         <span role="status" data-testid="save-status" data-state={autosave.status.kind} className={trouble ? "error" : "muted"}>
           {describeStatus(autosave.status)}
         </span>
+        {author ? <span className="muted">by {author}</span> : null}
+        {publications.length ? (
+          <label>
+            Publish in{" "}
+            <select value={publicationId ?? ""} onChange={(event) => choose(event.target.value)} disabled={author !== null || draft.editing}>
+              <option value="">{author ? "The author's own page" : "My own page"}</option>
+              {publications.map((publication) => (
+                <option key={publication.id} value={publication.id}>
+                  {publication.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <a href={`/drafts/${draft.id}/markdown`} download>
           Export Markdown
         </a>

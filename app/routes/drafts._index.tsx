@@ -3,6 +3,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { getDb } from "~/db.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { deleteDraft, listDrafts } from "~/modules/entries/drafts.server";
+import { publicationsOf } from "~/modules/publications/publications.server";
+import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { readForm } from "~/modules/forms.server";
@@ -12,8 +14,20 @@ export const meta: MetaFunction = () => [{ title: "Drafts · Permanent Press" }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
-  const drafts = await listDrafts(getDb(), writer.id);
-  return { drafts: drafts.map((draft) => ({ ...draft, updatedAt: draft.updatedAt.toISOString() })) };
+  const db = getDb();
+  const [drafts, publications] = await Promise.all([listDrafts(db, writer), publicationsOf(db, writer)]);
+  return {
+    drafts: drafts.map((draft) => ({
+      id: draft.id,
+      title: draft.title,
+      wordCount: draft.wordCount,
+      updatedAt: draft.updatedAt.toISOString(),
+      // Another member's draft, listed for the publication's editors and owner.
+      author: draft.writerId === writer.id ? null : writerName(draft.writer),
+      publication: draft.publication ? (draft.publication.displayName ?? `@${draft.publication.handle}`) : null,
+    })),
+    publications: publications.map(({ publication }) => ({ id: publication.writerId, name: publication.account.displayName ?? `@${publication.account.handle}` })),
+  };
 }
 
 export const bodyLimits = FORM_FIELDS;
@@ -33,7 +47,21 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Drafts() {
-  const { drafts } = useLoaderData<typeof loader>();
+  const { drafts, publications } = useLoaderData<typeof loader>();
+  // "Publish in": shown only to a writer who writes for a publication.
+  const publishIn = publications.length ? (
+    <label>
+      Publish in{" "}
+      <select name="publication" defaultValue="">
+        <option value="">My own page</option>
+        {publications.map((publication) => (
+          <option key={publication.id} value={publication.id}>
+            {publication.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  ) : null;
   const result = useActionData<typeof action>();
   return (
     <section>
@@ -45,12 +73,14 @@ export default function Drafts() {
       ) : null}
       <div className="actions">
         <Form method="post" action="/drafts/new">
+          {publishIn}
           <button type="submit">New draft</button>
         </Form>
         <Form method="post" action="/drafts/new" encType="multipart/form-data" className="import">
           <label>
             Import a Markdown file <input type="file" name="markdown" accept=".md,.markdown,text/markdown,text/plain" required />
           </label>
+          {publishIn}
           <button type="submit">Import</button>
         </Form>
       </div>
@@ -62,15 +92,19 @@ export default function Drafts() {
             <li key={draft.id}>
               <a href={`/drafts/${draft.id}`}>{draft.title || "Untitled"}</a>{" "}
               <span className="muted">
+                {draft.author ? `by ${draft.author} · ` : ""}
+                {draft.publication ? `for ${draft.publication} · ` : ""}
                 {draft.wordCount} words · saved {new Date(draft.updatedAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
               </span>
-              <Form method="post" className="inline" onSubmit={(event) => { if (!confirm(`Delete “${draft.title || "Untitled"}”? This cannot be undone.`)) event.preventDefault(); }}>
-                <input type="hidden" name="intent" value="delete" />
-                <input type="hidden" name="id" value={draft.id} />
-                <button type="submit" className="link danger" aria-label={`Delete ${draft.title || "Untitled"}`}>
-                  Delete
-                </button>
-              </Form>
+              {draft.author ? null : (
+                <Form method="post" className="inline" onSubmit={(event) => { if (!confirm(`Delete “${draft.title || "Untitled"}”? This cannot be undone.`)) event.preventDefault(); }}>
+                  <input type="hidden" name="intent" value="delete" />
+                  <input type="hidden" name="id" value={draft.id} />
+                  <button type="submit" className="link danger" aria-label={`Delete ${draft.title || "Untitled"}`}>
+                    Delete
+                  </button>
+                </Form>
+              )}
             </li>
           ))}
         </ul>

@@ -28,12 +28,15 @@ export async function signPublication(db: Database, account: PrivateKeyAccount, 
   return { draftId, revision: prepared.revision, timestamp: prepared.timestamp, signature };
 }
 
-/** Publishes a new entry (version 1) from a new draft; the draft then edits the entry. */
+/**
+ * Publishes a new entry (version 1) from a new draft, on the writer's own page or into the
+ * publication (its account id) given; the draft then edits the entry.
+ */
 export async function publishEntry(
   db: Database,
   env: Env,
   account: PrivateKeyAccount,
-  essay: { title: string; document: TiptapDocument },
+  essay: { title: string; document: TiptapDocument; publicationId?: string },
   now = new Date(),
 ): Promise<PublishResult & { draftId: string }> {
   const writer = await writerOf(db, account);

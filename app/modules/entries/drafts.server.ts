@@ -1,5 +1,7 @@
 import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
+import { publicationsOf, requireRole } from "~/modules/publications/publications.server";
+import { can } from "~/modules/publications/records";
 import { requirePublishable } from "~/modules/text.server";
 import { documentStats, documentToMarkdown, markdownToDocument, parseDocument, requirePublishableDocument, type TiptapDocument } from "./document.server";
 
@@ -16,6 +18,47 @@ export interface DraftState {
   updatedAt: Date;
   /** The published entry this draft edits, if any. */
   entryId: string | null;
+  /** Its author: an editor of its publication may open another member's draft. */
+  writerId: string;
+  /** The account of the publication it is written for; null for the author's own page. */
+  publicationId: string | null;
+}
+
+interface Member {
+  id: string;
+  address: string;
+}
+
+async function memberOf(db: Database, writerId: string): Promise<Member> {
+  return db.writer.findUniqueOrThrow({ where: { id: writerId }, select: { id: true, address: true } });
+}
+
+/**
+ * Throws 403 unless `member` may write and publish `draft` into the publication it is written for
+ * at `at`: their own draft as any member, another member's as the publication's editor or owner.
+ */
+export async function requireDraftRole(db: Database, draft: { writerId: string; publicationId: string | null }, member: Member, at: Date): Promise<void> {
+  if (!draft.publicationId) return;
+  await requireRole(db, draft.publicationId, member.address, draft.writerId === member.id ? "write" : "edit-others", at);
+}
+
+/**
+ * A draft as `writerId` may reach it: their own (whatever their role now: the words stay theirs),
+ * or another member's draft in a publication they edit. Someone else's draft in a publication is
+ * refused with a 403; a draft for someone's own page is as absent as a missing one.
+ */
+export async function reachDraft(db: Database, writerId: string, id: string, now = new Date()) {
+  const draft = await db.draft.findUnique({ where: { id } });
+  if (!draft || (draft.writerId !== writerId && !draft.publicationId)) throw new UserError("There is no such draft.", 404);
+  if (draft.writerId !== writerId) await requireDraftRole(db, draft, await memberOf(db, writerId), now);
+  return draft;
+}
+
+/** "Publish in": a publication's account id, or null (or "") for the writer's own page. */
+function publicationChoice(value: unknown): string | null {
+  if (value === null || value === "") return null;
+  if (typeof value !== "string" || value.length > 64) throw new UserError("Choose a publication you write for, or your own page.", 422);
+  return value;
 }
 
 function checkTitle(title: unknown): string {
@@ -33,27 +76,42 @@ function writersDocument(input: unknown): TiptapDocument {
   return document;
 }
 
-/** Starts a draft, empty or from an imported document. */
-export async function createDraft(db: Database, writerId: string, init: { title?: string; document?: TiptapDocument } = {}) {
+/** Starts a draft, empty or from an imported document, for the writer's own page or a publication they write for. */
+export async function createDraft(db: Database, writerId: string, init: { title?: string; document?: TiptapDocument; publicationId?: unknown } = {}, now = new Date()) {
   const document = init.document ? writersDocument(init.document) : EMPTY_DOCUMENT;
+  const title = checkTitle(init.title ?? "");
+  const publicationId = publicationChoice(init.publicationId ?? null);
+  if (publicationId) await requireDraftRole(db, { writerId, publicationId }, await memberOf(db, writerId), now);
   return db.draft.create({
-    data: { writerId, title: checkTitle(init.title ?? ""), content: JSON.stringify(document), wordCount: documentStats(document).words },
+    data: { writerId, publicationId, title, content: JSON.stringify(document), wordCount: documentStats(document).words },
     select: { id: true },
   });
 }
 
-export async function listDrafts(db: Database, writerId: string) {
+/**
+ * The writer's drafts, and beside them the other members' drafts in the publications the writer
+ * edits or owns now, each with its author and publication.
+ */
+export async function listDrafts(db: Database, writer: Member, now = new Date()) {
+  const edited = (await publicationsOf(db, writer, now)).filter(({ role }) => can(role, "edit-others")).map(({ publication }) => publication.writerId);
   return db.draft.findMany({
-    where: { writerId },
+    where: { OR: [{ writerId: writer.id }, ...(edited.length ? [{ publicationId: { in: edited } }] : [])] },
     orderBy: { updatedAt: "desc" },
-    select: { id: true, title: true, wordCount: true, updatedAt: true },
+    select: {
+      id: true,
+      title: true,
+      wordCount: true,
+      updatedAt: true,
+      writerId: true,
+      writer: { select: { handle: true, displayName: true, ensName: true, address: true } },
+      publication: { select: { handle: true, displayName: true } },
+    },
   });
 }
 
-/** One of the writer's drafts; another writer's draft is as absent as a missing one. */
-export async function getDraft(db: Database, writerId: string, id: string): Promise<DraftState> {
-  const draft = await db.draft.findFirst({ where: { id, writerId } });
-  if (!draft) throw new UserError("There is no such draft.", 404);
+/** A draft the writer may open (reachDraft): their own, or another member's in a publication they edit. */
+export async function getDraft(db: Database, writerId: string, id: string, now = new Date()): Promise<DraftState> {
+  const draft = await reachDraft(db, writerId, id, now);
   return {
     id: draft.id,
     title: draft.title,
@@ -62,6 +120,8 @@ export async function getDraft(db: Database, writerId: string, id: string): Prom
     wordCount: draft.wordCount,
     updatedAt: draft.updatedAt,
     entryId: draft.entryId,
+    writerId: draft.writerId,
+    publicationId: draft.publicationId,
   };
 }
 
@@ -74,20 +134,31 @@ export class DraftConflict extends UserError {
 
 /**
  * Saves a draft if nobody saved it since `baseRevision`: the update and the check are one
- * statement, so two tabs racing cannot both win. The document is validated first: a document the
- * editor's schema does not allow is refused and the stored draft stays as it was.
+ * statement, so two tabs (or an author and an editor) racing cannot both win. The document is
+ * validated first: a document the editor's schema does not allow is refused and the stored draft
+ * stays as it was. `publicationId` ("Publish in"; left as it is when absent) is the author's
+ * choice alone, among the publications they write for now; the draft of a published entry keeps
+ * the entry's. A draft that stays in a publication is saved only by a member who may write it now.
  */
-export async function saveDraft(db: Database, writerId: string, id: string, input: { title: unknown; document: unknown; baseRevision: unknown }) {
+export async function saveDraft(db: Database, writerId: string, id: string, input: { title: unknown; document: unknown; baseRevision: unknown; publicationId?: unknown }, now = new Date()) {
   if (typeof input.baseRevision !== "number" || !Number.isInteger(input.baseRevision)) throw new UserError("The draft's revision is missing.");
   const title = checkTitle(input.title);
   const document = writersDocument(input.document);
   const { words } = documentStats(document);
+  const draft = await reachDraft(db, writerId, id, now);
+  const publicationId = input.publicationId === undefined ? draft.publicationId : publicationChoice(input.publicationId);
+  if (publicationId !== draft.publicationId) {
+    if (draft.writerId !== writerId) throw new UserError("Only the draft's author chooses where it is published.", 403);
+    if (draft.entryId) throw new UserError("A published entry stays where it was published: its draft cannot move to another publication.", 409);
+  }
+  // Another member's draft was checked by reachDraft; the author's own needs their role where it goes.
+  if (draft.writerId === writerId && publicationId) await requireDraftRole(db, { writerId, publicationId }, await memberOf(db, writerId), now);
   const saved = await db.draft.updateMany({
-    where: { id, writerId, revision: input.baseRevision },
-    data: { title, content: JSON.stringify(document), wordCount: words, revision: input.baseRevision + 1 },
+    where: { id, revision: input.baseRevision },
+    data: { title, content: JSON.stringify(document), wordCount: words, revision: input.baseRevision + 1, publicationId },
   });
   if (saved.count === 1) return { revision: input.baseRevision + 1, wordCount: words };
-  const current = await db.draft.findFirst({ where: { id, writerId }, select: { revision: true } });
+  const current = await db.draft.findUnique({ where: { id }, select: { revision: true } });
   if (!current) throw new UserError("There is no such draft.", 404);
   throw new DraftConflict(current.revision);
 }

@@ -9,7 +9,7 @@ import { enqueueEntryActivity } from "~/modules/federation/outbox.server";
 import { enqueueNewsletter } from "~/modules/newsletters/newsletters.server";
 import { documentStats, documentToMarkdown } from "./document.server";
 import { storedHtml } from "./html.server";
-import { slugify } from "./drafts.server";
+import { reachDraft, requireDraftRole, slugify } from "./drafts.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { canonicalJson, contentDigest, entryTags, entryTypedData, ENTRY_FORMAT_VERSION, type Entry, type EntryContent } from "./entry";
 import type { TiptapDocument } from "./extensions";
@@ -22,18 +22,36 @@ interface PublishSource {
   draft: { id: string; title: string; document: TiptapDocument; revision: number; entryId: string | null };
   /** The entry this draft edits, if it edits one, with its latest version's title and document. */
   entry: { id: string; originalDigest: string; latestVersion: number; latest: { title: string; json: TiptapDocument } } | null;
+  /** The draft's author, whose entry it is (or becomes) whoever publishes it. */
+  author: { id: string; handle: string | null };
+  /** The publication the entry is published into (its account), or null for the author's own page. */
+  publication: { accountId: string; id: `0x${string}`; handle: string | null } | null;
 }
 
-async function loadSource(db: Database, writerId: string, draftId: string): Promise<PublishSource> {
-  const draft = await db.draft.findFirst({ where: { id: draftId, writerId }, include: { entry: { select: { id: true, originalDigest: true, latestVersion: true } } } });
-  if (!draft) throw new UserError("There is no such draft.", 404);
+/**
+ * The draft as `writer` may publish it at each of `moments`: their own, or, as an editor or owner
+ * of its publication, another member's. A role missing at any of them is refused with a 403.
+ */
+async function loadSource(db: Database, writer: { id: string; address: string }, draftId: string, moments: Date[]): Promise<PublishSource> {
+  const draft = await reachDraft(db, writer.id, draftId, moments[moments.length - 1]);
+  for (const at of moments) await requireDraftRole(db, draft, writer, at);
   let entry: PublishSource["entry"] = null;
-  if (draft.entry) {
-    const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: draft.entry.id, version: draft.entry.latestVersion } }, select: { entryJson: true } });
+  if (draft.entryId) {
+    const edited = await db.entry.findUniqueOrThrow({ where: { id: draft.entryId }, select: { id: true, originalDigest: true, latestVersion: true, publicationId: true } });
+    // Saving refuses to move such a draft; an entry's versions all name the publication of its first.
+    if (edited.publicationId !== draft.publicationId) throw new UserError("A published entry stays where it was published: choose its publication again.", 409);
+    const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: edited.id, version: edited.latestVersion } }, select: { entryJson: true } });
     const { content } = JSON.parse(latest.entryJson) as { content: { title: string; json: TiptapDocument } };
-    entry = { ...draft.entry, latest: { title: content.title, json: content.json } };
+    entry = { id: edited.id, originalDigest: edited.originalDigest, latestVersion: edited.latestVersion, latest: { title: content.title, json: content.json } };
   }
-  return { draft: { id: draft.id, title: draft.title, document: JSON.parse(draft.content) as TiptapDocument, revision: draft.revision, entryId: draft.entryId }, entry };
+  const author = await db.writer.findUniqueOrThrow({ where: { id: draft.writerId }, select: { id: true, handle: true } });
+  const account = draft.publicationId ? await db.writer.findUniqueOrThrow({ where: { id: draft.publicationId }, select: { id: true, address: true, handle: true } }) : null;
+  return {
+    draft: { id: draft.id, title: draft.title, document: JSON.parse(draft.content) as TiptapDocument, revision: draft.revision, entryId: draft.entryId },
+    entry,
+    author,
+    publication: account && { accountId: account.id, id: account.address as `0x${string}`, handle: account.handle },
+  };
 }
 
 /** What gets signed and stored for a draft at a moment: everything but the signature. */
@@ -44,7 +62,13 @@ async function unsignedEntry(source: PublishSource, contributor: `0x${string}`, 
   if (entry && entry.latest.title === draft.title && canonicalJson(entry.latest.json) === canonicalJson(draft.document)) {
     throw new UserError(`Nothing changed since version ${entry.latestVersion}: edit the essay to publish a new version.`, 409);
   }
-  const content: EntryContent = { title: draft.title, body: documentToMarkdown(draft.document), json: draft.document, timestamp };
+  const content: EntryContent = {
+    title: draft.title,
+    body: documentToMarkdown(draft.document),
+    json: draft.document,
+    timestamp,
+    ...(source.publication ? { publication: source.publication.id } : {}),
+  };
   const digest = await contentDigest(content);
   const version = entry ? entry.latestVersion + 1 : 1;
   const originalDigest = entry ? entry.originalDigest : digest;
@@ -54,16 +78,20 @@ async function unsignedEntry(source: PublishSource, contributor: `0x${string}`, 
 /**
  * Step one of publishing: the exact entry the writer's wallet is asked to sign (EIP-712), for the
  * draft as saved at `revision`. Nothing is stored; the server rebuilds the same entry on publish.
+ * The one who publishes signs (the contributor), even an editor publishing another member's
+ * draft: the signature says who put the text out; the entry stays its author's.
  */
 export async function preparePublication(db: Database, writer: { id: string; address: string }, draftId: string, now = new Date()) {
-  const source = await loadSource(db, writer.id, draftId);
+  const source = await loadSource(db, writer, draftId, [now]);
   const timestamp = Math.floor(now.getTime() / 1000);
   const prepared = await unsignedEntry(source, getAddress(writer.address), timestamp);
   return { revision: source.draft.revision, timestamp, digest: prepared.digest, version: prepared.version, typedData: prepared.typedData };
 }
 
-async function uniqueSlug(db: Database, writerId: string, title: string): Promise<string> {
-  const taken = await db.entry.findMany({ where: { writerId, slug: { startsWith: slugify(title) } }, select: { slug: true } });
+/** A slug free among the author's entries and, for an entry in a publication, among the publication's. */
+async function uniqueSlug(db: Database, source: PublishSource, title: string): Promise<string> {
+  const under = [{ writerId: source.author.id }, ...(source.publication ? [{ publicationId: source.publication.accountId }] : [])];
+  const taken = await db.entry.findMany({ where: { OR: under, slug: { startsWith: slugify(title) } }, select: { slug: true } });
   return claimSlug(new Set(taken.map((entry) => entry.slug)), title);
 }
 
@@ -74,6 +102,8 @@ export interface PublishResult {
   arweaveId: string;
   digest: string;
   status: string;
+  /** The handle the entry is read under: its publication's, or its author's. */
+  handle: string | null;
 }
 
 /**
@@ -81,6 +111,9 @@ export interface PublishResult {
  * wallets), signs the data item with the platform key, and writes the version with its data item
  * (the outbox) in one transaction. Then it tries the upload at once; if that fails the outbox
  * worker retries with the same bytes. Publishing the same signed version twice changes nothing.
+ * Into a publication, the role is checked again (a member revoked since preparing is refused and
+ * nothing is written); the entry is its author's, the upload counts against the one publishing,
+ * and the newsletter and the social-web activity go out from the publication's account.
  */
 export async function publishDraft(
   db: Database,
@@ -94,17 +127,19 @@ export async function publishDraft(
   const nowS = Math.floor(now.getTime() / 1000);
   if (input.timestamp > nowS + 60 || input.timestamp < nowS - SIGNING_WINDOW_S) throw new UserError("This signature is too old: publish again to sign a fresh one.", 422);
 
-  const source = await loadSource(db, writer.id, input.draftId);
+  // The role must hold when the entry says it was signed (what a verifier checks) and still now.
+  const source = await loadSource(db, writer, input.draftId, [new Date(input.timestamp * 1000), now]);
   if (source.draft.revision !== input.revision) {
     throw new UserError("The draft changed after you signed it. Publish again to sign what is there now.", 409);
   }
   const contributor = getAddress(writer.address);
   const prepared = await unsignedEntry(source, contributor, input.timestamp);
 
+  const handle = source.publication ? source.publication.handle : source.author.handle;
   const existing = await db.entryVersion.findUnique({ where: { digest: prepared.digest }, include: { entry: { select: { slug: true, writerId: true } } } });
-  if (existing && existing.entry.writerId !== writer.id) throw new UserError("An identical entry was published by someone else at the same second. Publish again.", 409);
+  if (existing && existing.entry.writerId !== source.author.id) throw new UserError("An identical entry was published by someone else at the same second. Publish again.", 409);
   if (existing) {
-    return { entryId: existing.entryId, slug: existing.entry.slug, version: existing.version, arweaveId: existing.arweaveId, digest: existing.digest, status: existing.status };
+    return { entryId: existing.entryId, slug: existing.entry.slug, version: existing.version, arweaveId: existing.arweaveId, digest: existing.digest, status: existing.status, handle };
   }
 
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
@@ -127,7 +162,9 @@ export async function publishDraft(
   const { html, renderer } = storedHtml(prepared.content.json);
   const { excerpt, wordCount } = entrySummary(prepared.content.json);
   const publishedAt = new Date(input.timestamp * 1000);
-  const newSlug = source.entry ? null : await uniqueSlug(db, writer.id, entry.content.title);
+  const newSlug = source.entry ? null : await uniqueSlug(db, source, entry.content.title);
+  // Subscribers and followers of the page the entry appears on hear of it: the publication's, or the author's.
+  const announcer = source.publication ? source.publication.accountId : source.author.id;
 
   const written = await db.$transaction(async (tx) => {
     let entryId: string;
@@ -145,7 +182,8 @@ export async function publishDraft(
       slug = newSlug!;
       const created = await tx.entry.create({
         data: {
-          writerId: writer.id,
+          writerId: source.author.id,
+          publicationId: source.publication?.accountId ?? null,
           originalDigest: entry.originalDigest,
           slug,
           latestVersion: 1,
@@ -158,7 +196,7 @@ export async function publishDraft(
       });
       entryId = created.id;
       await tx.draft.update({ where: { id: source.draft.id }, data: { entryId } });
-      await enqueueNewsletter(tx, { entryId, writerId: writer.id });
+      await enqueueNewsletter(tx, { entryId, writerId: announcer });
     }
     const version = await tx.entryVersion.create({
       data: {
@@ -177,10 +215,10 @@ export async function publishDraft(
       },
     });
     // Followers on the social web get the essay (Create) or its new version (Update) from the worker.
-    await enqueueEntryActivity(tx, { publicUrl: env.publicUrl, writerId: writer.id, entryId, version: entry.version });
+    await enqueueEntryActivity(tx, { publicUrl: env.publicUrl, writerId: announcer, entryId, version: entry.version });
     return { entryId, slug, versionId: version.id };
   });
 
   const { status } = await uploadQueued(db, env, "version", written.versionId, now);
-  return { entryId: written.entryId, slug: written.slug, version: entry.version, arweaveId: item.id, digest: entry.digest, status };
+  return { entryId: written.entryId, slug: written.slug, version: entry.version, arweaveId: item.id, digest: entry.digest, status, handle };
 }

@@ -3,7 +3,7 @@ import { UserError } from "~/modules/errors.server";
 import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { entryAt, entryPath, ENTRY_ADDRESS } from "~/modules/reading/entry-urls";
 import { handleSchema } from "~/modules/writers/profile.server";
-import { createDraft } from "./drafts.server";
+import { createDraft, requireDraftRole } from "./drafts.server";
 import { mirrorDocument } from "./import-mirror.server";
 import { HELD_FOR_REVIEW, READABLE } from "./import-review.server";
 import type { TiptapDocument } from "./extensions";
@@ -81,17 +81,23 @@ export async function versionOnPlatform(db: Database, arweaveId: string) {
 
 /**
  * The draft that edits a published entry: the one already open, or a new one holding the latest
- * version's document. Publishing it makes the entry's next version.
+ * version's document. Publishing it makes the entry's next version. An entry in a publication is
+ * edited by its author while a member, and by the publication's editors and owner; its draft is
+ * the author's and keeps the entry's publication.
  */
-export async function draftForEntry(db: Database, writerId: string, entryId: string): Promise<string> {
-  const entry = await db.entry.findFirst({ where: { id: entryId, writerId }, include: { draft: { select: { id: true } } } });
-  if (!entry) throw new UserError("There is no such entry of yours.", 404);
+export async function draftForEntry(db: Database, writerId: string, entryId: string, now = new Date()): Promise<string> {
+  const entry = await db.entry.findUnique({ where: { id: entryId }, include: { draft: { select: { id: true } } } });
+  if (!entry || (entry.writerId !== writerId && !entry.publicationId)) throw new UserError("There is no such entry of yours.", 404);
+  if (entry.publicationId) {
+    const member = await db.writer.findUniqueOrThrow({ where: { id: writerId }, select: { id: true, address: true } });
+    await requireDraftRole(db, entry, member, now);
+  }
   if (entry.draft) return entry.draft.id;
   const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId, version: entry.latestVersion } }, select: { entryJson: true } });
   // Entries imported from Mirror carry Mirror's JSON: Markdown only, converted as on import.
   const { content } = JSON.parse(latest.entryJson) as { content: { title: string; json?: TiptapDocument; body: string } };
   const document = content.json ?? mirrorDocument(content.body).doc;
-  const draft = await createDraft(db, writerId, { title: content.title, document });
-  await db.draft.update({ where: { id: draft.id }, data: { entryId } });
+  const draft = await createDraft(db, entry.writerId, { title: content.title, document });
+  await db.draft.update({ where: { id: draft.id }, data: { entryId, publicationId: entry.publicationId } });
   return draft.id;
 }

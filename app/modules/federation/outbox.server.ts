@@ -7,17 +7,16 @@ type Tx = Pick<Database, "fediActivity">;
 
 /**
  * Queues the activity that brings a published version to the followers of the account it is read
- * under (its publication's, else its writer's: they sign and send it), in the publish's own
+ * under (`writerId`: its publication's, else its writer's; that account signs and sends it), in the publish's own
  * transaction: Create for version 1, Update for a new version. The worker builds it and plans one
  * delivery per inbox. Queuing the same version twice does nothing.
  */
-export async function enqueueEntryActivity(tx: Pick<Database, "fediActivity" | "entry">, opts: { publicUrl: string; writerId: string; entryId: string; version: number }): Promise<void> {
+export async function enqueueEntryActivity(tx: Tx, opts: { publicUrl: string; writerId: string; entryId: string; version: number }): Promise<void> {
   const id = entryActivityId(opts.publicUrl, opts.entryId, opts.version);
   const existing = await tx.fediActivity.findUnique({ where: { id }, select: { id: true } });
   if (existing) return;
-  const entry = await tx.entry.findUnique({ where: { id: opts.entryId }, select: { publicationId: true } });
   await tx.fediActivity.create({
-    data: { id, writerId: entry?.publicationId ?? opts.writerId, type: opts.version === 1 ? "Create" : "Update", json: "", entryId: opts.entryId, audience: "followers" },
+    data: { id, writerId: opts.writerId, type: opts.version === 1 ? "Create" : "Update", json: "", entryId: opts.entryId, audience: "followers" },
   });
 }
 

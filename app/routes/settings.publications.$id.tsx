@@ -59,7 +59,11 @@ export default function PublicationSettings() {
   const saving = useNavigation().state === "submitting";
   return (
     <section className="publication-settings">
-      <h1>{publication.name || publication.handle}</h1>
+      {publication.coverUrl ? <img src={publication.coverUrl} alt="The publication’s cover" className="cover" /> : null}
+      <div className="writer-header">
+        {publication.avatarUrl ? <img src={publication.avatarUrl} alt="The publication’s avatar" width={64} height={64} className="avatar" /> : null}
+        <h1>{publication.name || publication.handle}</h1>
+      </div>
       <p className="muted">
         <a href={`/${publication.handle}`}>@{publication.handle}</a> · you are its {role}. Publication id <code>{publication.id}</code>, owned by{" "}
         <code>{publication.owner}</code>.
@@ -112,12 +116,10 @@ export default function PublicationSettings() {
             <input type="hidden" name="intent" value="images" />
             <label>
               Avatar <span className="muted">(PNG, JPEG, GIF, WebP or AVIF, up to 5 MB; stored on Arweave)</span>
-              {publication.avatarUrl ? <img src={publication.avatarUrl} alt="The publication’s avatar" width={64} height={64} className="avatar" /> : null}
               <input type="file" name="avatar" accept="image/png,image/jpeg,image/gif,image/webp,image/avif" />
             </label>
             <label>
               Cover <span className="muted">(a wide image for the publication’s page, up to 5 MB)</span>
-              {publication.coverUrl ? <img src={publication.coverUrl} alt="The publication’s cover" className="cover" /> : null}
               <input type="file" name="cover" accept="image/png,image/jpeg,image/gif,image/webp,image/avif" />
             </label>
             <button type="submit" disabled={saving}>

@@ -38,11 +38,13 @@ export async function currentMembers(db: Database, accountId: string, ownerAddre
   }>;
   const members: Array<{ address: string; role: Role; from: number | null }> = [{ address: getAddress(ownerAddress), role: "owner", from: null }];
   for (const member of new Set(records.map((record) => record.member))) {
-    const own = records.filter((record) => record.member === member);
+    // Oldest first; at the same moment a revocation comes last, as it wins there.
+    const own = records.filter((record) => record.member === member).sort((a, b) => a.from - b.from || Number(a.role === "revoked") - Number(b.role === "revoked"));
     const role = roleAt(own, ownerAddress, member, nowS);
     if (!role) continue;
-    // The role holds since the latest record that gives it (a later grant of the same role extends nothing).
-    const since = Math.max(...own.filter((record) => record.role !== "revoked").map((record) => record.from));
+    // The role holds since the first of the latest unbroken run of records giving it: granting it again changes nothing.
+    let since = own.at(-1)!.from;
+    for (let i = own.length - 1; i >= 0 && own[i]!.role === role; i--) since = own[i]!.from;
     members.push({ address: getAddress(member), role, from: since });
   }
   return members.sort((a, b) => (a.from ?? -1) - (b.from ?? -1));

@@ -53,10 +53,10 @@ export function GrantForm(props: { accountId: string; owner: string }) {
         <input name="member" required pattern="0x[0-9a-fA-F]{40}" autoComplete="off" spellCheck={false} />
       </label>
       <label>
-        Role
+        Role <span className="muted">(a writer publishes their own entries; an editor also edits and publishes others’)</span>
         <select name="role" defaultValue="writer">
-          <option value="writer">Writer: publishes their own entries</option>
-          <option value="editor">Editor: also edits and publishes others’ entries</option>
+          <option value="writer">Writer</option>
+          <option value="editor">Editor</option>
         </select>
       </label>
       <label>

@@ -10,7 +10,8 @@ import { formWithFile, MAX_IMAGE_BYTES } from "~/modules/body-limits";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { fileField, readForm } from "~/modules/forms.server";
 import { assertSameOrigin } from "~/modules/http.server";
-import { PAYOUTS, publicationSettings, updatePayouts, updatePublicationImages } from "~/modules/publications/manage.server";
+import { publicationSettings, updatePayouts, updatePublicationImages } from "~/modules/publications/manage.server";
+import { PAYOUTS } from "~/modules/publications/records";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.publication.name || "Publication"} · Settings · Permanent Press` }];
 

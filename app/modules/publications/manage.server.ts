@@ -9,7 +9,7 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { pendingImageUrls, uploadImage } from "~/modules/storage/uploads.server";
 import { publicationOfAccount, requireRole, roleIn } from "./publications.server";
-import { can, roleAt, type RecordRole, type Role } from "./records";
+import { can, PAYOUTS, roleAt, type RecordRole, type Role } from "./records";
 
 interface Signer {
   id: string;
@@ -97,8 +97,6 @@ export async function updatePublicationImages(
   ]);
   return { avatarId, coverId };
 }
-
-export const PAYOUTS = ["writer", "publication", "split"] as const;
 
 const payoutSchema = z.object({
   payout: z.enum(PAYOUTS, { error: `Payouts go to one of: ${PAYOUTS.join(", ")}.` }),

@@ -108,11 +108,17 @@ describe("every page a signed-in writer opens, with JavaScript on, on a phone", 
     await page.waitForURL(/\/settings\/publications\/[a-z0-9]+$/);
     const publicationPath = new URL(page.url()).pathname;
     await page.getByRole("heading", { name: "Pages Together", level: 1 }).waitFor();
-    const member = "0x" + crypto.randomBytes(20).toString("hex");
-    await page.getByLabel("Wallet address").fill(member);
-    await page.getByLabel("Role").selectOption("editor");
-    await page.getByRole("button", { name: "Sign and grant" }).click();
-    await page.getByRole("row", { name: new RegExp(`${member}.*editor`, "i") }).waitFor();
+    const members = { editor: `0x${crypto.randomBytes(20).toString("hex")}`, writer: `0x${crypto.randomBytes(20).toString("hex")}` };
+    for (const [role, member] of Object.entries(members)) {
+      await page.getByLabel("Wallet address").fill(member);
+      await page.getByLabel("Role").selectOption(role);
+      await page.getByRole("button", { name: "Sign and grant" }).click();
+      await page.getByRole("row", { name: new RegExp(`${member}.*${role}`, "i") }).waitFor();
+    }
+    // The editor revoked, the page still has a member to show on the phone.
+    await page.getByRole("button", { name: new RegExp(`Revoke ${members.editor}`, "i") }).click();
+    await page.getByRole("row", { name: new RegExp(members.editor, "i") }).waitFor({ state: "detached" });
+    await page.getByRole("row", { name: new RegExp(members.writer, "i") }).waitFor();
 
     // A reader, in a window of their own, subscribes by email.
     const reader = await browser.newPage();

@@ -52,7 +52,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-const SPLIT_PERCENT = (bps: number) => `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+/** Basis points as a percentage without trailing zeros: 2500 is "25%", 1250 "12.5%". */
+const splitPercent = (bps: number) => `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
 
 export default function PublicationSettings() {
   const { address, role, may, publication, members } = useLoaderData<typeof loader>();
@@ -133,7 +134,7 @@ export default function PublicationSettings() {
       {may.managePayouts ? (
         <>
           <h2>Payouts</h2>
-          <p className="muted">Who the sales of editions of the publication’s entries pay. Now: {publication.payout === "split" ? `split, ${SPLIT_PERCENT(publication.splitBps)} to the publication` : publication.payout}.</p>
+          <p className="muted">Who the sales of editions of the publication’s entries pay. Now: {publication.payout === "split" ? `split, ${splitPercent(publication.splitBps)} to the publication` : publication.payout}.</p>
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="payouts" />
             <fieldset>

@@ -18,6 +18,7 @@ export function AccountNav({ reader }: { reader: Reader | null }) {
           {reader.handle ? <a href={`/${reader.handle}`}>{`@${reader.handle}`}</a> : null}
           <a href="/following">Following</a>
           <a href="/drafts">Drafts</a>
+          <a href="/settings/publications">Publications</a>
           <a href="/settings/responses">Responses</a>
           <a href="/settings/profile">Profile</a>
           <form method="post" action="/signout">

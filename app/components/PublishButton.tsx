@@ -1,23 +1,12 @@
 import { useState } from "react";
 import { typedDataParam, type TypedDataToSign } from "./typed-data";
-import { connectWallet, discoverWallets, PlatformRefusal, postJson as post, walletErrorMessage, type Eip1193Provider } from "./wallet";
+import { postJson as post, walletErrorMessage, writerWallet } from "./wallet";
 
 interface Prepared {
   revision: number;
   timestamp: number;
   version: number;
   typedData: TypedDataToSign;
-}
-
-/** The wallet of the signed-in writer: the first discovered wallet whose account is theirs. */
-async function writerWallet(address: string): Promise<Eip1193Provider> {
-  const wallets = await discoverWallets();
-  if (wallets.length === 0) throw new PlatformRefusal("No wallet found in this browser: publishing needs your wallet's signature.");
-  for (const wallet of wallets) {
-    const account = await connectWallet(wallet.provider);
-    if (account.toLowerCase() === address.toLowerCase()) return wallet.provider;
-  }
-  throw new PlatformRefusal(`Switch your wallet to ${address}, the account you signed in with.`);
 }
 
 /**

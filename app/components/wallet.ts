@@ -111,6 +111,17 @@ export async function signInWithEthereum(provider: Eip1193Provider, address: `0x
   return { handle: result.handle };
 }
 
+/** The wallet of the signed-in writer: the first discovered wallet whose account is theirs. */
+export async function writerWallet(address: string): Promise<Eip1193Provider> {
+  const wallets = await discoverWallets();
+  if (wallets.length === 0) throw new PlatformRefusal("No wallet found in this browser: this needs your wallet's signature.");
+  for (const wallet of wallets) {
+    const account = await connectWallet(wallet.provider);
+    if (account.toLowerCase() === address.toLowerCase()) return wallet.provider;
+  }
+  throw new PlatformRefusal(`Switch your wallet to ${address}, the account you signed in with.`);
+}
+
 export interface Call {
   to: string;
   data: string;

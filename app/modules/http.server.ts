@@ -9,6 +9,11 @@ export function userErrorResponse(error: unknown, extra: Record<string, unknown>
   throw error;
 }
 
+/** A JSON answer that may hold bigints (EIP-712 typed data does): as decimal strings, as wallets take them. */
+export function jsonWithBigints(value: unknown): Response {
+  return new Response(JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item)), { headers: { "content-type": "application/json; charset=utf-8" } });
+}
+
 /** A JSON request body, read within the limits the route declares (its `bodyLimits`). */
 export async function readJson(request: Request): Promise<unknown> {
   const text = decodeUtf8(await readBody(request), "The request body");

@@ -24,6 +24,7 @@ interface Writer {
   entryPath: string;
   entryId: string;
   arweaveId: string;
+  publicationPath: string;
 }
 
 /** Every route file that renders a page, and where a signed-in writer opens it. */
@@ -38,6 +39,8 @@ const PAGES: Record<string, (w: Writer) => string> = {
   "following.tsx": () => "/following",
   "settings.imports.tsx": () => "/settings/imports",
   "settings.profile.tsx": () => "/settings/profile",
+  "settings.publications._index.tsx": () => "/settings/publications",
+  "settings.publications.$id.tsx": (w) => w.publicationPath,
   "settings.responses.tsx": () => "/settings/responses",
   "settings.subscribers.tsx": () => "/settings/subscribers",
   "signin.tsx": () => "/signin",
@@ -97,6 +100,26 @@ describe("every page a signed-in writer opens, with JavaScript on, on a phone", 
     await page.getByTestId("title").fill("Half a thought");
     await expect.poll(() => page.getByTestId("save-status").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
 
+    // A publication, created and given a member by the writer's wallet signing in the browser.
+    await page.goto(`${BASE_URL()}/settings/publications`);
+    await page.getByLabel("Handle").fill(`pages-${crypto.randomBytes(3).toString("hex")}`);
+    await page.getByLabel("Name").fill("Pages Together");
+    await page.getByRole("button", { name: "Sign and create" }).click();
+    await page.waitForURL(/\/settings\/publications\/[a-z0-9]+$/);
+    const publicationPath = new URL(page.url()).pathname;
+    await page.getByRole("heading", { name: "Pages Together", level: 1 }).waitFor();
+    const members = { editor: `0x${crypto.randomBytes(20).toString("hex")}`, writer: `0x${crypto.randomBytes(20).toString("hex")}` };
+    for (const [role, member] of Object.entries(members)) {
+      await page.getByLabel("Wallet address").fill(member);
+      await page.getByLabel("Role").selectOption(role);
+      await page.getByRole("button", { name: "Sign and grant" }).click();
+      await page.getByRole("row", { name: new RegExp(`${member}.*${role}`, "i") }).waitFor();
+    }
+    // The editor revoked, the page still has a member to show on the phone.
+    await page.getByRole("button", { name: new RegExp(`Revoke ${members.editor}`, "i") }).click();
+    await page.getByRole("row", { name: new RegExp(members.editor, "i") }).waitFor({ state: "detached" });
+    await page.getByRole("row", { name: new RegExp(members.writer, "i") }).waitFor();
+
     // A reader, in a window of their own, subscribes by email.
     const reader = await browser.newPage();
     await reader.goto(`${BASE_URL()}/${handle}`);
@@ -105,7 +128,7 @@ describe("every page a signed-in writer opens, with JavaScript on, on a phone", 
     await reader.getByText(/a link to confirm is on its way/).waitFor();
     await reader.close();
 
-    writer = { handle, address: signedIn.account.address, draftPath, entryPath: new URL(entryUrl).pathname, entryId, arweaveId };
+    writer = { handle, address: signedIn.account.address, draftPath, entryPath: new URL(entryUrl).pathname, entryId, arweaveId, publicationPath };
     // From here on: a phone, and only what the pages themselves do counts.
     await page.setViewportSize(PHONE);
     problems.length = 0;

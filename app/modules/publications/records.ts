@@ -161,3 +161,6 @@ const ALLOWED: Record<Role, ReadonlySet<PublicationAction>> = {
 };
 
 export const can = (role: Role | null, action: PublicationAction): boolean => role !== null && ALLOWED[role].has(action);
+
+/** Who editions of a publication's entries pay: its writer, the publication, or both by a split. */
+export const PAYOUTS = ["writer", "publication", "split"] as const;

@@ -1,0 +1,129 @@
+/**
+ * The settings of a publication as its members see them: who belongs and since when, its images
+ * and how editions pay out. Every change is checked against the changer's role now.
+ */
+import { getAddress, isAddress } from "viem";
+import { z } from "zod";
+import type { Database } from "~/db.server";
+import type { Env } from "~/env.server";
+import { UserError } from "~/modules/errors.server";
+import { pendingImageUrls, uploadImage } from "~/modules/storage/uploads.server";
+import { publicationOfAccount, requireRole, roleIn } from "./publications.server";
+import { can, PAYOUTS, roleAt, type RecordRole, type Role } from "./records";
+
+interface Signer {
+  id: string;
+  address: string;
+}
+
+/** The role `viewer` holds now, or 404 (no such publication) / 403 (not a member). */
+async function requireMember(db: Database, accountId: string, viewer: Signer, now: Date): Promise<Role> {
+  const publication = await db.publication.findUnique({ where: { writerId: accountId }, select: { writerId: true } });
+  if (!publication) throw new UserError("There is no such publication.", 404);
+  const role = await roleIn(db, accountId, viewer.address, Math.floor(now.getTime() / 1000));
+  if (!role) throw new UserError("You are not a member of this publication.", 403);
+  return role;
+}
+
+/**
+ * Everyone who holds a role now, with the time the record that gives it holds from: the owner
+ * first, then the members in the order they joined.
+ */
+export async function currentMembers(db: Database, accountId: string, ownerAddress: string, now = new Date()) {
+  const nowS = Math.floor(now.getTime() / 1000);
+  const records = (await db.membershipRecord.findMany({ where: { publicationId: accountId, from: { lte: nowS } }, select: { member: true, role: true, from: true } })) as Array<{
+    member: string;
+    role: RecordRole;
+    from: number;
+  }>;
+  const members: Array<{ address: string; role: Role; from: number | null }> = [{ address: getAddress(ownerAddress), role: "owner", from: null }];
+  for (const member of new Set(records.map((record) => record.member))) {
+    // Oldest first; at the same moment a revocation comes last, as it wins there.
+    const own = records.filter((record) => record.member === member).sort((a, b) => a.from - b.from || Number(a.role === "revoked") - Number(b.role === "revoked"));
+    const role = roleAt(own, ownerAddress, member, nowS);
+    if (!role) continue;
+    // The role holds since the first of the latest unbroken run of records giving it: granting it again changes nothing.
+    let since = own.at(-1)!.from;
+    for (let i = own.length - 1; i >= 0 && own[i]!.role === role; i--) since = own[i]!.from;
+    members.push({ address: getAddress(member), role, from: since });
+  }
+  return members.sort((a, b) => (a.from ?? -1) - (b.from ?? -1));
+}
+
+/** What the settings page of a publication shows `viewer` (any member); 403 for anyone else. */
+export async function publicationSettings(db: Database, env: Env, viewer: Signer, accountId: string, now = new Date()) {
+  const role = await requireMember(db, accountId, viewer, now);
+  const publication = (await publicationOfAccount(db, accountId))!;
+  const images = [publication.account.avatarId, publication.coverId].filter((id): id is string => Boolean(id));
+  // Images the gateway does not serve yet are shown from the press's own copy.
+  const pending = await pendingImageUrls(db, publication.ownerId, images);
+  const imageUrl = (id: string | null) => (id ? (pending[id] ?? `${env.storage.gatewayUrl}/${id}`) : null);
+  return {
+    role,
+    may: { manageProfile: can(role, "manage-profile"), manageMembers: can(role, "manage-members"), managePayouts: can(role, "manage-payouts") },
+    publication: {
+      accountId,
+      id: publication.account.address,
+      handle: publication.account.handle ?? "",
+      name: publication.account.displayName ?? "",
+      description: publication.account.bio ?? "",
+      owner: getAddress(publication.ownerAddress),
+      avatarUrl: imageUrl(publication.account.avatarId),
+      coverUrl: imageUrl(publication.coverId),
+      payout: publication.payout,
+      splitBps: publication.splitBps,
+      payoutAddress: publication.payoutAddress ? getAddress(publication.payoutAddress) : "",
+    },
+    members: await currentMembers(db, accountId, publication.ownerAddress, now),
+  };
+}
+
+/** The publication's avatar (its account's) and cover: stored on Arweave like any image; owner only. */
+export async function updatePublicationImages(
+  db: Database,
+  env: Env,
+  writer: Signer,
+  accountId: string,
+  images: { avatar?: { bytes: Buffer; declaredType: string }; cover?: { bytes: Buffer; declaredType: string } },
+  now = new Date(),
+) {
+  await requireRole(db, accountId, writer.address, "manage-profile", now);
+  if (!images.avatar && !images.cover) throw new UserError("Choose an avatar or a cover image to upload.");
+  const avatarId = images.avatar ? (await uploadImage(db, env, writer, images.avatar)).id : undefined;
+  const coverId = images.cover ? (await uploadImage(db, env, writer, images.cover)).id : undefined;
+  await db.$transaction([
+    ...(avatarId ? [db.writer.update({ where: { id: accountId }, data: { avatarId } })] : []),
+    ...(coverId ? [db.publication.update({ where: { writerId: accountId }, data: { coverId } })] : []),
+  ]);
+  return { avatarId, coverId };
+}
+
+const payoutSchema = z.object({
+  payout: z.enum(PAYOUTS, { error: `Payouts go to one of: ${PAYOUTS.join(", ")}.` }),
+  splitBps: z.coerce
+    .number({ error: "The publication's share must be a whole number of basis points." })
+    .int("The publication's share must be a whole number of basis points.")
+    .min(0, "The publication's share is between 0 and 10000 basis points.")
+    .max(10_000, "The publication's share is between 0 and 10000 basis points."),
+  payoutAddress: z
+    .string()
+    .trim()
+    .refine((value) => value === "" || isAddress(value, { strict: false }), "The payout address must be a wallet address (0x followed by 40 hex digits), or empty for the owner's."),
+});
+
+/**
+ * How editions of the publication's entries pay: the writer, the publication, or split by
+ * `splitBps` (the publication's share); the publication's share goes to `payoutAddress`, the
+ * owner's wallet when empty. Owner only.
+ */
+export async function updatePayouts(db: Database, writer: Signer, accountId: string, input: { payout: unknown; splitBps: unknown; payoutAddress: unknown }, now = new Date()) {
+  await requireRole(db, accountId, writer.address, "manage-payouts", now);
+  const parsed = payoutSchema.safeParse(input);
+  if (!parsed.success) throw new UserError(parsed.error.issues.map((issue) => issue.message).join(" "), 422);
+  const { payout, splitBps, payoutAddress } = parsed.data;
+  return db.publication.update({
+    where: { writerId: accountId },
+    data: { payout, splitBps, payoutAddress: payoutAddress ? payoutAddress.toLowerCase() : null },
+    select: { payout: true, splitBps: true, payoutAddress: true },
+  });
+}

@@ -26,12 +26,15 @@ const PRICE = parseEther("0.01");
 const FEE_BPS = 250;
 const REFERRAL_BPS = 1000;
 const COPIES = 5;
+const SPLIT_BPS = 3000;
 // A fixed deadline, far ahead, so the lazy row signs the same bytes on every run.
 const DEADLINE = 4_102_444_800n; // 2100-01-01
 
 const TARGETS: Partial<Record<string, number>> = {
   create: 110_000,
   purchaseNewCollector: 77_000,
+  // Split terms must not cost a collector anything: the same target as the row without them.
+  purchaseNewCollectorSplit: 77_000,
   purchaseNewCollectorNoMessage: 75_000,
   purchaseReturning: 60_000,
   purchaseExtraCopy: 4_000,
@@ -70,7 +73,7 @@ async function main() {
   const publicClient = await hre.viem.getPublicClient();
   const wallets = await hre.viem.getWalletClients();
   const [platform, author, referrer, ...collectors] = wallets;
-  if (!platform || !author || !referrer || collectors.length < 14) throw new Error("the benchmark needs 17 accounts");
+  if (!platform || !author || !referrer || collectors.length < 16) throw new Error("the benchmark needs 19 accounts");
   let next = 0;
   const newCollector = () => collectors[next++]!;
   const gasUsed = async (hash: Hex) => {
@@ -90,7 +93,7 @@ async function main() {
   record("factoryDeploy", "deploy factory (+ implementation)", await gasUsed(deployment.deploymentTransaction.hash));
   const factory = deployment.contract;
 
-  const params = (contentByte: number): EditionParams => ({
+  const params = (contentByte: number, split?: { recipient: Address; bps: number }): EditionParams => ({
     name: EDITION_NAME,
     symbol: EDITION_SYMBOL,
     contentId: toHex(new Uint8Array(32).fill(contentByte)),
@@ -101,6 +104,8 @@ async function main() {
     royaltyBps: 1000,
     feeBps: FEE_BPS,
     referralBps: REFERRAL_BPS,
+    splitRecipient: split?.recipient ?? zeroAddress,
+    splitBps: split?.bps ?? 0,
   });
 
   progress.step("creating and collecting");
@@ -213,6 +218,29 @@ async function main() {
         { account: lazyCollector.account, value: PRICE }
       )
     )
+  );
+
+  // A publication's entry: 30% of the proceeds after the fee to the publication, fixed in the terms.
+  progress.step("collecting and withdrawing with split terms");
+  const splitTerms = params(0x31, { recipient: referrer.account.address, bps: SPLIT_BPS });
+  const splitEdition = await factory.read.predictAddress([author.account.address, splitTerms]);
+  record(
+    "createWithSplit",
+    `create edition with split terms (${SPLIT_BPS / 100}% to a publication)`,
+    await gasUsed(await factory.write.create([splitTerms], { account: author.account }))
+  );
+  const splitAs = (wallet: typeof author) =>
+    hre.viem.getContractAt("WritingEditions", splitEdition, { client: { wallet } });
+  await (await splitAs(newCollector())).write.buy([MESSAGE], { value: PRICE });
+  record(
+    "purchaseNewCollectorSplit",
+    `buy with split terms: collector holds none, ${MESSAGE.length}-byte message`,
+    await gasUsed(await (await splitAs(newCollector())).write.buy([MESSAGE], { value: PRICE }))
+  );
+  record(
+    "withdrawSplit",
+    `withdraw with split terms: writer, publication and platform paid`,
+    await gasUsed(await (await splitAs(lazyCollector)).write.withdraw())
   );
 
   progress.step("withdrawing");

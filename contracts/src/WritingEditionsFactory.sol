@@ -40,6 +40,7 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
     ///         that low or lower: the author could have signed it then.
     uint256 public constant SIGNATURE_LIFETIME = 366 days;
     uint256 private constant MAX_ROYALTY_BPS = 10_000;
+    uint256 private constant MAX_SPLIT_BPS = 10_000;
     /// @dev The one CREATE2 salt: the address depends on the clone's code (author and terms) alone.
     bytes32 private constant CLONE_SALT = 0;
     // The type string is hashed at compile time; its length costs nothing at run time.
@@ -47,8 +48,8 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
     /// @notice EIP-712 type of the message an author signs for lazy creation.
     bytes32 public constant EDITION_TYPEHASH = keccak256(
         "Edition(address author,string name,string symbol,bytes32 contentId,bytes32 metadataId,uint96 price,"
-        "uint64 limit,address fundingRecipient,uint16 royaltyBps,uint16 feeBps,uint16 referralBps,bytes32 salt,"
-        "uint256 deadline)"
+        "uint64 limit,address fundingRecipient,uint16 royaltyBps,uint16 feeBps,uint16 referralBps,"
+        "address splitRecipient,uint16 splitBps,bytes32 salt,uint256 deadline)"
     );
     // solhint-enable gas-small-strings
 
@@ -100,6 +101,10 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
     /// @notice The referral share exceeds {MAX_REFERRAL_BPS}.
     /// @param referralBps The rejected share.
     error ReferralTooHigh(uint256 referralBps);
+    /// @notice A split names a recipient and a share from 1 to 10,000 basis points, or neither.
+    /// @param splitRecipient The rejected recipient.
+    /// @param splitBps The rejected share.
+    error InvalidSplit(address splitRecipient, uint256 splitBps);
     /// @notice The royalty exceeds 100%.
     /// @param royaltyBps The rejected royalty.
     error RoyaltyTooHigh(uint256 royaltyBps);
@@ -158,7 +163,7 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
             _checkAuthorization(params, auth);
             _create(auth.author, params, args, auth.deadline);
         }
-        firstTokenId = WritingEditions(edition).collect{value: msg.value}(to, quantity, referrer, message);
+        firstTokenId = WritingEditions(payable(edition)).collect{value: msg.value}(to, quantity, referrer, message);
     }
 
     /// @notice Withdraws the caller's signatures for `salt`: none of them can create an edition any more
@@ -256,16 +261,15 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
             params.metadataId,
             params.price
         );
-        bytes memory tail = abi.encode(
+        bytes memory middle = abi.encode(
             params.limit,
             params.fundingRecipient,
             params.royaltyBps,
             params.feeBps,
-            params.referralBps,
-            salt,
-            deadline
+            params.referralBps
         );
-        return _hashTypedDataV4(keccak256(bytes.concat(head, tail)));
+        bytes memory tail = abi.encode(params.splitRecipient, params.splitBps, salt, deadline);
+        return _hashTypedDataV4(keccak256(bytes.concat(head, middle, tail)));
     }
 
     /// @dev `deadline` is the signature's for a lazy creation, 0 for the author's own. The edition takes
@@ -291,8 +295,12 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
         if (params.referralBps > MAX_REFERRAL_BPS) revert ReferralTooHigh(params.referralBps);
         if (params.royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(params.royaltyBps);
         if (params.fundingRecipient == address(0)) revert ZeroAddress();
+        // One encoding per terms: no recipient without a share, no share without a recipient.
+        if ((params.splitBps == 0) != (params.splitRecipient == address(0)) || params.splitBps > MAX_SPLIT_BPS) {
+            revert InvalidSplit(params.splitRecipient, params.splitBps);
+        }
         edition = Clones.cloneDeterministicWithImmutableArgs(IMPLEMENTATION, args, CLONE_SALT);
-        if (fee != params.feeBps) WritingEditions(edition).initializeFee(fee);
+        if (fee != params.feeBps) WritingEditions(payable(edition)).initializeFee(fee);
         emit EditionCreated(edition, author, params.contentId, args, fee);
     }
 

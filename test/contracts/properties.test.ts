@@ -472,6 +472,8 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
       royaltyBps: t.badRoyalty ? 10_001 : 1_000,
       feeBps: fee,
       referralBps: REFERRALS[t.referral]!,
+      splitRecipient: zeroAddress,
+      splitBps: 0,
     };
   };
   const predictAddress = async (author: Address, params: EditionParams) =>

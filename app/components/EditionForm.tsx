@@ -14,7 +14,7 @@ interface Prepared {
  * The writer's terms for an edition, then one of two ways to create it: send the factory's create
  * transaction now, or sign the terms so the first collector's purchase deploys it.
  */
-export function EditionForm(props: { entryId: string; entryUrl: string; chain: ChainInfo; defaultRecipient: string }) {
+export function EditionForm(props: { entryId: string; entryUrl: string; chain: ChainInfo; defaultRecipient: string; writerShare: boolean }) {
   const [state, setState] = useState<{ busy: boolean; text: string | null; error: boolean }>({ busy: false, text: null, error: false });
 
   async function create(form: HTMLFormElement, mode: "direct" | "lazy") {
@@ -71,7 +71,8 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
         <input name="referralPercent" defaultValue="0" inputMode="decimal" required />
       </label>
       <label>
-        Proceeds go to <input name="fundingRecipient" defaultValue={props.defaultRecipient} />
+        {props.writerShare ? "Your share of the proceeds goes to" : "Royalties and any proceeds of yours go to"}{" "}
+        <input name="fundingRecipient" defaultValue={props.defaultRecipient} />
       </label>
       <div className="actions">
         <button type="submit" name="mode" value="direct" disabled={state.busy}>

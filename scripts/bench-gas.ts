@@ -16,7 +16,7 @@ type Solc = {
   compile(input: string, callbacks: { import(file: string): { contents: string } | { error: string } }): string;
 };
 
-const BASELINE_SOURCE = "contracts/bench/BaselineEdition.sol";
+const BASELINE_SOURCES = { BaselineEdition: "contracts/bench/BaselineEdition.sol", BaselineSplit: "contracts/bench/BaselineSplit.sol" };
 const MESSAGE = "Thank you for this essay!";
 // The longest note the app accepts (280 characters of ASCII: 280 bytes).
 const LONG_MESSAGE = "A".repeat(280);
@@ -42,13 +42,14 @@ const TARGETS: Partial<Record<string, number>> = {
 
 // The baseline is not part of the app's sources (Hardhat compiles only contracts/src), so it is
 // compiled here with the same solc and the same settings as the project's contracts.
-function compileBaseline(): { abi: Abi; bytecode: Hex } {
+function compileBaseline(name: keyof typeof BASELINE_SOURCES): { abi: Abi; bytecode: Hex } {
+  const source = BASELINE_SOURCES[name];
   const solc: Solc = require("solc");
   const root = hre.config.paths.root;
   const { settings } = hre.config.solidity.compilers[0]!;
   const input = {
     language: "Solidity",
-    sources: { [BASELINE_SOURCE]: { content: fs.readFileSync(path.join(root, BASELINE_SOURCE), "utf8") } },
+    sources: { [source]: { content: fs.readFileSync(path.join(root, source), "utf8") } },
     settings: { ...settings, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
   };
   const findImport = (file: string) => {
@@ -61,8 +62,8 @@ function compileBaseline(): { abi: Abi; bytecode: Hex } {
   const output: SolcOutput = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
-  const contract = output.contracts[BASELINE_SOURCE]?.BaselineEdition;
-  if (!contract) throw new Error("BaselineEdition missing from solc output");
+  const contract = output.contracts[source]?.[name];
+  if (!contract) throw new Error(`${name} missing from solc output`);
   return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
 }
 
@@ -243,6 +244,40 @@ async function main() {
     await gasUsed(await (await splitAs(lazyCollector)).write.withdraw())
   );
 
+  // The other option: a split contract as the funding recipient of an edition without split terms.
+  // Deploying it, the edition's withdraw paying it, and its own distribution to the two payees.
+  const splitContract = compileBaseline("BaselineSplit");
+  const splitContractDeploy = await platform.deployContract({
+    ...splitContract,
+    args: [author.account.address, referrer.account.address, BigInt(SPLIT_BPS)],
+  });
+  const splitContractReceipt = await publicClient.waitForTransactionReceipt({ hash: splitContractDeploy });
+  if (!splitContractReceipt.contractAddress) throw new Error("split contract deployment has no address");
+  record("splitContractDeploy", "split contract: deploy one (per writer, publication and share)", splitContractReceipt.gasUsed);
+  const viaContract = params(0x41);
+  viaContract.fundingRecipient = splitContractReceipt.contractAddress;
+  const viaContractEdition = await factory.read.predictAddress([author.account.address, viaContract]);
+  await gasUsed(await factory.write.create([viaContract], { account: author.account }));
+  const viaContractAs = (wallet: typeof author) =>
+    hre.viem.getContractAt("WritingEditions", viaContractEdition, { client: { wallet } });
+  await (await viaContractAs(newCollector())).write.buy([MESSAGE], { value: PRICE });
+  record(
+    "withdrawToSplitContract",
+    "split contract: the edition's withdraw pays it and the platform",
+    await gasUsed(await (await viaContractAs(lazyCollector)).write.withdraw())
+  );
+  record(
+    "splitContractDistribute",
+    "split contract: its distribution to writer and publication (a second transaction)",
+    await gasUsed(
+      await lazyCollector.writeContract({
+        address: splitContractReceipt.contractAddress,
+        abi: splitContract.abi,
+        functionName: "distribute",
+      })
+    )
+  );
+
   progress.step("withdrawing");
   record(
     "withdraw",
@@ -265,7 +300,7 @@ async function main() {
     await gasUsed(await (await editionAs(referrer)).write.claim([referrer.account.address]))
   );
 
-  const baseline = compileBaseline();
+  const baseline = compileBaseline("BaselineEdition");
   const baselineHash = await platform.deployContract({ ...baseline, args: [PRICE] });
   const baselineAddress = (await publicClient.waitForTransactionReceipt({ hash: baselineHash })).contractAddress;
   if (!baselineAddress) throw new Error("baseline deployment has no address");

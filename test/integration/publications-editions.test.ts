@@ -6,7 +6,7 @@ import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { writingEditionsAbi } from "~/generated/contracts";
 import { chainFor, createChainClient } from "~/modules/editions/chain.server";
-import { collectCall, confirmEdition, editionForEntry, PAYEE, prepareEdition, withdrawCall } from "~/modules/editions/editions.server";
+import { collectCall, confirmEdition, editionForEntry, heldByPayee, PAYEE, prepareEdition, withdrawCall } from "~/modules/editions/editions.server";
 import { indexOnce } from "~/modules/editions/indexer.server";
 import { createDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
@@ -88,6 +88,10 @@ describe.each(databaseProviders())("a publication's entry as an edition on %s", 
 
     // Anyone may send the withdrawal; each payee's share lands in its own wallet.
     const withdraw = await withdrawCall(db, prepared.editionId);
+    expect(withdraw.shares).toEqual({
+      writer: { recipient: getAddress(writerPayee), toEth: formatEther(toWriter), paidEth: "0" },
+      publication: { name: "The Quarterly", recipient: getAddress(publicationPayee), toEth: formatEther(toPublication), paidEth: "0" },
+    });
     const withdrawn = await chain.waitForTransactionReceipt({ hash: await walletOf(reader).sendTransaction({ to: withdraw.to, data: withdraw.data }) });
     expect(withdrawn.status).toBe("success");
     expect(await chain.getBalance({ address: writerPayee })).toBe(toWriter);
@@ -100,8 +104,13 @@ describe.each(databaseProviders())("a publication's entry as an edition on %s", 
       { payee: PAYEE.funding, recipient: writerPayee.toLowerCase(), amount: toWriter.toString() },
       { payee: PAYEE.split, recipient: publicationPayee.toLowerCase(), amount: toPublication.toString() },
     ]);
-    const after = await editionForEntry(db, entryId);
-    expect(after).toMatchObject({ heldEth: "0", paidToWriterEth: formatEther(toWriter), publicationShare: { paidEth: formatEther(toPublication) } });
+    expect(await heldByPayee(db, prepared.editionId)).toEqual({
+      heldEth: "0",
+      shares: {
+        writer: { recipient: getAddress(writerPayee), toEth: "0", paidEth: formatEther(toWriter) },
+        publication: { name: "The Quarterly", recipient: getAddress(publicationPayee), toEth: "0", paidEth: formatEther(toPublication) },
+      },
+    });
   });
 
   it("pays a publication-only edition's proceeds to the publication's owner when it names no payout address", async () => {

@@ -258,11 +258,34 @@ export async function collectCall(db: Database, env: Env, editionId: string, inp
   return { ...call, value: toHex(value), chainId: edition.chainId };
 }
 
-/** The writer's withdraw call for an edition: anyone may send it; proceeds go to the recipients. */
+/**
+ * The withdraw call for an edition: anyone may send it; proceeds go to the recipients. With it, what
+ * each payee gets from it (see {@link heldByPayee}).
+ */
 export async function withdrawCall(db: Database, editionId: string) {
   const edition = await db.edition.findUnique({ where: { id: editionId } });
   if (!edition || edition.status !== "live") throw new UserError("There is no such live edition.", 404);
-  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0" };
+  const held = await heldByPayee(db, editionId);
+  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0", shares: held?.shares ?? null };
+}
+
+/**
+ * What an edition holds, from the index, and each payee's own share of it: what a withdrawal would pay
+ * the writer's recipient and the publication's now, and what each has been paid so far. Null for an
+ * edition that does not exist.
+ */
+export async function heldByPayee(db: Database, editionId: string) {
+  const edition = await db.edition.findUnique({ where: { id: editionId }, select: { entryId: true } });
+  const shown = edition ? await editionForEntry(db, edition.entryId) : null;
+  if (!shown) return null;
+  const publication = shown.publicationShare;
+  return {
+    heldEth: shown.heldEth,
+    shares: {
+      writer: { recipient: shown.fundingRecipient, toEth: shown.toWriterEth, paidEth: shown.paidToWriterEth },
+      publication: publication ? { name: publication.name, recipient: publication.recipient, toEth: publication.toPublicationEth, paidEth: publication.paidEth } : null,
+    },
+  };
 }
 
 const isSoldOut = (edition: { supplyLimit: number; minted: number }) => edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit;

@@ -54,10 +54,17 @@ library EditionArgs {
     uint256 internal constant METADATA_ID = 98;
     uint256 internal constant NAME = 130;
     uint256 internal constant MAX_STRING_LENGTH = 255;
+    uint256 internal constant MAX_SPLIT_BPS = 10_000;
 
     /// @notice Thrown when a name or symbol does not fit its one-byte length prefix.
     /// @param length The rejected length in bytes.
     error NameOrSymbolTooLong(uint256 length);
+
+    /// @notice A split names a recipient and a share from 1 to 10,000 basis points, or neither: one
+    ///         encoding per terms, so one address per edition.
+    /// @param splitRecipient The rejected recipient.
+    /// @param splitBps The rejected share.
+    error InvalidSplit(address splitRecipient, uint256 splitBps);
 
     /// @notice Encodes the immutable arguments of an edition.
     /// @param author The edition's owner.
@@ -85,8 +92,15 @@ library EditionArgs {
                 params.symbol
             )
         );
-        if (params.splitBps == 0) return args;
-        return bytes.concat(args, abi.encodePacked(params.splitRecipient, params.splitBps));
+        // Checked here, where the fields are read anyway: a separate check cost creation ~560 gas.
+        uint16 splitBps = params.splitBps;
+        address splitRecipient = params.splitRecipient;
+        if (splitBps == 0) {
+            if (splitRecipient != address(0)) revert InvalidSplit(splitRecipient, splitBps);
+            return args;
+        }
+        if (splitRecipient == address(0) || splitBps > MAX_SPLIT_BPS) revert InvalidSplit(splitRecipient, splitBps);
+        return bytes.concat(args, abi.encodePacked(splitRecipient, splitBps));
     }
 
     /// @notice Reads the split the terms fix, if any; read at withdrawal only, never on a sale.

@@ -40,7 +40,6 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
     ///         that low or lower: the author could have signed it then.
     uint256 public constant SIGNATURE_LIFETIME = 366 days;
     uint256 private constant MAX_ROYALTY_BPS = 10_000;
-    uint256 private constant MAX_SPLIT_BPS = 10_000;
     /// @dev The one CREATE2 salt: the address depends on the clone's code (author and terms) alone.
     bytes32 private constant CLONE_SALT = 0;
     // The type string is hashed at compile time; its length costs nothing at run time.
@@ -101,10 +100,6 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
     /// @notice The referral share exceeds {MAX_REFERRAL_BPS}.
     /// @param referralBps The rejected share.
     error ReferralTooHigh(uint256 referralBps);
-    /// @notice A split names a recipient and a share from 1 to 10,000 basis points, or neither.
-    /// @param splitRecipient The rejected recipient.
-    /// @param splitBps The rejected share.
-    error InvalidSplit(address splitRecipient, uint256 splitBps);
     /// @notice The royalty exceeds 100%.
     /// @param royaltyBps The rejected royalty.
     error RoyaltyTooHigh(uint256 royaltyBps);
@@ -295,10 +290,6 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
         if (params.referralBps > MAX_REFERRAL_BPS) revert ReferralTooHigh(params.referralBps);
         if (params.royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(params.royaltyBps);
         if (params.fundingRecipient == address(0)) revert ZeroAddress();
-        // One encoding per terms: no recipient without a share, no share without a recipient.
-        if ((params.splitBps == 0) != (params.splitRecipient == address(0)) || params.splitBps > MAX_SPLIT_BPS) {
-            revert InvalidSplit(params.splitRecipient, params.splitBps);
-        }
         edition = Clones.cloneDeterministicWithImmutableArgs(IMPLEMENTATION, args, CLONE_SALT);
         if (fee != params.feeBps) WritingEditions(payable(edition)).initializeFee(fee);
         emit EditionCreated(edition, author, params.contentId, args, fee);

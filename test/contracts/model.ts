@@ -218,9 +218,6 @@ export class World {
     if (params.referralBps > MAX_REFERRAL_BPS) return revert("ReferralTooHigh", BigInt(params.referralBps));
     if (params.royaltyBps > MAX_ROYALTY_BPS) return revert("RoyaltyTooHigh", BigInt(params.royaltyBps));
     if (params.fundingRecipient === zeroAddress) return revert("ZeroAddress");
-    if ((params.splitBps === 0) !== (params.splitRecipient === zeroAddress) || params.splitBps > MAX_SPLIT_BPS) {
-      return revert("InvalidSplit", params.splitRecipient, BigInt(params.splitBps));
-    }
     if (this.byAddress.has(address)) return revert("FailedDeployment");
     return { fee };
   }
@@ -232,7 +229,17 @@ export class World {
     return edition;
   }
 
+  /** The factory packs the terms before anything else, refusing a malformed split as it does. */
+  private splitCheck(params: EditionParams): Outcome | undefined {
+    if ((params.splitBps === 0) !== (params.splitRecipient === zeroAddress) || params.splitBps > MAX_SPLIT_BPS) {
+      return revert("InvalidSplit", params.splitRecipient, BigInt(params.splitBps));
+    }
+    return undefined;
+  }
+
   predictCreate(author: Address, params: EditionParams, address: Address): Outcome {
+    const split = this.splitCheck(params);
+    if (split) return split;
     const checked = this.creation(params, address);
     if ("revert" in checked || "apply" in checked) return checked;
     return { apply: () => void this.addEdition(address, author, params, checked.fee) };
@@ -252,6 +259,8 @@ export class World {
     value: bigint,
     now: bigint
   ): Outcome {
+    const split = this.splitCheck(offer.params);
+    if (split) return split;
     const existing = this.byAddress.get(offer.address);
     if (existing) return this.predictCollect(existing, buyer, to, quantity, referrer, value);
     if (now > offer.deadline) return revert("SignatureExpired", offer.deadline);

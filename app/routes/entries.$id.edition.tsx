@@ -53,7 +53,7 @@ export default function MakeEdition() {
               </span>
             ) : null}
           </p>
-          <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} writerShare={data.payout.splitBps < 10_000} />
+          <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} writerShare={data.payout.splitBps === 0 ? "all" : data.payout.splitBps < 10_000 ? "part" : "none"} />
         </>
       )}
     </section>

@@ -20,6 +20,13 @@ export type EditionParams = {
   feeBps: number;
   /** Share of each sale credited to the buyer's referrer, 0-5,000 basis points (0: no referral rewards). */
   referralBps: number;
+  /**
+   * A second payee fixed at creation (a publication's payout address), or the zero address for none.
+   * Only it can move its share on chain; the author cannot.
+   */
+  splitRecipient: Address;
+  /** Its share of the proceeds after the platform fee: 0 with no split recipient, else 1-10,000 basis points. */
+  splitBps: number;
 };
 
 /** EIP-712 types of the message an author signs for lazy creation; mirrors `EDITION_TYPEHASH`. */
@@ -36,6 +43,8 @@ export const editionTypes = {
     { name: "royaltyBps", type: "uint16" },
     { name: "feeBps", type: "uint16" },
     { name: "referralBps", type: "uint16" },
+    { name: "splitRecipient", type: "address" },
+    { name: "splitBps", type: "uint16" },
     { name: "salt", type: "bytes32" },
     { name: "deadline", type: "uint256" },
   ],

@@ -16,7 +16,7 @@ type Solc = {
   compile(input: string, callbacks: { import(file: string): { contents: string } | { error: string } }): string;
 };
 
-const BASELINE_SOURCE = "contracts/bench/BaselineEdition.sol";
+const BASELINE_SOURCES = { BaselineEdition: "contracts/bench/BaselineEdition.sol", BaselineSplit: "contracts/bench/BaselineSplit.sol" };
 const MESSAGE = "Thank you for this essay!";
 // The longest note the app accepts (280 characters of ASCII: 280 bytes).
 const LONG_MESSAGE = "A".repeat(280);
@@ -26,12 +26,15 @@ const PRICE = parseEther("0.01");
 const FEE_BPS = 250;
 const REFERRAL_BPS = 1000;
 const COPIES = 5;
+const SPLIT_BPS = 3000;
 // A fixed deadline, far ahead, so the lazy row signs the same bytes on every run.
 const DEADLINE = 4_102_444_800n; // 2100-01-01
 
 const TARGETS: Partial<Record<string, number>> = {
   create: 110_000,
   purchaseNewCollector: 77_000,
+  // Split terms must not cost a collector anything: the same target as the row without them.
+  purchaseNewCollectorSplit: 77_000,
   purchaseNewCollectorNoMessage: 75_000,
   purchaseReturning: 60_000,
   purchaseExtraCopy: 4_000,
@@ -39,13 +42,14 @@ const TARGETS: Partial<Record<string, number>> = {
 
 // The baseline is not part of the app's sources (Hardhat compiles only contracts/src), so it is
 // compiled here with the same solc and the same settings as the project's contracts.
-function compileBaseline(): { abi: Abi; bytecode: Hex } {
+function compileBaseline(name: keyof typeof BASELINE_SOURCES): { abi: Abi; bytecode: Hex } {
+  const source = BASELINE_SOURCES[name];
   const solc: Solc = require("solc");
   const root = hre.config.paths.root;
   const { settings } = hre.config.solidity.compilers[0]!;
   const input = {
     language: "Solidity",
-    sources: { [BASELINE_SOURCE]: { content: fs.readFileSync(path.join(root, BASELINE_SOURCE), "utf8") } },
+    sources: { [source]: { content: fs.readFileSync(path.join(root, source), "utf8") } },
     settings: { ...settings, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
   };
   const findImport = (file: string) => {
@@ -58,8 +62,8 @@ function compileBaseline(): { abi: Abi; bytecode: Hex } {
   const output: SolcOutput = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
-  const contract = output.contracts[BASELINE_SOURCE]?.BaselineEdition;
-  if (!contract) throw new Error("BaselineEdition missing from solc output");
+  const contract = output.contracts[source]?.[name];
+  if (!contract) throw new Error(`${name} missing from solc output`);
   return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
 }
 
@@ -70,7 +74,7 @@ async function main() {
   const publicClient = await hre.viem.getPublicClient();
   const wallets = await hre.viem.getWalletClients();
   const [platform, author, referrer, ...collectors] = wallets;
-  if (!platform || !author || !referrer || collectors.length < 14) throw new Error("the benchmark needs 17 accounts");
+  if (!platform || !author || !referrer || collectors.length < 16) throw new Error("the benchmark needs 19 accounts");
   let next = 0;
   const newCollector = () => collectors[next++]!;
   const gasUsed = async (hash: Hex) => {
@@ -90,7 +94,7 @@ async function main() {
   record("factoryDeploy", "deploy factory (+ implementation)", await gasUsed(deployment.deploymentTransaction.hash));
   const factory = deployment.contract;
 
-  const params = (contentByte: number): EditionParams => ({
+  const params = (contentByte: number, split?: { recipient: Address; bps: number }): EditionParams => ({
     name: EDITION_NAME,
     symbol: EDITION_SYMBOL,
     contentId: toHex(new Uint8Array(32).fill(contentByte)),
@@ -101,6 +105,8 @@ async function main() {
     royaltyBps: 1000,
     feeBps: FEE_BPS,
     referralBps: REFERRAL_BPS,
+    splitRecipient: split?.recipient ?? zeroAddress,
+    splitBps: split?.bps ?? 0,
   });
 
   progress.step("creating and collecting");
@@ -215,6 +221,63 @@ async function main() {
     )
   );
 
+  // A publication's entry: 30% of the proceeds after the fee to the publication, fixed in the terms.
+  progress.step("collecting and withdrawing with split terms");
+  const splitTerms = params(0x31, { recipient: referrer.account.address, bps: SPLIT_BPS });
+  const splitEdition = await factory.read.predictAddress([author.account.address, splitTerms]);
+  record(
+    "createWithSplit",
+    `create edition with split terms (${SPLIT_BPS / 100}% to a publication)`,
+    await gasUsed(await factory.write.create([splitTerms], { account: author.account }))
+  );
+  const splitAs = (wallet: typeof author) =>
+    hre.viem.getContractAt("WritingEditions", splitEdition, { client: { wallet } });
+  await (await splitAs(newCollector())).write.buy([MESSAGE], { value: PRICE });
+  record(
+    "purchaseNewCollectorSplit",
+    `buy with split terms: collector holds none, ${MESSAGE.length}-byte message`,
+    await gasUsed(await (await splitAs(newCollector())).write.buy([MESSAGE], { value: PRICE }))
+  );
+  record(
+    "withdrawSplit",
+    `withdraw with split terms: writer, publication and platform paid`,
+    await gasUsed(await (await splitAs(lazyCollector)).write.withdraw())
+  );
+
+  // The other option: a split contract as the funding recipient of an edition without split terms.
+  // Deploying it, the edition's withdraw paying it, and its own distribution to the two payees.
+  const splitContract = compileBaseline("BaselineSplit");
+  const splitContractDeploy = await platform.deployContract({
+    ...splitContract,
+    args: [author.account.address, referrer.account.address, BigInt(SPLIT_BPS)],
+  });
+  const splitContractReceipt = await publicClient.waitForTransactionReceipt({ hash: splitContractDeploy });
+  if (!splitContractReceipt.contractAddress) throw new Error("split contract deployment has no address");
+  record("splitContractDeploy", "split contract: deploy one (per writer, publication and share)", splitContractReceipt.gasUsed);
+  const viaContract = params(0x41);
+  viaContract.fundingRecipient = splitContractReceipt.contractAddress;
+  const viaContractEdition = await factory.read.predictAddress([author.account.address, viaContract]);
+  await gasUsed(await factory.write.create([viaContract], { account: author.account }));
+  const viaContractAs = (wallet: typeof author) =>
+    hre.viem.getContractAt("WritingEditions", viaContractEdition, { client: { wallet } });
+  await (await viaContractAs(newCollector())).write.buy([MESSAGE], { value: PRICE });
+  record(
+    "withdrawToSplitContract",
+    "split contract: the edition's withdraw pays it and the platform",
+    await gasUsed(await (await viaContractAs(lazyCollector)).write.withdraw())
+  );
+  record(
+    "splitContractDistribute",
+    "split contract: its distribution to writer and publication (a second transaction)",
+    await gasUsed(
+      await lazyCollector.writeContract({
+        address: splitContractReceipt.contractAddress,
+        abi: splitContract.abi,
+        functionName: "distribute",
+      })
+    )
+  );
+
   progress.step("withdrawing");
   record(
     "withdraw",
@@ -237,7 +300,7 @@ async function main() {
     await gasUsed(await (await editionAs(referrer)).write.claim([referrer.account.address]))
   );
 
-  const baseline = compileBaseline();
+  const baseline = compileBaseline("BaselineEdition");
   const baselineHash = await platform.deployContract({ ...baseline, args: [PRICE] });
   const baselineAddress = (await publicClient.waitForTransactionReceipt({ hash: baselineHash })).contractAddress;
   if (!baselineAddress) throw new Error("baseline deployment has no address");

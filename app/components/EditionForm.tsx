@@ -14,7 +14,7 @@ interface Prepared {
  * The writer's terms for an edition, then one of two ways to create it: send the factory's create
  * transaction now, or sign the terms so the first collector's purchase deploys it.
  */
-export function EditionForm(props: { entryId: string; entryUrl: string; chain: ChainInfo; defaultRecipient: string }) {
+export function EditionForm(props: { entryId: string; entryUrl: string; chain: ChainInfo; defaultRecipient: string; writerShare: "all" | "part" | "none" }) {
   const [state, setState] = useState<{ busy: boolean; text: string | null; error: boolean }>({ busy: false, text: null, error: false });
 
   async function create(form: HTMLFormElement, mode: "direct" | "lazy") {
@@ -70,9 +70,14 @@ export function EditionForm(props: { entryId: string; entryUrl: string; chain: C
         Referral reward, % <span className="muted">(of each sale, to whoever shared the link a reader collected through; 0 for none)</span>
         <input name="referralPercent" defaultValue="0" inputMode="decimal" required />
       </label>
-      <label>
-        Proceeds go to <input name="fundingRecipient" defaultValue={props.defaultRecipient} />
-      </label>
+      {/* With no share of the writer's (the publication takes all, royalties too), there is nothing to send anywhere. */}
+      {props.writerShare === "none" ? (
+        <input type="hidden" name="fundingRecipient" value={props.defaultRecipient} />
+      ) : (
+        <label>
+          {props.writerShare === "all" ? "Proceeds go to" : "Your share goes to"} <input name="fundingRecipient" defaultValue={props.defaultRecipient} />
+        </label>
+      )}
       <div className="actions">
         <button type="submit" name="mode" value="direct" disabled={state.busy}>
           Create now (you pay the gas)

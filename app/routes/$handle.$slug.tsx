@@ -228,7 +228,7 @@ export default function EntryPage() {
               chain={data.chain}
             />
           )}
-          {data.isAuthor && data.edition.status === "live" ? <WithdrawButton editionId={data.edition.id} heldEth={data.edition.heldEth} toWriterEth={data.edition.toWriterEth} feePercent={data.edition.feePercent} fundingRecipient={data.edition.fundingRecipient} chain={data.chain} /> : null}
+          {data.isAuthor && data.edition.status === "live" ? <WithdrawButton editionId={data.edition.id} heldEth={data.edition.heldEth} toWriterEth={data.edition.toWriterEth} feePercent={data.edition.feePercent} fundingRecipient={data.edition.fundingRecipient} publicationShare={data.edition.publicationShare} chain={data.chain} /> : null}
           {data.edition.collectors.length > 0 ? (
             <ol className="collectors" data-testid="collectors">
               {data.edition.collectors.map((c) => (

@@ -8,7 +8,7 @@ import type { BodyLimits } from "~/modules/body-limits";
 /** The page script posts an empty JSON object. */
 export const bodyLimits: BodyLimits = { json: 1024 };
 
-/** The withdraw transaction of an edition, for its writer's wallet. */
+/** The withdraw transaction of an edition, for its writer's wallet, with each payee's share of it. */
 export async function action({ request, params }: ActionFunctionArgs) {
   await requireWriterForApi(request);
   try {

@@ -7,6 +7,7 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { walletChain } from "~/modules/editions/chain.server";
 import { platformFeeBps } from "~/modules/editions/editions.server";
 import { entryPath } from "~/modules/reading/entry-urls";
+import { payoutStatement, payoutTermsFor } from "~/modules/editions/payouts.server";
 
 export const meta: MetaFunction = () => [{ title: "Make it collectible · Permanent Press" }];
 
@@ -16,7 +17,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!entry) throw new Response("There is no such entry of yours.", { status: 404 });
   const exists = !!entry.edition && entry.edition.status !== "prepared";
   const feeBps = exists ? null : await platformFeeBps(getEnv());
-  return { entryId: entry.id, title: entry.title, entryUrl: entryPath({ ...entry, writer }), exists, feeBps, chain: walletChain(getEnv()), address: writer.address };
+  // An entry in a publication: the publication's payout settings fix the split; the writer signs it.
+  const payout = await payoutTermsFor(getDb(), entry);
+  return { entryId: entry.id, title: entry.title, entryUrl: entryPath({ ...entry, writer }), exists, feeBps, chain: walletChain(getEnv()), address: writer.address, payout: { statement: payoutStatement(payout), splitBps: payout.splitBps, publicationName: payout.publicationName } };
 }
 
 export default function MakeEdition() {
@@ -41,7 +44,17 @@ export default function MakeEdition() {
                 : `The platform takes ${data.feeBps / 100}% of the proceeds. A signed edition never pays more than that, and pays less if the platform lowers its fee before the first collector deploys it.`}
             </p>
           ) : null}
-          <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} />
+          <p data-testid="payout-terms">
+            <strong>{data.payout.statement}</strong>
+            {data.payout.publicationName ? (
+              <span className="muted">
+                {" "}
+                {data.payout.publicationName}’s payout settings fix this share; it is part of the terms you sign and cannot change afterwards. You can move
+                your own share to another address later; only {data.payout.publicationName} can move theirs.
+              </span>
+            ) : null}
+          </p>
+          <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} writerShare={data.payout.splitBps === 0 ? "all" : data.payout.splitBps < 10_000 ? "part" : "none"} />
         </>
       )}
     </section>

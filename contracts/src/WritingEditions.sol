@@ -22,13 +22,21 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     enum Payee {
         Funding,
         Platform,
-        Referrer
+        Referrer,
+        Split
     }
 
     /// @dev One slot: payments that could not be sent and wait for {withdraw} or {claim}.
     struct Credits {
         uint128 funding;
         uint128 platform;
+    }
+
+    /// @dev One slot, used only by editions whose terms name a split recipient: where that recipient moved
+    ///      its share (zero: the terms' address) and its payments that could not be sent.
+    struct SplitAccount {
+        address recipient;
+        uint96 credit;
     }
 
     uint256 private constant BPS = 10_000;
@@ -57,6 +65,7 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @dev Set when the author moved the proceeds; zero means the terms' funding recipient.
     address private _fundingRecipient;
     mapping(address referrer => uint256 credit) private _referralCredits;
+    SplitAccount private _split;
 
     /// @notice A purchase named a referrer. It follows the purchase's `Transfer` events (a buyer's note
     ///         to the author is the data of the purchase's first `Transfer`, as raw UTF-8).
@@ -81,6 +90,11 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @param previousRecipient The funding recipient before.
     /// @param newRecipient The funding recipient from now on.
     event FundingRecipientChanged(address indexed previousRecipient, address indexed newRecipient);
+
+    /// @notice The split recipient moved its share (and any of its credited payments) to a new address.
+    /// @param previousRecipient The split recipient before.
+    /// @param newRecipient The split recipient from now on.
+    event SplitRecipientChanged(address indexed previousRecipient, address indexed newRecipient);
 
     /// @notice A payment left the edition.
     /// @param payee Whose share it was.
@@ -230,6 +244,22 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         emit FundingRecipientChanged(previous, newRecipient);
     }
 
+    /// @notice Moves the split recipient's share, and any of its payments credited but not yet paid, to
+    ///         `newRecipient`; the split recipient only. The author cannot move it, and nobody can change the
+    ///         split rate.
+    /// @param newRecipient Non-zero.
+    function setSplitRecipient(address newRecipient) external {
+        address current = splitRecipient();
+        // An edition without a split has no split recipient: the zero address can never call.
+        if (msg.sender != current || current == address(0)) revert Unauthorized(msg.sender);
+        if (newRecipient == address(0)) revert ZeroAddress();
+        _split.recipient = newRecipient;
+        emit SplitRecipientChanged(current, newRecipient);
+    }
+
+    /// @notice Takes royalties (see {royaltyInfo}) and any other ether as proceeds, shared as a sale's are.
+    receive() external payable {}
+
     /// @notice Sets the platform fee below the terms' when the factory's fee was lower at creation;
     ///         the factory only, once, right after it creates the edition.
     /// @param newFeeBps The fee, below the terms' fee.
@@ -242,26 +272,38 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     }
 
     /// @notice Pays out the proceeds the edition holds: the platform fee (at the rate fixed at creation) to
-    ///         the platform, the rest to the funding recipient. Callable by anyone. Referral rewards stay
-    ///         for their referrers' {claim}.
-    /// @dev A recipient that refuses its payment (or needs more than `PAYOUT_GAS`) is credited instead;
-    ///      the other recipient is paid regardless. Credits are retried by the next call, or taken with
-    ///      {claim}.
+    ///         the platform, the split recipient's share of the rest to it, and what remains to the
+    ///         funding recipient. Callable by anyone. Referral rewards stay for their referrers' {claim}.
+    /// @dev The split is made here, not at each sale, so a sale pays nothing for it. The split share is
+    ///      rounded down and the funding recipient takes the remainder: the shares sum to the proceeds.
+    ///      A recipient that refuses its payment (or needs more than `PAYOUT_GAS`) is credited instead;
+    ///      the others are paid regardless. Credits are retried by the next call, or taken with {claim}.
     function withdraw() external nonReentrant {
         uint256 state = _state;
-        uint256 feeRate = _feeBps(state, _terms());
+        uint256 terms = _terms();
+        (address splitTo, uint256 splitRate) = EditionArgs.split();
         Credits memory credits = _credits;
-        uint256 proceeds = address(this).balance - credits.funding - credits.platform - (state >> REFERRALS_SHIFT);
-        uint256 fee = (proceeds * feeRate) / BPS;
-        uint256 funding = credits.funding + proceeds - fee;
+        SplitAccount memory split;
+        if (splitRate != 0) split = _split;
+        uint256 proceeds = address(this).balance - credits.funding - credits.platform - split.credit -
+            (state >> REFERRALS_SHIFT);
+        uint256 fee = (proceeds * _feeBps(state, terms)) / BPS;
+        uint256 share = ((proceeds - fee) * splitRate) / BPS;
+        uint256 funding = credits.funding + proceeds - fee - share;
         uint256 platform = credits.platform + fee;
-        if (funding == 0 && platform == 0) revert NothingToWithdraw();
+        share += split.credit;
+        if (funding == 0 && platform == 0 && share == 0) revert NothingToWithdraw();
 
         delete _credits;
+        if (split.credit != 0) _split.credit = 0;
         funding = _payOrCredit(Payee.Funding, fundingRecipient(), funding);
         if (platform != 0) platform = _payOrCredit(Payee.Platform, _platformRecipient(), platform);
-        // Balances are bounded by the ether supply, far below 2**128.
+        // Balances are bounded by the ether supply, far below 2**96.
         if (funding != 0 || platform != 0) _credits = Credits(uint128(funding), uint128(platform));
+        if (share != 0) {
+            share = _payOrCredit(Payee.Split, _either(split.recipient, splitTo), share);
+            if (share != 0) _split.credit = uint96(share);
+        }
     }
 
     /// @notice Sends everything the edition owes the caller to an address of its choice: referral
@@ -280,6 +322,15 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
             emit Withdrawn(Payee.Platform, to, credits.platform);
             amount += credits.platform;
             credits.platform = 0;
+        }
+        (address splitTo, ) = EditionArgs.split();
+        if (splitTo != address(0)) {
+            SplitAccount memory split = _split;
+            if (split.credit != 0 && msg.sender == _either(split.recipient, splitTo)) {
+                emit Withdrawn(Payee.Split, to, split.credit);
+                amount += split.credit;
+                _split.credit = 0;
+            }
         }
         uint256 reward = _referralCredits[msg.sender];
         if (reward != 0) {
@@ -305,6 +356,20 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     function fundingRecipient() public view returns (address) {
         address moved = _fundingRecipient;
         return moved != address(0) ? moved : EditionArgs.addressAt(EditionArgs.FUNDING_RECIPIENT);
+    }
+
+    /// @notice Receives the split share of the proceeds; the zero address when the terms name none.
+    /// @return The split recipient.
+    function splitRecipient() public view returns (address) {
+        (address fixedRecipient, ) = EditionArgs.split();
+        if (fixedRecipient == address(0)) return address(0);
+        return _either(_split.recipient, fixedRecipient);
+    }
+
+    /// @notice The split recipient's share of the proceeds after the platform fee, fixed at creation.
+    /// @return bps Basis points (0 = no split).
+    function splitBps() external view returns (uint256 bps) {
+        (, bps) = EditionArgs.split();
     }
 
     /// @notice The price of one token.
@@ -382,6 +447,12 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
         return (credits.funding, credits.platform, _state >> REFERRALS_SHIFT);
     }
 
+    /// @notice The split recipient's payments waiting for {withdraw} or {claim}.
+    /// @return Wei.
+    function pendingSplitPayment() external view nonReentrantView returns (uint256) {
+        return _split.credit;
+    }
+
     /// @notice The edition's name.
     /// @return The ERC-721 name.
     function name() external view returns (string memory) {
@@ -413,10 +484,13 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
 
     /// @notice EIP-2981 royalty for any token.
     /// @param salePrice The sale price.
-    /// @return receiver The funding recipient.
+    /// @return receiver The funding recipient; the edition itself when the terms split the proceeds, so
+    ///         royalties are shared by the same terms at {withdraw}.
     /// @return royaltyAmount `salePrice` times the royalty rate.
     function royaltyInfo(uint256, uint256 salePrice) external view returns (address receiver, uint256 royaltyAmount) {
-        return (fundingRecipient(), (salePrice * EditionArgs.royaltyBps(EditionArgs.terms())) / BPS);
+        (, uint256 splitRate) = EditionArgs.split();
+        receiver = splitRate != 0 ? address(this) : fundingRecipient();
+        royaltyAmount = (salePrice * EditionArgs.royaltyBps(EditionArgs.terms())) / BPS;
     }
 
     /// @notice ERC-165: ERC-721, ERC-721 Metadata, EIP-2981 and ERC-165 itself.
@@ -516,6 +590,11 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     function _feeBps(uint256 state, uint256 terms) private pure returns (uint256) {
         uint256 lowered = uint16(state >> FEE_SHIFT);
         return lowered != 0 ? lowered - 1 : EditionArgs.feeBps(terms);
+    }
+
+    /// @dev A moved recipient (non-zero) over the one the terms fix.
+    function _either(address moved, address fixedRecipient) private pure returns (address) {
+        return moved != address(0) ? moved : fixedRecipient;
     }
 
     function _platformRecipient() private view returns (address) {

@@ -47,8 +47,8 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
     /// @notice EIP-712 type of the message an author signs for lazy creation.
     bytes32 public constant EDITION_TYPEHASH = keccak256(
         "Edition(address author,string name,string symbol,bytes32 contentId,bytes32 metadataId,uint96 price,"
-        "uint64 limit,address fundingRecipient,uint16 royaltyBps,uint16 feeBps,uint16 referralBps,bytes32 salt,"
-        "uint256 deadline)"
+        "uint64 limit,address fundingRecipient,uint16 royaltyBps,uint16 feeBps,uint16 referralBps,"
+        "address splitRecipient,uint16 splitBps,bytes32 salt,uint256 deadline)"
     );
     // solhint-enable gas-small-strings
 
@@ -158,7 +158,7 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
             _checkAuthorization(params, auth);
             _create(auth.author, params, args, auth.deadline);
         }
-        firstTokenId = WritingEditions(edition).collect{value: msg.value}(to, quantity, referrer, message);
+        firstTokenId = WritingEditions(payable(edition)).collect{value: msg.value}(to, quantity, referrer, message);
     }
 
     /// @notice Withdraws the caller's signatures for `salt`: none of them can create an edition any more
@@ -256,16 +256,15 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
             params.metadataId,
             params.price
         );
-        bytes memory tail = abi.encode(
+        bytes memory middle = abi.encode(
             params.limit,
             params.fundingRecipient,
             params.royaltyBps,
             params.feeBps,
-            params.referralBps,
-            salt,
-            deadline
+            params.referralBps
         );
-        return _hashTypedDataV4(keccak256(bytes.concat(head, tail)));
+        bytes memory tail = abi.encode(params.splitRecipient, params.splitBps, salt, deadline);
+        return _hashTypedDataV4(keccak256(bytes.concat(head, middle, tail)));
     }
 
     /// @dev `deadline` is the signature's for a lazy creation, 0 for the author's own. The edition takes
@@ -292,7 +291,7 @@ contract WritingEditionsFactory is IWritingEditionsFactory, Ownable2Step, EIP712
         if (params.royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(params.royaltyBps);
         if (params.fundingRecipient == address(0)) revert ZeroAddress();
         edition = Clones.cloneDeterministicWithImmutableArgs(IMPLEMENTATION, args, CLONE_SALT);
-        if (fee != params.feeBps) WritingEditions(edition).initializeFee(fee);
+        if (fee != params.feeBps) WritingEditions(payable(edition)).initializeFee(fee);
         emit EditionCreated(edition, author, params.contentId, args, fee);
     }
 

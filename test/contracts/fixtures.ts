@@ -12,6 +12,7 @@ import {
   parseEther,
   parseEventLogs,
   toHex,
+  zeroAddress,
 } from "viem";
 import { expect } from "vitest";
 import { type EditionParams, editionTypedData } from "../../contracts/typed-data";
@@ -81,6 +82,8 @@ export function editionParams(system: System, overrides: Partial<EditionParams> 
     royaltyBps: 1000,
     feeBps: FEE_BPS,
     referralBps: 0,
+    splitRecipient: zeroAddress,
+    splitBps: 0,
     ...overrides,
   };
 }
@@ -224,6 +227,7 @@ export function packedArgs(author: Address, params: EditionParams): Hex {
     params.metadataId.slice(2),
     text(params.name),
     text(params.symbol),
+    params.splitBps === 0 ? "" : params.splitRecipient.slice(2) + hex(params.splitBps, 2),
   ]
     .join("")
     .toLowerCase()}`;

@@ -9,6 +9,7 @@ import type { EditionParams } from "../../contracts/typed-data";
 export const BPS = 10_000n;
 export const MAX_FEE_BPS = 500;
 export const MAX_REFERRAL_BPS = 5_000;
+export const MAX_SPLIT_BPS = 10_000;
 export const MAX_ROYALTY_BPS = 10_000;
 export const MAX_QUANTITY = 50;
 export const SIGNATURE_LIFETIME = 366n * 24n * 3600n;
@@ -58,6 +59,8 @@ export class EditionModel {
   proceeds = 0n;
   fundingCredit = 0n;
   platformCredit = 0n;
+  /** The split recipient's payments that could not be sent. */
+  splitCredit = 0n;
   referral = new Map<Address, bigint>();
   /** For coverage notes: the first id of each mint, and ids transferred since. */
   runStarts = new Set<number>();
@@ -86,7 +89,7 @@ export class EditionModel {
   }
   /** The ether the edition must hold: every wei paid in and not yet paid out. */
   get balance() {
-    return this.proceeds + this.fundingCredit + this.platformCredit + this.referralTotal;
+    return this.proceeds + this.fundingCredit + this.platformCredit + this.splitCredit + this.referralTotal;
   }
   ownerOf(id: number): Address {
     return this.owners[id - 1]!;
@@ -226,7 +229,17 @@ export class World {
     return edition;
   }
 
+  /** The factory packs the terms before anything else, refusing a malformed split as it does. */
+  private splitCheck(params: EditionParams): Outcome | undefined {
+    if ((params.splitBps === 0) !== (params.splitRecipient === zeroAddress) || params.splitBps > MAX_SPLIT_BPS) {
+      return revert("InvalidSplit", params.splitRecipient, BigInt(params.splitBps));
+    }
+    return undefined;
+  }
+
   predictCreate(author: Address, params: EditionParams, address: Address): Outcome {
+    const split = this.splitCheck(params);
+    if (split) return split;
     const checked = this.creation(params, address);
     if ("revert" in checked || "apply" in checked) return checked;
     return { apply: () => void this.addEdition(address, author, params, checked.fee) };
@@ -246,6 +259,8 @@ export class World {
     value: bigint,
     now: bigint
   ): Outcome {
+    const split = this.splitCheck(offer.params);
+    if (split) return split;
     const existing = this.byAddress.get(offer.address);
     if (existing) return this.predictCollect(existing, buyer, to, quantity, referrer, value);
     if (now > offer.deadline) return revert("SignatureExpired", offer.deadline);
@@ -357,14 +372,18 @@ export class World {
 
   predictWithdraw(edition: EditionModel): Outcome {
     const fee = (edition.proceeds * BigInt(edition.feeBps)) / BPS;
-    const funding = edition.fundingCredit + edition.proceeds - fee;
+    // The split recipient's share of what the fee leaves, rounded down; the writer takes the rest.
+    const share = ((edition.proceeds - fee) * BigInt(edition.params.splitBps)) / BPS;
+    const funding = edition.fundingCredit + edition.proceeds - fee - share;
     const platform = edition.platformCredit + fee;
-    if (funding === 0n && platform === 0n) return revert("NothingToWithdraw");
+    const split = edition.splitCredit + share;
+    if (funding === 0n && platform === 0n && split === 0n) return revert("NothingToWithdraw");
     return {
       apply: () => {
         edition.proceeds = 0n;
         edition.fundingCredit = 0n;
         edition.platformCredit = 0n;
+        edition.splitCredit = 0n;
         const fundingTo = edition.fundingRecipient;
         if (funding !== 0n) {
           if (this.accepts(fundingTo)) this.deliver(fundingTo, funding);
@@ -375,6 +394,10 @@ export class World {
           if (this.accepts(this.feeRecipient)) this.deliver(this.feeRecipient, platform);
           else edition.platformCredit = platform;
         }
+        if (split !== 0n) {
+          if (this.accepts(edition.params.splitRecipient)) this.deliver(edition.params.splitRecipient, split);
+          else edition.splitCredit = split;
+        }
       },
     };
   }
@@ -383,8 +406,10 @@ export class World {
     let amount = 0n;
     const funding = edition.fundingCredit !== 0n && claimant === edition.fundingRecipient;
     const platform = edition.platformCredit !== 0n && claimant === this.feeRecipient;
+    const split = edition.splitCredit !== 0n && claimant === edition.params.splitRecipient;
     if (funding) amount += edition.fundingCredit;
     if (platform) amount += edition.platformCredit;
+    if (split) amount += edition.splitCredit;
     const reward = edition.referral.get(claimant) ?? 0n;
     amount += reward;
     if (amount === 0n) return revert("NothingToClaim", claimant);
@@ -393,6 +418,7 @@ export class World {
       apply: () => {
         if (funding) edition.fundingCredit = 0n;
         if (platform) edition.platformCredit = 0n;
+        if (split) edition.splitCredit = 0n;
         edition.referral.delete(claimant);
         this.deliver(to, amount);
       },

@@ -102,7 +102,7 @@ type Chain = Awaited<ReturnType<typeof load>>;
 
 // ----- actions -----
 
-type Terms = { price: number; limit: number; funding: number; fee: number; referral: number; badRoyalty: boolean };
+type Terms = { price: number; limit: number; funding: number; fee: number; referral: number; split: number; badRoyalty: boolean };
 type Action =
   | { t: "purchase"; e: number; buyer: number; to: number; exact: boolean; message: boolean }
   | {
@@ -150,6 +150,7 @@ const terms: fc.Arbitrary<Terms> = fc.record({
   funding: pick(9),
   fee: pick(9),
   referral: pick(9),
+  split: pick(9),
   badRoyalty: fc.oneof({ weight: 15, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 const quantity = fc.oneof(
@@ -313,6 +314,8 @@ const FEES = [0, 100, 250, 400, 500];
 const LIMITS = [0, 0, 0, 0, 1, 3, 5, 8, 12, 20];
 // Index 9 of a fee pick is 501 (too high); 5 to 8 are the factory's fee of the moment.
 const REFERRALS = [0, 0, 1_000, 1_000, 5_000, 2_500, 3, 1_000, 2_500, 5_001];
+// A publication's share: mostly none, some splits (one with awkward rounding), all of it, a wei's worth, too much.
+const SPLITS = [0, 0, 0, 0, 3_000, 3_333, 10_000, 1, 5_000, 10_001];
 const WAITS = [3600n, 30n * DAY, 200n * DAY, 400n * DAY];
 const DEADLINES = [-1n, 3600n, 100n * DAY, 500n * DAY, 900n * DAY];
 
@@ -445,6 +448,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
       ...target.referral.keys(),
       ...(target.fundingCredit !== 0n ? [target.fundingRecipient] : []),
       ...(target.platformCredit !== 0n ? [world.feeRecipient] : []),
+      ...(target.splitCredit !== 0n ? [target.params.splitRecipient] : []),
     ].filter((account) => claimants.includes(account));
   /** Someone the owner let move the token, if anyone (else dave). */
   const delegate = (target: EditionModel, owner: Address, id: number, caller: number) => {
@@ -472,10 +476,15 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
       royaltyBps: t.badRoyalty ? 10_001 : 1_000,
       feeBps: fee,
       referralBps: REFERRALS[t.referral]!,
+      // A publication's share, paid to one of the funding recipients' kinds (some refuse ether).
+      splitRecipient: SPLITS[t.split] === 0 ? zeroAddress : fundingRecipients[(t.funding + 3) % fundingRecipients.length]!,
+      splitBps: SPLITS[t.split]!,
     };
   };
+  // Terms with too large a split have no address (the factory refuses to pack them): the zero address
+  // stands in, and every call with them reverts before it matters.
   const predictAddress = async (author: Address, params: EditionParams) =>
-    getAddress(await chain.factory.read.predictAddress([author, params]));
+    params.splitBps > 10_000 ? zeroAddress : getAddress(await chain.factory.read.predictAddress([author, params]));
 
   /** Aims a re-entering contract at `edition` before it may be paid from it. */
   const arm = async (recipient: Address, target: EditionModel, reenterClaim: boolean) => {
@@ -641,6 +650,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
       case "withdraw": {
         const target = edition(a.e);
         await arm(target.fundingRecipient, target, a.reenterClaim);
+        if (target.params.splitBps !== 0) await arm(target.params.splitRecipient, target, a.reenterClaim);
         const caller = [eoa.stranger!, target.author, eoa.alice!][a.caller]!;
         const outcome = world.predictWithdraw(target);
         const before = {
@@ -654,6 +664,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
           const platformPaid = world.ether.get(world.feeRecipient) !== before.platform;
           note(`withdraw: funding ${fate(target.fundingCredit, fundingPaid)} (${kindOf(target.fundingRecipient)})`);
           note(`withdraw: platform ${fate(target.platformCredit, platformPaid)} (${kindOf(world.feeRecipient)})`);
+          if (target.params.splitBps !== 0) note(`withdraw: split of ${target.params.splitBps} bps ${target.splitCredit !== 0n ? "deferred" : "settled"} (${kindOf(target.params.splitRecipient)})`);
         }
         return target;
       }
@@ -671,6 +682,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
             target.referral.has(claimant) ? "referral" : "",
             target.fundingCredit !== 0n && claimant === target.fundingRecipient ? "funding" : "",
             target.platformCredit !== 0n && claimant === world.feeRecipient ? "platform" : "",
+            target.splitCredit !== 0n && claimant === target.params.splitRecipient ? "split" : "",
           ];
           note(`claim: ${what.filter(Boolean).join("+")} by ${kindOf(claimant)} to ${kindOf(to)}`);
         }
@@ -814,7 +826,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
       expect(actual, `edition ${model.address}`).toEqual(expected);
       // The limit is never exceeded, and the edition holds exactly what it owes.
       if (state.limit !== 0n) expect(state.supply).toBeLessThanOrEqual(state.limit);
-      expect(state.balance).toBe(state.fundingCredit + state.platformCredit + state.referralCredits + model.proceeds);
+      expect(state.balance).toBe(state.fundingCredit + state.platformCredit + state.referralCredits + model.splitCredit + model.proceeds);
     }
     const ether = await chain.probe.read.etherBalances([[...watched, ...world.editions.map((model) => model.address)]]);
     let moved = 0n;
@@ -861,6 +873,7 @@ async function run(chain: Chain, initialFee: number, initialTerms: Terms, action
     feeBps: Math.min(500, Math.max(first.feeBps, fee)),
     royaltyBps: 1_000,
     referralBps: Math.min(first.referralBps, 5_000),
+    ...(first.splitBps > 10_000 ? { splitRecipient: zeroAddress, splitBps: 0 } : {}),
   });
   expect(world.editions).toHaveLength(1);
 

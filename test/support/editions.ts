@@ -98,6 +98,8 @@ export function editionTerms(factory: Factory, fundingRecipient: Address, overri
     royaltyBps: 1000,
     feeBps: factory.feeBps,
     referralBps: 0,
+    splitRecipient: zeroAddress,
+    splitBps: 0,
     ...overrides,
   };
 }

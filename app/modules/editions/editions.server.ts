@@ -12,6 +12,7 @@ import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
 import { entryPath, entryUrl } from "~/modules/reading/entry-urls";
+import { payoutStatement, payoutTermsFor, sharesOf } from "./payouts.server";
 
 /** How long a lazy edition's signature stays usable by a first collector. */
 const LAZY_DEADLINE_S = 365 * 24 * 60 * 60;
@@ -52,10 +53,13 @@ export type EditionTerms = z.input<typeof termsSchema>;
 
 const bytes32OfArweaveId = (id: string): Hex => toHex(Buffer.from(id, "base64url"));
 
+/** `WritingEditions.Payee`: whose share a `Withdrawn` paid. */
+export const PAYEE = { funding: 0, platform: 1, referrer: 2, split: 3 } as const;
+
 /** The most copies one collect buys (`MAX_QUANTITY` in the edition contract). */
 export const MAX_COPIES = 50;
 
-function paramsOf(edition: { name: string; symbol: string; contentId: string; metadataId: string; price: string; supplyLimit: number; fundingRecipient: string; royaltyBps: number; feeBps: number; referralBps: number }): EditionParams {
+function paramsOf(edition: { name: string; symbol: string; contentId: string; metadataId: string; price: string; supplyLimit: number; fundingRecipient: string; royaltyBps: number; feeBps: number; referralBps: number; splitRecipient: string | null; splitBps: number }): EditionParams {
   return {
     name: edition.name,
     symbol: edition.symbol,
@@ -67,6 +71,8 @@ function paramsOf(edition: { name: string; symbol: string; contentId: string; me
     royaltyBps: edition.royaltyBps,
     feeBps: edition.feeBps,
     referralBps: edition.referralBps,
+    splitRecipient: edition.splitRecipient ? getAddress(edition.splitRecipient) : zeroAddress,
+    splitBps: edition.splitBps,
   };
 }
 
@@ -104,6 +110,8 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
   const factory = requireFactory(env);
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
   const feeBps = Number(await chain.readContract({ address: factory, abi: writingEditionsFactoryAbi, functionName: "feeBps" }));
+  // A publication's entry: its share comes from the publication's settings, never from the request.
+  const payout = await payoutTermsFor(db, entry);
 
   const author = getAddress(writer.address);
   const byline = writer.displayName ?? (writer.handle ? `@${writer.handle}` : author);
@@ -135,6 +143,8 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
     feeBps,
     referralBps: parsed.data.referralPercent,
     fundingRecipient: (parsed.data.fundingRecipient ?? author).toLowerCase(),
+    splitRecipient: payout.splitBps === 0 ? null : payout.splitRecipient.toLowerCase(),
+    splitBps: payout.splitBps,
     contentId: latest.arweaveId,
     metadataId: metadataItem.id,
     salt,
@@ -150,6 +160,7 @@ export async function prepareEdition(db: Database, env: Env, writer: { id: strin
   return {
     editionId: edition.id,
     address: getAddress(address),
+    payout: payoutStatement(payout),
     coverId: coverItem.id,
     metadataId: metadataItem.id,
     status: coverItem.status === "confirmed" && metadataItem.status === "confirmed" ? ("confirmed" as const) : ("pending" as const),
@@ -248,11 +259,34 @@ export async function collectCall(db: Database, env: Env, editionId: string, inp
   return { ...call, value: toHex(value), chainId: edition.chainId };
 }
 
-/** The writer's withdraw call for an edition: anyone may send it; proceeds go to the recipients. */
+/**
+ * The withdraw call for an edition: anyone may send it; proceeds go to the recipients. With it, what
+ * each payee gets from it (see {@link heldByPayee}).
+ */
 export async function withdrawCall(db: Database, editionId: string) {
   const edition = await db.edition.findUnique({ where: { id: editionId } });
   if (!edition || edition.status !== "live") throw new UserError("There is no such live edition.", 404);
-  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0" };
+  const held = await heldByPayee(db, editionId);
+  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0", shares: held?.shares ?? null };
+}
+
+/**
+ * What an edition holds, from the index, and each payee's own share of it: what a withdrawal would pay
+ * the writer's recipient and the publication's now, and what each has been paid so far. Null for an
+ * edition that does not exist.
+ */
+export async function heldByPayee(db: Database, editionId: string) {
+  const edition = await db.edition.findUnique({ where: { id: editionId }, select: { entryId: true } });
+  const shown = edition ? await editionForEntry(db, edition.entryId) : null;
+  if (!shown) return null;
+  const publication = shown.publicationShare;
+  return {
+    heldEth: shown.heldEth,
+    shares: {
+      writer: { recipient: shown.fundingRecipient, toEth: shown.toWriterEth, paidEth: shown.paidToWriterEth },
+      publication: publication ? { name: publication.name, recipient: publication.recipient, toEth: publication.toPublicationEth, paidEth: publication.paidEth } : null,
+    },
+  };
 }
 
 const isSoldOut = (edition: { supplyLimit: number; minted: number }) => edition.supplyLimit > 0 && edition.minted >= edition.supplyLimit;
@@ -272,7 +306,11 @@ export function canBeCollected(edition: { status: string; supplyLimit: number; m
 export async function editionForEntry(db: Database, entryId: string) {
   const edition = await db.edition.findUnique({
     where: { entryId },
-    include: { purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 }, withdrawals: { select: { amount: true, payee: true } } },
+    include: {
+      purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 },
+      withdrawals: { select: { amount: true, payee: true } },
+      entry: { select: { publicationId: true } },
+    },
   });
   if (!edition || edition.status === "prepared") return null;
   // Every sale, not only the collectors listed: sales grouped by the price paid.
@@ -281,9 +319,13 @@ export async function editionForEntry(db: Database, entryId: string) {
   // Referral rewards belong to their referrers (they claim them); the contract rounds each purchase's.
   const referred = edition.referralBps > 0 ? await db.purchase.groupBy({ by: ["txHash", "referrer", "price"], where: { editionId: edition.id, referrer: { not: null } }, _count: { _all: true } }) : [];
   const rewards = referred.reduce((sum, group) => sum + (BigInt(group.price) * BigInt(group._count._all) * BigInt(edition.referralBps)) / 10_000n, 0n);
-  // Payee 2 is a referrer's claim: it came out of the rewards, not out of the proceeds.
-  const paidOut = edition.withdrawals.filter((w) => w.payee !== 2).reduce((sum, w) => sum + BigInt(w.amount), 0n);
+  // A referrer's claim came out of the rewards, not out of the proceeds.
+  const paidOut = edition.withdrawals.filter((w) => w.payee !== PAYEE.referrer).reduce((sum, w) => sum + BigInt(w.amount), 0n);
   const held = sold - rewards - paidOut;
+  const shares = sharesOf(held, edition);
+  const publication = edition.splitBps > 0 ? await payoutTermsFor(db, edition.entry) : null;
+  // What each payee has been paid so far, by the payee the contract named in each Withdrawn.
+  const paidTo = (payee: number) => edition.withdrawals.filter((w) => w.payee === payee).reduce((sum, w) => sum + BigInt(w.amount), 0n);
   return {
     id: edition.id,
     address: getAddress(edition.address),
@@ -298,10 +340,21 @@ export async function editionForEntry(db: Database, entryId: string) {
     maxCopies: edition.supplyLimit > 0 ? Math.max(0, Math.min(MAX_COPIES, edition.supplyLimit - edition.minted)) : MAX_COPIES,
     referralPercent: edition.referralBps / 100,
     heldEth: formatEther(held),
-    // What a withdrawal sends the writer: the platform's fee, fixed per edition, comes off first.
-    toWriterEth: formatEther((held * BigInt(10_000 - edition.feeBps)) / 10_000n),
+    // What a withdrawal sends the writer: the platform's fee, fixed per edition, comes off first, then
+    // the publication's share when the terms split the proceeds.
+    toWriterEth: formatEther(shares.writer),
     feePercent: edition.feeBps / 100,
     fundingRecipient: getAddress(edition.fundingRecipient),
+    paidToWriterEth: formatEther(paidTo(PAYEE.funding)),
+    publicationShare: edition.splitRecipient
+      ? {
+          name: publication?.publicationName ?? "the publication",
+          percent: edition.splitBps / 100,
+          recipient: getAddress(edition.splitRecipient),
+          toPublicationEth: formatEther(shares.publication),
+          paidEth: formatEther(paidTo(PAYEE.split)),
+        }
+      : null,
     collectors: collectorsOf(edition.purchases),
   };
 }

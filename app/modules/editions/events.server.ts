@@ -19,6 +19,7 @@ const TOPIC = {
   referred: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Referred" })),
   ownerMinted: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "OwnerMinted" })),
   fundingRecipientChanged: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "FundingRecipientChanged" })),
+  splitRecipientChanged: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "SplitRecipientChanged" })),
   withdrawn: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "Withdrawn" })),
   limitChanged: toEventSelector(getAbiItem({ abi: writingEditionsAbi, name: "LimitChanged" })),
 };
@@ -31,6 +32,7 @@ export const EDITION_TOPICS: Hex[] = [
   TOPIC.withdrawn,
   TOPIC.limitChanged,
   TOPIC.fundingRecipientChanged,
+  TOPIC.splitRecipientChanged,
 ];
 /** The same with the factory's `EditionCreated`, for one request over the factory and the editions. */
 export const ALL_TOPICS: Hex[] = [TOPIC.editionCreated, ...EDITION_TOPICS];
@@ -62,6 +64,9 @@ export interface EditionCreation extends LogPosition {
   /** The fee the edition takes (the factory's, if it was below the terms' at creation). */
   feeBps: number;
   referralBps: number;
+  /** A publication's share fixed in the terms: its address (lower-case) and basis points, or null and 0. */
+  splitRecipient: string | null;
+  splitBps: number;
 }
 
 /** A token minted (`Transfer` from the zero address): a sale or an author's mint. */
@@ -77,6 +82,7 @@ export interface Mint extends LogPosition {
   message: string;
 }
 
+/** The writer moved its proceeds (`FundingRecipientChanged`) or the publication its share (`SplitRecipientChanged`). */
 export interface FundingRecipientChange extends LogPosition {
   edition: string;
   recipient: string;
@@ -100,6 +106,7 @@ export interface ChainEvents {
   payouts: Payout[];
   limitChanges: LimitChange[];
   fundingRecipientChanges: FundingRecipientChange[];
+  splitRecipientChanges: FundingRecipientChange[];
 }
 
 /** The base64url Arweave id of a raw 32-byte id, as the app stores ids. */
@@ -136,6 +143,9 @@ export function decodeEditionArgs(args: Hex) {
   const nameLength = bytes[130]!;
   const symbolAt = 131 + nameLength;
   const symbolLength = bytes[symbolAt] ?? 0;
+  // A split, when the terms have one, follows the symbol: recipient (20 bytes) and basis points (2).
+  const splitAt = symbolAt + 1 + symbolLength;
+  const split = bytes.length >= splitAt + 22 ? { splitRecipient: hex(splitAt, splitAt + 20).toLowerCase(), splitBps: bytes.readUInt16BE(splitAt + 20) } : { splitRecipient: null, splitBps: 0 };
   return {
     author: hex(0, 20).toLowerCase(),
     fundingRecipient: hex(20, 40).toLowerCase(),
@@ -148,6 +158,7 @@ export function decodeEditionArgs(args: Hex) {
     metadataId: hex(98, 130),
     name: bytes.subarray(131, 131 + nameLength).toString("utf8"),
     symbol: bytes.subarray(symbolAt + 1, symbolAt + 1 + symbolLength).toString("utf8"),
+    ...split,
   };
 }
 
@@ -158,7 +169,7 @@ export function decodeEditionArgs(args: Hex) {
  * and edition (a purchase emits its transfers, then that).
  */
 export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
-  const events: ChainEvents = { creations: [], mints: [], payouts: [], limitChanges: [], fundingRecipientChanges: [] };
+  const events: ChainEvents = { creations: [], mints: [], payouts: [], limitChanges: [], fundingRecipientChanges: [], splitRecipientChanges: [] };
   const factoryAddress = factory.toLowerCase();
   // The latest purchase's mints per transaction and edition, and whether another event has followed.
   const runs = new Map<string, { mints: Mint[]; open: boolean }>();
@@ -185,6 +196,8 @@ export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
         royaltyBps: terms.royaltyBps,
         feeBps: Number(args.feeBps),
         referralBps: terms.referralBps,
+        splitRecipient: terms.splitRecipient,
+        splitBps: terms.splitBps,
       });
     } else if (topic0 === TOPIC.transfer) {
       if (topic1 !== ZERO_TOPIC) continue;
@@ -213,6 +226,8 @@ export function decodeLogs(logs: Log[], factory: Address): ChainEvents {
       events.limitChanges.push({ ...positionOf(log), edition: address, limit: uintTopic(topic2) });
     } else if (topic0 === TOPIC.fundingRecipientChanged) {
       events.fundingRecipientChanges.push({ ...positionOf(log), edition: address, recipient: addressTopic(topic2) });
+    } else if (topic0 === TOPIC.splitRecipientChanged) {
+      events.splitRecipientChanges.push({ ...positionOf(log), edition: address, recipient: addressTopic(topic2) });
     }
   }
   return events;

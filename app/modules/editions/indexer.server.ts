@@ -304,6 +304,8 @@ async function recordCreation(tx: Tx, ctx: Context, creation: EditionCreation): 
     feeBps: creation.feeBps,
     referralBps: creation.referralBps,
     fundingRecipient: creation.fundingRecipient,
+    splitRecipient: creation.splitRecipient,
+    splitBps: creation.splitBps,
     contentId: creation.contentId,
     metadataId: creation.metadataId,
     status: "live",
@@ -391,6 +393,8 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
       for (const [id, limit] of limits) await tx.edition.update({ where: { id }, data: { supplyLimit: asInt(limit) } });
       const recipients = new Map(range.events.fundingRecipientChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.recipient]));
       for (const [id, fundingRecipient] of recipients) await tx.edition.update({ where: { id }, data: { fundingRecipient } });
+      const splitRecipients = new Map(range.events.splitRecipientChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.recipient]));
+      for (const [id, splitRecipient] of splitRecipients) await tx.edition.update({ where: { id }, data: { splitRecipient } });
       await recountMinted(tx, purchases.map((purchase) => purchase.editionId));
 
       if (range.unconfirmed.length > 0) {
@@ -403,25 +407,34 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
   );
 }
 
+/** What can change on chain after creation: the writer's limit and recipient, a publication's recipient. */
+type MovableTerms = { supplyLimit?: number; fundingRecipient?: string; splitRecipient?: string | null };
+
 /**
- * Each live edition's limit and funding recipient as of block `number`, where they differ from the
- * stored ones (the writer can change both on chain).
+ * Each live edition's limit, funding recipient and split recipient as of block `number`, where they
+ * differ from the stored ones (the writer can change the first two on chain, the publication the last).
  */
-async function termsAt(ctx: Context, number: number): Promise<Map<string, { supplyLimit?: number; fundingRecipient?: string }>> {
+async function termsAt(ctx: Context, number: number): Promise<Map<string, MovableTerms>> {
   const editions = await ctx.db.edition.findMany({
     where: { chainId: ctx.chainId, factory: ctx.factory.lower, status: "live", createdBlock: { lte: number } },
-    select: { id: true, address: true, supplyLimit: true, fundingRecipient: true },
+    select: { id: true, address: true, supplyLimit: true, fundingRecipient: true, splitRecipient: true },
   });
-  const changed = new Map<string, { supplyLimit?: number; fundingRecipient?: string }>();
+  const changed = new Map<string, MovableTerms>();
   for (let i = 0; i < editions.length; i += ADDRESSES_PER_REQUEST) {
     const chunk = editions.slice(i, i + ADDRESSES_PER_REQUEST);
-    const read = (edition: { address: string }, functionName: "limit" | "fundingRecipient") =>
+    const read = (edition: { address: string }, functionName: "limit" | "fundingRecipient" | "splitRecipient") =>
       ctx.client.readContract({ address: edition.address as Address, abi: writingEditionsAbi, functionName, blockNumber: BigInt(number) });
-    const terms = await Promise.all(chunk.map(async (edition) => [await read(edition, "limit"), await read(edition, "fundingRecipient")] as const));
+    // Only an edition with a split has a split recipient to read.
+    const terms = await Promise.all(chunk.map(async (edition) => [await read(edition, "limit"), await read(edition, "fundingRecipient"), edition.splitRecipient ? await read(edition, "splitRecipient") : null] as const));
     chunk.forEach((edition, j) => {
       const limit = asInt(terms[j]![0] as bigint);
       const recipient = (terms[j]![1] as string).toLowerCase();
-      const change = { ...(limit !== edition.supplyLimit ? { supplyLimit: limit } : {}), ...(recipient !== edition.fundingRecipient ? { fundingRecipient: recipient } : {}) };
+      const split = terms[j]![2] === null ? edition.splitRecipient : (terms[j]![2] as string).toLowerCase();
+      const change = {
+        ...(limit !== edition.supplyLimit ? { supplyLimit: limit } : {}),
+        ...(recipient !== edition.fundingRecipient ? { fundingRecipient: recipient } : {}),
+        ...(split !== edition.splitRecipient ? { splitRecipient: split } : {}),
+      };
       if (Object.keys(change).length > 0) changed.set(edition.id, change);
     });
   }
@@ -436,7 +449,7 @@ async function termsAt(ctx: Context, number: number): Promise<Map<string, { supp
 async function rollBack(ctx: Context, cursor: Cursor, fork: Cursor | null) {
   const { chainId } = ctx;
   const last = fork?.blockNumber ?? -1;
-  const terms = fork ? await retrying(ctx, () => `reading limits and funding recipients at block ${last}`, () => termsAt(ctx, last)) : new Map<string, { supplyLimit?: number; fundingRecipient?: string }>();
+  const terms = fork ? await retrying(ctx, () => `reading limits and funding recipients at block ${last}`, () => termsAt(ctx, last)) : new Map<string, MovableTerms>();
   await ctx.db.$transaction(
     async (tx) => {
       await moveCursor(tx, chainId, cursor, fork);

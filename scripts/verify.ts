@@ -1,7 +1,9 @@
 /**
  * `npm run verify -- <arweave id>`: fetches an entry from the configured gateway, recomputes its
- * digest and checks its author's signature. Exits 0 when verified, 1 when not (a Mirror entry signed
- * by another wallet than its contributor is not), 2 when it could not be checked because the gateway
+ * digest and checks its author's signature (and, for an entry of a publication, that the owner's
+ * records make the author a member at the entry's time). Exits 0 when verified, 1 when not (a
+ * Mirror entry signed by another wallet than its contributor is not, nor an entry whose author is
+ * not proven a member of its publication), 2 when it could not be checked because the gateway
  * or the chain did not answer.
  */
 import "../app/server/runtime";
@@ -24,6 +26,13 @@ async function main(): Promise<number> {
   if (result.kind === "entry") {
     console.log(`title        ${result.title}`);
     console.log(`contributor  ${result.contributor}`);
+    console.log(`verdict      ${result.summary}`);
+    if (result.membership) {
+      const { membership } = result;
+      console.log(`publication  ${membership.name} (${membership.publication})${membership.recordId ? `, record ${membership.recordId}` : ", no record signed by its owner"}`);
+      if (membership.grant) console.log(`grant        ${membership.grant.role} from ${new Date(membership.grant.from * 1000).toISOString()}, signed by the owner ${membership.owner}: ${membership.grant.arweaveId}`);
+      for (const forged of membership.forged) console.log(`ignored      ${forged.arweaveId}: ${forged.reason}`);
+    }
     console.log(`version      ${result.version} (original digest ${result.originalDigest})`);
     console.log(`digest       ${result.digest}${result.computedDigest === result.digest ? " (recomputed: matches)" : ` (recomputed: ${result.computedDigest})`}`);
   }

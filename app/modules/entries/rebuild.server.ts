@@ -112,7 +112,7 @@ async function readItem(env: Pick<Env, "chain" | "storage">, contributor: `0x${s
   const verification = await verifyEntryJson(env, json).catch((error: Error) => ({ kind: "unreadable" as const, verified: false as const, problems: [error.message] }));
   if (verification.kind === "mirror") return skip("it is a Mirror entry, not a Permanent Press one (import it with import:mirror)");
   if (verification.kind === "unreadable") return skip(`it is not a readable entry: ${verification.problems.join("; ")}`);
-  if (!verification.verified) return skip(`it does not verify: ${verification.problems.join(" ")}`);
+  if (!verification.verified) return skip(`it does not verify: ${verification.problems.join(" ") || verification.summary}`);
   if (verification.contributor !== contributor) return skip(`it is ${verification.contributor}'s entry, tagged as ${contributor}'s`);
   const entry = json as Entry;
   try {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Env } from "~/env.server";
 import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
 import { DependencyUnavailable } from "~/modules/errors.server";
+import { describeMembership, proveMembership, type MembershipProof } from "~/modules/publications/verify.server";
 import { fetchData } from "~/modules/storage/gateway.server";
 import { contentDigest, entryTypedData, ENTRY_FORMAT_VERSION, type Entry } from "./entry";
 import { ARWEAVE_ID } from "./extensions";
@@ -39,6 +40,10 @@ export type Verification =
       computedDigest: string;
       originalDigest: string;
       timestamp: number;
+      /** For an entry published into a publication: whether its author was a member then. */
+      membership: MembershipProof | null;
+      /** `describeMembership` of it, or "signed by 0x…" for an entry of the author's own. */
+      summary: string;
     }
   | { kind: "mirror"; verified: boolean; verdict: MirrorVerdict; /** `describeVerdict` of the verdict. */ summary: string; title: string; contributor: `0x${string}`; digest: string; originalDigest: string }
   | { kind: "unreadable"; verified: false; problems: string[] };
@@ -47,15 +52,21 @@ export type Verification =
  * What a verification shows as: proven, signed only by someone other than the contributor (a state
  * of its own, never "verified"), or failed.
  */
-export const verificationState = (verification: Verification): MirrorVerdict["status"] =>
-  verification.kind === "mirror" ? verification.verdict.status : verification.verified ? "verified" : "failed";
+export const verificationState = (verification: Verification): MirrorVerdict["status"] => {
+  if (verification.kind === "mirror") return verification.verdict.status;
+  if (verification.verified) return "verified";
+  // Signed by its author, who is not proven a member of the publication it names.
+  return verification.kind === "entry" && verification.problems.length === 0 ? "signed-by-other" : "failed";
+};
 
 /**
  * Verifies an entry from its JSON alone: the digest recomputed from the canonical bytes of its
  * content, then the author's EIP-712 signature over it (plain, ERC-1271 or ERC-6492 wallets,
- * through the chain client). Mirror entries are checked by Mirror's own scheme.
+ * through the chain client). An entry naming a publication is verified only when the gateway's
+ * records prove its author a member at the entry's time (proveMembership); its signature alone
+ * shows as "not proven a member". Mirror entries are checked by Mirror's own scheme.
  */
-export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): Promise<Verification> {
+export async function verifyEntryJson(env: Pick<Env, "chain" | "storage">, json: unknown): Promise<Verification> {
   if (typeof json === "object" && json !== null && "authorship" in json && typeof (json as { authorship?: { signingKey?: unknown } }).authorship?.signingKey === "string") {
     const mirror = parseMirrorEntry(json);
     const verdict = await verifyMirrorEntry(mirror);
@@ -78,9 +89,12 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
   const signed = await checkSignature(chain, { typedData: { address: contributor, signature: entry.authorship.signature as Hex, ...typedData } });
   if (!signed) problems.push(`The signature is not ${contributor}'s signature of this entry.`);
+  const membership = entry.content.publication ? await proveMembership(env, entry.content.publication, contributor, entry.content.timestamp) : null;
   return {
     kind: "entry",
-    verified: problems.length === 0,
+    verified: problems.length === 0 && (!membership || membership.role !== null),
+    membership,
+    summary: membership ? describeMembership(membership) : `signed by ${contributor}`,
     problems,
     title: entry.content.title,
     contributor,

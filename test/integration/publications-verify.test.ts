@@ -2,13 +2,15 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "~/db.server";
+import { createDatabase, type Database } from "~/db.server";
 import { getEnv, type Env } from "~/env.server";
 import { canonicalJson } from "~/modules/entries/entry";
+import { rebuildContributor, rebuildPublication } from "~/modules/entries/rebuild.server";
 import { verificationState, verifyArweaveEntry, type Verification } from "~/modules/entries/verify.server";
 import { membershipTags, publicationId, publicationTags, publicationTypedData, PUBLICATION_FORMAT_VERSION, type MembershipRecordJson, type PublicationRecord } from "~/modules/publications/records";
 import { runOutboxOnce } from "~/modules/storage/outbox.server";
-import { databaseProviders, useMigratedDatabase } from "../support/databases";
+import { deployMigrations } from "../../scripts/lib/migrations";
+import { databaseProviders, freshDatabase, useMigratedDatabase, type TestDatabase } from "../support/databases";
 import { createPublication, signMembership, uploadMembershipRecord, uploadPublicationEntry, uploadSigned } from "../support/publications";
 import { startTestServer } from "../support/web";
 
@@ -171,5 +173,80 @@ describe.each(databaseProviders())("verifying membership of a publication from t
       reason: `its owner ${usurper.address} and salt do not make the publication's id: it claims a publication that is not theirs`,
     });
     expect(entry.membership!.forged.map((item) => item.reason)).toContain(`it is not signed by the publication's owner ${owner.address}`);
+  });
+
+  describe("rebuilding from Arweave alone", () => {
+    const databases: TestDatabase[] = [];
+    const clients: Database[] = [];
+    async function migrated(): Promise<{ db: Database; url: string }> {
+      const database = await freshDatabase(provider);
+      databases.push(database);
+      await deployMigrations(database.url);
+      const client = createDatabase(database.url);
+      clients.push(client);
+      return { db: client, url: database.url };
+    }
+    afterAll(async () => {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+      await Promise.all(databases.map((database) => database.drop()));
+    });
+
+    it("restores a publication, its members and its entries, skips forged records and unproven entries, and adds nothing the second time", async () => {
+      const [owner, writer, editor, stranger, forger] = [account(), account(), account(), account(), account()];
+      const pub = await publication(owner, "Rebuilt Review");
+      const t0 = nowS();
+      await grant(owner, pub.id, writer.address, "writer", t0 - 3600);
+      await grant(owner, pub.id, editor.address, "editor", t0 - 3600);
+      const forgedId = await uploadMembershipRecord(env, forger, owner.address, { publication: pub.publicationId, member: stranger.address, role: "editor", from: t0 - 3600 });
+      const entries = [
+        await uploadPublicationEntry(env, writer, pub.publicationId, { title: "Notes", timestamp: t0 - 60 }),
+        await uploadPublicationEntry(env, editor, pub.publicationId, { title: "Notes", timestamp: t0 - 30 }),
+        await uploadPublicationEntry(env, owner, pub.publicationId, { title: "From the owner", timestamp: t0 - 10 }),
+      ];
+      const unproven = await uploadPublicationEntry(env, stranger, pub.publicationId, { title: "Not a member", timestamp: t0 });
+
+      const { db: target, url } = await migrated();
+      const first = await rebuildPublication(target, env, pub.publicationId);
+      expect(first.publication).toMatchObject({ created: true, name: "Rebuilt Review", membersRestored: 2, membersPresent: 0 });
+      expect(first.publication.skipped).toEqual([{ arweaveId: forgedId, reason: `it is not signed by the publication's owner ${owner.address}` }]);
+      expect(first.contributors.map((report) => report.entriesRestored).sort()).toEqual([0, 1, 1, 1]);
+      expect(first.contributors.flatMap((report) => report.skipped)).toEqual([
+        { arweaveId: unproven.id, reason: `it does not verify: signed by ${stranger.address}, not proven a member of Rebuilt Review` },
+      ]);
+
+      const source = await db.publication.findUniqueOrThrow({ where: { writerId: pub.id }, include: { account: true } });
+      const restored = await target.publication.findUniqueOrThrow({ where: { writerId: first.publication.accountId }, include: { account: true, owner: true } });
+      expect(restored.account).toMatchObject({ kind: "publication", address: pub.publicationId, handle: source.account.handle, displayName: "Rebuilt Review", bio: source.account.bio });
+      expect(restored).toMatchObject({ ownerAddress: owner.address.toLowerCase(), salt: source.salt, recordId: source.recordId, recordJson: source.recordJson, recordTimestamp: source.recordTimestamp });
+      expect(restored.owner.address).toBe(owner.address.toLowerCase());
+      const rows = (client: Database, publicationId: string) =>
+        client.membershipRecord.findMany({ where: { publicationId }, orderBy: { arweaveId: "asc" }, select: { member: true, role: true, from: true, signature: true, json: true, arweaveId: true } });
+      expect(await rows(target, restored.writerId)).toEqual(await rows(db, pub.id));
+
+      const restoredEntries = await target.entry.findMany({ where: { publicationId: restored.writerId }, include: { writer: true, versions: true }, orderBy: { publishedAt: "asc" } });
+      expect(restoredEntries.map((entry) => [entry.writer.address, entry.versions[0]!.arweaveId])).toEqual([
+        [writer.address.toLowerCase(), entries[0]!.id],
+        [editor.address.toLowerCase(), entries[1]!.id],
+        [owner.address.toLowerCase(), entries[2]!.id],
+      ]);
+      // Slugs are unique within the publication as well as under each writer.
+      expect(restoredEntries.map((entry) => entry.slug).sort()).toEqual(["from-the-owner", "notes", "notes-2"]);
+
+      const again = spawnSync(process.execPath, ["--import", "tsx", "scripts/rebuild.ts", "--publication", pub.publicationId], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: url } });
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`publication        Rebuilt Review (${pub.publicationId}), already here: brought to its latest record`);
+      expect(again.stdout).toContain("membership records 0 restored, 2 already present");
+      expect(again.stdout).toContain(`  ${forgedId}  it is not signed by the publication's owner ${owner.address}`);
+      expect(again.stdout).not.toMatch(/entries restored {3}[1-9]/);
+      expect(await target.entry.count()).toBe(3);
+      expect(await target.membershipRecord.count()).toBe(2);
+
+      // Rebuilding one member restores the publication their entries name, and their entry in it.
+      const { db: other } = await migrated();
+      const member = await rebuildContributor(other, env, writer.address);
+      expect(member).toMatchObject({ entriesRestored: 1, publications: [{ publication: pub.publicationId, created: true, membersRestored: 2 }] });
+      const entry = await other.entry.findFirstOrThrow({ include: { publication: true } });
+      expect(entry.publication).toMatchObject({ address: pub.publicationId, kind: "publication", displayName: "Rebuilt Review" });
+    });
   });
 });

@@ -232,6 +232,12 @@ describe.each(databaseProviders())("verifying membership of a publication from t
       // Slugs are unique within the publication as well as under each writer.
       expect(restoredEntries.map((entry) => entry.slug).sort()).toEqual(["from-the-owner", "notes", "notes-2"]);
 
+      // Rebuilding one member restores the publication their entries name, and their entry in it.
+      const { db: other } = await migrated();
+      const member = await rebuildContributor(other, env, writer.address);
+      expect(member).toMatchObject({ entriesRestored: 1, publications: [{ publication: pub.publicationId, created: true, membersRestored: 2 }] });
+      const entry = await other.entry.findFirstOrThrow({ include: { publication: true } });
+      expect(entry.publication).toMatchObject({ address: pub.publicationId, kind: "publication", displayName: "Rebuilt Review" });
       const again = spawnSync(process.execPath, ["--import", "tsx", "scripts/rebuild.ts", "--publication", pub.publicationId], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: url } });
       expect(again.status, again.stderr).toBe(0);
       expect(again.stdout).toContain(`publication        Rebuilt Review (${pub.publicationId}), already here: brought to its latest record`);
@@ -241,12 +247,6 @@ describe.each(databaseProviders())("verifying membership of a publication from t
       expect(await target.entry.count()).toBe(3);
       expect(await target.membershipRecord.count()).toBe(2);
 
-      // Rebuilding one member restores the publication their entries name, and their entry in it.
-      const { db: other } = await migrated();
-      const member = await rebuildContributor(other, env, writer.address);
-      expect(member).toMatchObject({ entriesRestored: 1, publications: [{ publication: pub.publicationId, created: true, membersRestored: 2 }] });
-      const entry = await other.entry.findFirstOrThrow({ include: { publication: true } });
-      expect(entry.publication).toMatchObject({ address: pub.publicationId, kind: "publication", displayName: "Rebuilt Review" });
     });
   });
 });

@@ -9,8 +9,8 @@ import { getEnv } from "~/env.server";
 import { DependencyUnavailable, errorHeaders } from "~/modules/errors.server";
 import { versionOnPlatform } from "~/modules/entries/read.server";
 import { etagOf, readerHeaders } from "~/modules/reading/cache.server";
-import { isArweaveId, verificationState, verifyArweaveEntry, type Verification } from "~/modules/entries/verify.server";
-import type { MembershipProof } from "~/modules/publications/verify.server";
+import { isArweaveId, verificationState, verifyArweaveEntry } from "~/modules/entries/verify.server";
+import { mirrorPublicationLookup, type MembershipProof } from "~/modules/publications/verify.server";
 
 /** A page of plain HTML and forms: it loads no client code. */
 export const handle: PageHandle = { scripts: false };
@@ -25,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!isArweaveId(id)) throw new Response("That is not an Arweave id: an id is 43 characters of letters, digits, - and _.", { status: 400 });
   // The verdict comes from the gateway's bytes alone; the database only says where to read it here.
   const [verification, onPlatform] = await Promise.all([
-    verifyArweaveEntry(env, id).catch((error: unknown) => {
+    verifyArweaveEntry(env, id, { mirrorPublication: mirrorPublicationLookup(getDb()) }).catch((error: unknown) => {
       if (error instanceof DependencyUnavailable) throw new Response(error.message, { status: 503, headers: errorHeaders(error) });
       throw error;
     }),
@@ -39,16 +39,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const utc = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 
-type EntryVerification = Extract<Verification, { kind: "entry" }>;
-
 /** The two checks behind an entry of a publication: the member's signature, and the owner's grant at the entry's time. */
-function MembershipChecks({ verification, membership, gateway }: { verification: EntryVerification; membership: MembershipProof; gateway: string }) {
+function MembershipChecks({ signed, membership, gateway }: { signed: boolean; membership: MembershipProof; gateway: string }) {
   return (
     <section aria-labelledby="membership" data-testid="membership">
       <h2 id="membership">Published in {membership.name}</h2>
       <ol>
-        <li data-testid="check-signature" data-state={verification.problems.length === 0 ? "ok" : "failed"}>
-          {verification.problems.length === 0 ? "Signed" : "Not signed"} by the member <code>{verification.contributor}</code>: the entry&apos;s own signature.
+        <li data-testid="check-signature" data-state={signed ? "ok" : "failed"}>
+          {signed ? "Signed" : "Not signed"} by the member <code>{membership.member}</code>: the entry&apos;s own signature.
         </li>
         <li data-testid="check-grant" data-state={membership.role ? "ok" : "failed"}>
           {membership.role === "owner" ? (
@@ -117,14 +115,15 @@ export default function Proof() {
           </table>
         </>
       ) : null}
-      {verification.kind === "entry" && verification.membership ? <MembershipChecks verification={verification} membership={verification.membership} gateway={gateway} /> : null}
+      {verification.kind === "entry" && verification.membership ? <MembershipChecks signed={verification.problems.length === 0} membership={verification.membership} gateway={gateway} /> : null}
+      {verification.kind === "mirror" && verification.membership ? <MembershipChecks signed membership={verification.membership} gateway={gateway} /> : null}
       {verification.kind === "mirror" ? (
         <p>
           A Mirror entry, <strong>{verification.title}</strong>, by <code>{verification.contributor}</code>:{" "}
           {verification.summary}.
         </p>
       ) : null}
-      {verification.kind === "mirror" && verification.verdict.status === "signed-by-other" ? (
+      {verification.kind === "mirror" && verification.verdict.status === "signed-by-other" && !verification.membership ? (
         <p className="warning">
           Mirror&apos;s signatures prove that <code>{verification.verdict.signer}</code> signed this, and nothing more. A publication&apos;s member signs
           this way, and so can anyone with a wallet: whether this wallet may publish for <code>{verification.contributor}</code> is not recorded on

@@ -4,6 +4,7 @@
  * owner's signature, and the member's role at a moment follows from the ones that hold.
  */
 import { getAddress, isAddress, type Hex, type VerifyTypedDataParameters } from "viem";
+import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { checkSignature, createChainClient, type ChainClient } from "~/modules/editions/chain.server";
 import { APP_NAME } from "~/modules/entries/entry";
@@ -188,4 +189,16 @@ export async function proveMembership(env: Pick<Env, "chain" | "storage">, id: `
 /** The verdict in a few words: "signed by 0x… (writer of Name)" or "signed by 0x…, not proven a member of Name". */
 export function describeMembership(proof: MembershipProof): string {
   return proof.role ? `signed by ${proof.member} (${proof.role} of ${proof.name})` : `signed by ${proof.member}, not proven a member of ${proof.name}`;
+}
+
+/**
+ * The publication that imported a Mirror contributor's archive (`Publication.mirrorAddress`), by
+ * its id: the one link a Mirror entry's proof takes from this press, its owner's choice. What the
+ * signer may do there is still proven from Arweave alone (proveMembership).
+ */
+export function mirrorPublicationLookup(db: Database) {
+  return async (contributor: `0x${string}`): Promise<`0x${string}` | null> => {
+    const publication = await db.publication.findFirst({ where: { mirrorAddress: contributor.toLowerCase() }, orderBy: { createdAt: "asc" }, select: { account: { select: { address: true } } } });
+    return (publication?.account.address as `0x${string}` | undefined) ?? null;
+  };
 }

@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "~/db.server";
 import { getEnv, type Env } from "~/env.server";
 import { canonicalJson } from "~/modules/entries/entry";
+import { importMirror } from "~/modules/entries/import-mirror.server";
 import { rebuildContributor, rebuildPublication } from "~/modules/entries/rebuild.server";
+import { mirrorPublicationLookup } from "~/modules/publications/verify.server";
 import { verificationState, verifyArweaveEntry, type Verification } from "~/modules/entries/verify.server";
 import { membershipTags, publicationId, publicationTags, publicationTypedData, PUBLICATION_FORMAT_VERSION, type MembershipRecordJson, type PublicationRecord } from "~/modules/publications/records";
 import { runOutboxOnce } from "~/modules/storage/outbox.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { databaseProviders, freshDatabase, useMigratedDatabase, type TestDatabase } from "../support/databases";
 import { createPublication, signMembership, uploadMembershipRecord, uploadPublicationEntry, uploadSigned } from "../support/publications";
+import { postMirrorEntry, signMirrorEntry } from "../support/mirror";
 import { startTestServer } from "../support/web";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -48,7 +51,11 @@ async function proofPage(id: string) {
 
 describe.each(databaseProviders())("verifying membership of a publication from the gateway alone on %s", (provider) => {
   let db: Database;
-  useMigratedDatabase(provider, (database) => (db = database));
+  let dbUrl: string;
+  useMigratedDatabase(provider, (database, url) => {
+    db = database;
+    dbUrl = url;
+  });
   // Read once the test server has set the press's address.
   let env: Env;
   beforeAll(() => {
@@ -173,6 +180,47 @@ describe.each(databaseProviders())("verifying membership of a publication from t
       reason: `its owner ${usurper.address} and salt do not make the publication's id: it claims a publication that is not theirs`,
     });
     expect(entry.membership!.forged.map((item) => item.reason)).toContain(`it is not signed by the publication's owner ${owner.address}`);
+  });
+
+  it("imports a Mirror publication's archive under each signing wallet, not proven until the owner grants the wallet a role", async () => {
+    const [owner, first, second] = [account(), account(), account()];
+    const mirrorAddress = account().address;
+    const pub = await publication(owner, "The Archive");
+    const t0 = nowS() - 90 * 86400;
+    const posted: Record<string, string> = {};
+    for (const [wallet, title, at] of [[first, "First hand", t0], [second, "Second hand", t0 + 86400]] as const) {
+      const signed = await signMirrorEntry(wallet, { title, body: `# ${title}\n\nWritten on Mirror for the publication.`, timestamp: at }, mirrorAddress);
+      posted[title] = await postMirrorEntry(JSON.stringify(signed), signed.digest);
+    }
+
+    const report = await importMirror(db, env, mirrorAddress, { publication: pub.id });
+    expect(report.imported.map((item) => [item.title, item.verdict.status])).toEqual([["First hand", "signed-by-other"], ["Second hand", "signed-by-other"]]);
+    expect((await db.publication.findUniqueOrThrow({ where: { writerId: pub.id } })).mirrorAddress).toBe(mirrorAddress.toLowerCase());
+    const imported = await db.entry.findMany({ where: { publicationId: pub.id }, include: { writer: true, versions: true }, orderBy: { publishedAt: "asc" } });
+    expect(imported.map((entry) => [entry.writer.address, entry.versions[0]!.contributor, entry.publishedAt.getTime() / 1000])).toEqual([
+      [first.address.toLowerCase(), first.address, t0],
+      [second.address.toLowerCase(), second.address, t0 + 86400],
+    ]);
+
+    const proof = (id: string) => verifyArweaveEntry(env, id, { mirrorPublication: mirrorPublicationLookup(db) });
+    expect(await proof(posted["First hand"]!)).toMatchObject({ kind: "mirror", verified: false, summary: `signed by ${first.address}, not proven a member of The Archive` });
+    const cli = () => spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", posted["First hand"]!], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: dbUrl } });
+    const before = cli();
+    expect(before.status).toBe(1);
+    expect(before.stdout).toContain(`signed by ${first.address}, not proven a member of The Archive`);
+
+    // The grant reaches back over the archive: from before its first entry.
+    const record = await grant(owner, pub.id, first.address, "writer", t0 - 3600);
+    const granted = await proof(posted["First hand"]!);
+    expect(granted).toMatchObject({ kind: "mirror", verified: true, summary: `signed by ${first.address} (writer of The Archive)`, membership: { grant: { arweaveId: record.arweaveId } } });
+    expect(verificationState(granted!)).toBe("verified");
+    expect(await proof(posted["Second hand"]!)).toMatchObject({ verified: false, summary: `signed by ${second.address}, not proven a member of The Archive` });
+    const after = cli();
+    expect(after.status, after.stderr).toBe(0);
+    expect(after.stdout).toContain(`grant        writer from ${new Date((t0 - 3600) * 1000).toISOString()}, signed by the owner ${owner.address}: ${record.arweaveId}`);
+
+    const again = await importMirror(db, env, mirrorAddress, { publication: pub.id });
+    expect([again.imported.length, again.updated.length, again.unchanged.length]).toEqual([0, 0, 2]);
   });
 
   describe("rebuilding from Arweave alone", () => {

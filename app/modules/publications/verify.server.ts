@@ -27,15 +27,10 @@ export interface ForgedRecord {
   reason: string;
 }
 
-export interface ValidPublicationRecord {
+/** A record that holds: as stored (its JSON) and parsed. */
+export interface ValidRecord<T> {
   arweaveId: string;
-  record: PublicationRecord;
-  json: string;
-}
-
-export interface ValidMembershipRecord {
-  arweaveId: string;
-  record: MembershipRecordJson;
+  record: T;
   json: string;
 }
 
@@ -53,6 +48,19 @@ async function readJson(tx: FoundTransaction, gatewayUrl: string): Promise<{ jso
   } catch {
     return "its data is not JSON";
   }
+}
+
+/** Reads each listed record and sorts it by `problem`: none, it holds; otherwise it is reported. */
+async function sortRecords<T>(listed: FoundTransaction[], gatewayUrl: string, problem: (value: Record<string, unknown>) => Promise<string | undefined>) {
+  const valid: Array<ValidRecord<T>> = [];
+  const forged: ForgedRecord[] = [];
+  for (const tx of listed) {
+    const read = await readJson(tx, gatewayUrl);
+    const reason = typeof read === "string" ? read : await problem(read.value);
+    if (typeof read === "string" || reason !== undefined) forged.push({ arweaveId: tx.id, reason: reason! });
+    else valid.push({ arweaveId: tx.id, record: read.value as T, json: read.json });
+  }
+  return { valid, forged };
 }
 
 const signedBy = (chain: ChainClient, address: `0x${string}`, signature: Hex, typedData: object) =>
@@ -104,14 +112,7 @@ export async function findPublicationRecords(env: Pick<Env, "chain" | "storage">
     ],
     env.storage.gatewayUrl,
   );
-  const valid: ValidPublicationRecord[] = [];
-  const forged: ForgedRecord[] = [];
-  for (const tx of listed) {
-    const read = await readJson(tx, env.storage.gatewayUrl);
-    const problem = typeof read === "string" ? read : await publicationProblem(chain, id, read.value);
-    if (problem !== undefined || typeof read === "string") forged.push({ arweaveId: tx.id, reason: problem ?? "" });
-    else valid.push({ arweaveId: tx.id, record: read.value as unknown as PublicationRecord, json: read.json });
-  }
+  const { valid, forged } = await sortRecords<PublicationRecord>(listed, env.storage.gatewayUrl, (value) => publicationProblem(chain, id, value));
   valid.sort((a, b) => a.record.timestamp - b.record.timestamp || (a.arweaveId < b.arweaveId ? -1 : 1));
   return { valid, forged };
 }
@@ -131,20 +132,9 @@ export async function findMembershipRecords(env: Pick<Env, "chain" | "storage">,
     ],
     env.storage.gatewayUrl,
   );
-  const valid: ValidMembershipRecord[] = [];
-  const forged: ForgedRecord[] = [];
-  for (const tx of listed) {
-    const read = await readJson(tx, env.storage.gatewayUrl);
-    const problem =
-      typeof read === "string"
-        ? read
-        : member && String(read.value.member).toLowerCase() !== member.toLowerCase()
-          ? `it is about ${String(read.value.member)}, tagged as ${member}'s`
-          : await membershipProblem(chain, id, owner, read.value);
-    if (problem !== undefined || typeof read === "string") forged.push({ arweaveId: tx.id, reason: problem ?? "" });
-    else valid.push({ arweaveId: tx.id, record: read.value as unknown as MembershipRecordJson, json: read.json });
-  }
-  return { valid, forged };
+  return sortRecords<MembershipRecordJson>(listed, env.storage.gatewayUrl, async (value) =>
+    member && String(value.member).toLowerCase() !== member.toLowerCase() ? `it is about ${String(value.member)}, tagged as ${member}'s` : membershipProblem(chain, id, owner, value),
+  );
 }
 
 /** Whether `member` belonged to the publication at `at`, as the gateway's records prove it. */

@@ -11,11 +11,22 @@ import { deployMigrations } from "./migrations";
  * first (it may be new), and errors end the process with a readable message and exit code 1.
  */
 export function runForContributor(usage: string, work: (db: Database, env: Env, contributor: `0x${string}`) => Promise<void>): void {
-  const main = async () => {
-    loadDotEnv();
-    const { values } = parseArgs({ options: { contributor: { type: "string" }, database: { type: "string" } } });
+  runForTarget(usage, (values) => {
     if (!values.contributor) throw new Error(`usage: ${usage}`);
     const contributor = parseContributor(values.contributor);
+    return (db, env) => work(db, env, contributor);
+  });
+}
+
+/**
+ * The same shell for a command that takes `--contributor 0x…` or `--publication 0x…`: `choose`
+ * reads the options (and refuses bad ones) before anything is opened.
+ */
+export function runForTarget(usage: string, choose: (values: { contributor?: string; publication?: string }) => (db: Database, env: Env) => Promise<void>): void {
+  const main = async () => {
+    loadDotEnv();
+    const { values } = parseArgs({ options: { contributor: { type: "string" }, publication: { type: "string" }, database: { type: "string" } } });
+    const work = choose(values);
     const env = parseEnv({ ...process.env, ...(values.database ? { DATABASE_URL: values.database } : {}) });
     // The configured database is migrated by `npm start` and `db:deploy`; one named here may be new.
     if (values.database) {
@@ -26,7 +37,7 @@ export function runForContributor(usage: string, work: (db: Database, env: Env, 
     }
     const db = createDatabase(env.database.url);
     try {
-      await work(db, env, contributor);
+      await work(db, env);
     } finally {
       await db.$disconnect();
     }

@@ -150,6 +150,7 @@ describe.each(databaseProviders())("rebuilding a writer from Arweave alone on %s
       entriesPresent: 0,
       versionsPresent: 0,
       skipped: [],
+      publications: [],
     });
     expect(await rebuilt.writer.findUnique({ where: { address: stranger.toLowerCase() } })).toBeNull();
   });

@@ -45,7 +45,7 @@ export function createChainClient(rpcUrl: string, chainId: number) {
   return createPublicClient({ chain: chainFor(chainId, rpcUrl), transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) });
 }
 
-type ChainClient = ReturnType<typeof createChainClient>;
+export type ChainClient = ReturnType<typeof createChainClient>;
 
 /**
  * Whether `signature` is `address`'s signature of a message (EIP-191) or of typed data (EIP-712):

@@ -4,6 +4,7 @@
  * with its verdict. See docs/mirror-format.md for the format and mirror.server.ts for verification.
  */
 import type { JSONContent } from "@tiptap/core";
+import { getAddress } from "viem";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
@@ -13,7 +14,7 @@ import { DocumentError, markdownToDocument, parseDocument, type TiptapDocument }
 import { storedHtml } from "./html.server";
 import { codeLanguageProblem, describeValue, imageSrcProblem, linkHrefProblem, markdownToJSON } from "./extensions";
 import { HELD_FOR_REVIEW, NO_REVIEW } from "./import-review.server";
-import { describeVerdict, parseMirrorEntry, verifyMirrorEntry, type MirrorEntry, type MirrorVerdict } from "./mirror.server";
+import { describeVerdict, mirrorSeconds, parseMirrorEntry, verifyMirrorEntry, type MirrorEntry, type MirrorVerdict } from "./mirror.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { byChainOrder, contributorSpellings, GATEWAY_CONCURRENCY, mapConcurrently, parseContributor, type OnProgress } from "./rebuild.server";
 
@@ -74,13 +75,6 @@ function trust(verdict: MirrorVerdict): number {
  * writer to accept it after seeing who signed it (docs/mirror-format.md).
  */
 const reviewFor = (verdict: MirrorVerdict) => (verdict.status === "verified" ? NO_REVIEW : HELD_FOR_REVIEW);
-
-/** Mirror stored seconds, as a number or a string; milliseconds are taken too, in case. */
-function timestampSeconds(value: number | string): number | undefined {
-  const number = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < 0) return undefined;
-  return number > 100_000_000_000 ? Math.floor(number / 1000) : number;
-}
 
 /** Mirror's wallet signature (0x-hex), whichever field the entry's era put it in. */
 function walletSignature(entry: MirrorEntry): string {
@@ -161,7 +155,7 @@ async function readCandidate(gatewayUrl: string, contributor: `0x${string}`, tx:
     throw error;
   }
   if (entry.contributor !== contributor) return skip(`it names ${entry.contributor} as its contributor, not ${contributor}`);
-  const timestamp = timestampSeconds(entry.timestamp);
+  const timestamp = mirrorSeconds(entry.timestamp);
   if (timestamp === undefined) return skip(`its timestamp ${describeValue(entry.timestamp)} is not a time`);
   return { tx, raw, entry, verdict: await verifyMirrorEntry(entry), timestamp };
 }
@@ -182,7 +176,7 @@ function passedOver(candidate: Candidate, chosen: Candidate): string {
 }
 
 /** Everything stored for a chosen version; `earliest` is when the post was first published. */
-function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: number) {
+function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: number, publicationId: string | null) {
   const { doc, notes } = mirrorDocument(chosen.entry.body);
   const verification = describeVerdict(chosen.verdict);
   const summary = entrySummary(doc);
@@ -195,6 +189,7 @@ function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: num
       wordCount: summary.wordCount,
       verification,
       importReview: reviewFor(chosen.verdict),
+      publicationId,
       publishedAt: new Date(earliest * 1000),
       updatedAt: new Date(chosen.timestamp * 1000),
     },
@@ -237,6 +232,13 @@ function isUniqueViolation(error: unknown): boolean {
  * again adds nothing; a newer version found later replaces the imported one, and one not signed
  * by the contributor goes back to review even where an earlier one was accepted.
  *
+ * With `publication` (its account id, chosen by its owner), the archive of a Mirror publication
+ * (entries by several member wallets under one contributor address) is imported into it: each entry
+ * belongs to the wallet that signed it (a writer row is made as needed) and to the publication
+ * (`publicationId`), and `Publication.mirrorAddress` records the contributor. A signer stays "not
+ * proven a member" on the proof page until the owner grants their wallet a role on Arweave (a grant
+ * may hold from an earlier time); the review works as for any entry not signed by the contributor.
+ *
  * Mirror's ids (original digest, digest) are unique in the database across writers. When another
  * writer's import holds one with a weaker verdict (a forged or relabelled copy: Mirror does not sign
  * `contributor`), the better-verified entry takes its place, unless that writer has built on it
@@ -246,9 +248,10 @@ export async function importMirror(
   db: Database,
   env: Pick<Env, "storage">,
   contributorInput: string,
-  { now = new Date(), onProgress }: { now?: Date; onProgress?: OnProgress } = {},
+  { now = new Date(), onProgress, publication }: { now?: Date; onProgress?: OnProgress; publication?: string } = {},
 ): Promise<MirrorImportReport> {
   const contributor = parseContributor(contributorInput);
+  if (publication) await db.publication.update({ where: { writerId: publication }, data: { mirrorAddress: contributor.toLowerCase() } });
   const listed = await findByTags(
     [
       { name: "App-Name", values: [MIRROR_APP_NAME] },
@@ -269,8 +272,25 @@ export async function importMirror(
   }
   if (posts.size === 0) return report;
 
-  const writer = await writerForAddress(db, contributor);
-  const taken = new Set((await db.entry.findMany({ where: { writerId: writer.id }, select: { slug: true } })).map((entry) => entry.slug));
+  // Slugs taken under each author, and under the publication: an entry's slug is free in both.
+  const takenBy = new Map<string, Set<string>>();
+  const slugsOf = async (where: { writerId: string } | { publicationId: string }) => new Set((await db.entry.findMany({ where, select: { slug: true } })).map((entry) => entry.slug));
+  const inPublication = publication ? await slugsOf({ publicationId: publication }) : undefined;
+  const authorOf = async (candidate: Candidate) => {
+    // In a publication the wallet that signed is the author; a failed signature names nobody.
+    const address = publication && candidate.verdict.status !== "failed" ? candidate.verdict.signer : contributor;
+    const writer = await writerForAddress(db, address);
+    if (!takenBy.has(writer.id)) takenBy.set(writer.id, await slugsOf({ writerId: writer.id }));
+    return { writer, address: getAddress(address) };
+  };
+  const claim = (writerId: string, title: string) => {
+    const taken = takenBy.get(writerId)!;
+    if (!inPublication) return claimSlug(taken, title);
+    const slug = claimSlug(new Set([...taken, ...inPublication]), title);
+    taken.add(slug);
+    inPublication.add(slug);
+    return slug;
+  };
   // Oldest post first, so slugs are claimed in the order the writer published.
   const ordered = [...posts.entries()].sort(([, a], [, b]) => Math.min(...a.map((c) => c.timestamp)) - Math.min(...b.map((c) => c.timestamp)));
 
@@ -284,7 +304,7 @@ export async function importMirror(
 
     let rows: ReturnType<typeof importRows>;
     try {
-      rows = importRows(contributor, chosen, earliest);
+      rows = importRows(contributor, chosen, earliest, publication ?? null);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       report.skipped.push({ arweaveId: chosen.tx.id, originalDigest, reason: `its Markdown cannot be imported: ${error.message}`, verdict: chosen.verdict });
@@ -306,6 +326,8 @@ export async function importMirror(
       },
     });
     const notes = [...rows.notes];
+    const { writer, address: author } = await authorOf(chosen);
+    rows.version.contributor = author;
     const outcome = (slug: string): ImportOutcome => ({
       originalDigest,
       arweaveId: chosen.tx.id,
@@ -356,7 +378,7 @@ export async function importMirror(
         replaced = [db.entry.delete({ where: { id: held.id } })];
         notes.push(`replaced the copy imported for ${held.writer.address} (${describeVerdict(heldVerdict)})`);
       }
-      const slug = claimSlug(taken, chosen.entry.title);
+      const slug = claim(writer.id, chosen.entry.title);
       await db.$transaction([
         ...replaced,
         db.entry.create({

@@ -147,6 +147,13 @@ export function parseMirrorEntry(json: unknown, tags: { originalContentDigest?: 
   };
 }
 
+/** Mirror stored seconds, as a number or a string; milliseconds are taken too, in case. */
+export function mirrorSeconds(value: number | string): number | undefined {
+  const number = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 0) return undefined;
+  return number > 100_000_000_000 ? Math.floor(number / 1000) : number;
+}
+
 /** base64url SHA-256 of `{title, body, timestamp}` serialised in exactly that key order. */
 export function mirrorDigest(content: { title: string; body: string; timestamp: number | string }): string {
   const { title, body, timestamp } = content;

@@ -7,6 +7,7 @@ import { getAddress, isAddress } from "viem";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
+import { formatPublicationRestore, restorePublication, type PublicationRestore } from "~/modules/publications/rebuild.server";
 import { fetchData, findByTags, type FoundTransaction } from "~/modules/storage/gateway.server";
 import { writerForAddress } from "~/modules/writers/profile.server";
 import { storedHtml } from "./html.server";
@@ -69,6 +70,8 @@ export interface RebuildReport {
   entriesPresent: number;
   versionsPresent: number;
   skipped: SkippedItem[];
+  /** The publications the restored entries name, each restored from its own records first. */
+  publications: PublicationRestore[];
 }
 
 /** The writer already has entries that are not the ones on Arweave: restoring would mix two histories. */
@@ -112,7 +115,7 @@ async function readItem(env: Pick<Env, "chain" | "storage">, contributor: `0x${s
   const verification = await verifyEntryJson(env, json).catch((error: Error) => ({ kind: "unreadable" as const, verified: false as const, problems: [error.message] }));
   if (verification.kind === "mirror") return skip("it is a Mirror entry, not a Permanent Press one (import it with import:mirror)");
   if (verification.kind === "unreadable") return skip(`it is not a readable entry: ${verification.problems.join("; ")}`);
-  if (!verification.verified) return skip(`it does not verify: ${verification.problems.join(" ")}`);
+  if (!verification.verified) return skip(`it does not verify: ${verification.problems.join(" ") || verification.summary}`);
   if (verification.contributor !== contributor) return skip(`it is ${verification.contributor}'s entry, tagged as ${contributor}'s`);
   const entry = json as Entry;
   try {
@@ -202,18 +205,24 @@ function latestFields(group: Group) {
  * nothing, and a rebuild cut short resumes. Refuses (RebuildRefused) a database where the writer
  * already has entries or versions that are not the ones on Arweave. `onProgress` follows the
  * fetching and verifying of the listed items, which is where the time goes.
+ *
+ * An entry naming a publication is restored only when the publication's records prove its author a
+ * member at its time (verifyEntryJson); the publication (account, details, membership records) is
+ * restored first and the entry gets its `publicationId`. With `publication`, only the writer's
+ * entries in that publication are read and compared.
  */
 export async function rebuildContributor(
   db: Database,
   env: Pick<Env, "chain" | "storage">,
   contributorInput: string,
-  { now = new Date(), onProgress }: { now?: Date; onProgress?: OnProgress } = {},
+  { now = new Date(), onProgress, publication }: { now?: Date; onProgress?: OnProgress; publication?: PublicationRestore } = {},
 ): Promise<RebuildReport> {
   const contributor = parseContributor(contributorInput);
   const listed = await findByTags(
     [
       { name: "App-Name", values: [APP_NAME] },
       { name: "Contributor", values: contributorSpellings(contributor) },
+      ...(publication ? [{ name: "Publication", values: [publication.publication] }] : []),
     ],
     env.storage.gatewayUrl,
   );
@@ -226,12 +235,20 @@ export async function rebuildContributor(
   }
   const groups = groupVersions(restorable, skipped);
 
-  const report: RebuildReport = { contributor, found: listed.length, entriesRestored: 0, versionsRestored: 0, entriesPresent: 0, versionsPresent: 0, skipped };
+  const report: RebuildReport = { contributor, found: listed.length, entriesRestored: 0, versionsRestored: 0, entriesPresent: 0, versionsPresent: 0, skipped, publications: [] };
+  // The publications the entries name, restored before the entries that point at them.
+  const accounts = new Map<string, string>(publication ? [[publication.publication, publication.accountId]] : []);
+  for (const id of new Set(groups.map((group) => group.versions[0]!.entry.content.publication).filter((id) => id !== undefined))) {
+    if (accounts.has(id)) continue;
+    const restored = await restorePublication(db, env, id);
+    accounts.set(id, restored.accountId);
+    report.publications.push(restored);
+  }
   const existingWriter = await db.writer.findUnique({ where: { address: contributor.toLowerCase() }, select: { id: true } });
   // Entries imported from Mirror are not on Arweave under our App-Name; they are left as they are.
   const existing = existingWriter
     ? await db.entry.findMany({
-        where: { writerId: existingWriter.id, importedFrom: null },
+        where: { writerId: existingWriter.id, importedFrom: null, ...(publication ? { publicationId: publication.accountId } : {}) },
         select: { id: true, slug: true, originalDigest: true, versions: { select: { version: true, digest: true, arweaveId: true } } },
       })
     : [];
@@ -268,6 +285,19 @@ export async function rebuildContributor(
   if (groups.length === 0) return report;
   const writer = existingWriter ?? (await writerForAddress(db, contributor));
   const taken = new Set((await db.entry.findMany({ where: { writerId: writer.id }, select: { slug: true } })).map((entry) => entry.slug));
+  // An entry in a publication has a slug free under both its writer and the publication.
+  const takenIn = new Map<string, Set<string>>();
+  for (const accountId of new Set(accounts.values())) {
+    takenIn.set(accountId, new Set((await db.entry.findMany({ where: { publicationId: accountId }, select: { slug: true } })).map((entry) => entry.slug)));
+  }
+  const slugFor = (title: string, publicationId: string | null) => {
+    if (!publicationId) return claimSlug(taken, title);
+    const inPublication = takenIn.get(publicationId)!;
+    const slug = claimSlug(new Set([...taken, ...inPublication]), title);
+    taken.add(slug);
+    inPublication.add(slug);
+    return slug;
+  };
   const existingByOriginal = new Map(existing.map((entry) => [entry.originalDigest, entry]));
 
   for (const group of groups) {
@@ -278,11 +308,13 @@ export async function rebuildContributor(
     const present = existingByOriginal.get(group.originalDigest);
     if (!present) {
       const first = group.versions[0]!.entry;
+      const publicationId = first.content.publication ? accounts.get(first.content.publication)! : null;
       await db.entry.create({
         data: {
           writerId: writer.id,
+          publicationId,
           originalDigest: group.originalDigest,
-          slug: claimSlug(taken, first.content.title),
+          slug: slugFor(first.content.title, publicationId),
           publishedAt: new Date(first.content.timestamp * 1000),
           ...latestFields(group),
           versions: { create: group.versions.map((item) => versionRow(item, now)) },
@@ -316,6 +348,37 @@ export function formatRebuildReport(report: RebuildReport): string {
     `already present    ${report.entriesPresent} entries, ${report.versionsPresent} versions`,
     `items skipped      ${report.skipped.length}`,
     ...report.skipped.map((item) => `  ${item.arweaveId}  ${item.reason}`),
+    ...report.publications.map(formatPublicationRestore),
   ];
   return lines.join("\n");
+}
+
+/**
+ * Restores publication `id` from Arweave alone: its account, details and membership records
+ * (restorePublication), then, for every contributor whose entries name it, those entries
+ * (rebuildContributor limited to the publication).
+ */
+export async function rebuildPublication(db: Database, env: Pick<Env, "chain" | "storage">, id: `0x${string}`, { now = new Date(), onProgress }: { now?: Date; onProgress?: OnProgress } = {}) {
+  const publication = await restorePublication(db, env, id);
+  const listed = await findByTags(
+    [
+      { name: "App-Name", values: [APP_NAME] },
+      { name: "Publication", values: [id] },
+    ],
+    env.storage.gatewayUrl,
+  );
+  // Records carry the Publication tag too; entries are the items with a Contributor tag.
+  const contributors = new Set<`0x${string}`>();
+  for (const tx of listed) {
+    const tag = tx.tags.find((candidate) => candidate.name === "Contributor")?.value;
+    if (tag && isAddress(tag, { strict: false })) contributors.add(getAddress(tag));
+  }
+  const reports: RebuildReport[] = [];
+  for (const contributor of [...contributors].sort()) reports.push(await rebuildContributor(db, env, contributor, { now, onProgress, publication }));
+  return { publication, contributors: reports };
+}
+
+/** A publication's rebuild as lines for a terminal. */
+export function formatPublicationRebuild(result: Awaited<ReturnType<typeof rebuildPublication>>): string {
+  return [formatPublicationRestore(result.publication), ...result.contributors.map(formatRebuildReport)].join("\n\n");
 }

@@ -3,10 +3,11 @@ import { z } from "zod";
 import type { Env } from "~/env.server";
 import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
 import { DependencyUnavailable } from "~/modules/errors.server";
+import { describeMembership, proveMembership, type MembershipProof } from "~/modules/publications/verify.server";
 import { fetchData } from "~/modules/storage/gateway.server";
 import { contentDigest, entryTypedData, ENTRY_FORMAT_VERSION, type Entry } from "./entry";
 import { ARWEAVE_ID } from "./extensions";
-import { describeVerdict, parseMirrorEntry, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
+import { describeVerdict, mirrorSeconds, parseMirrorEntry, verifyMirrorEntry, type MirrorVerdict } from "./mirror.server";
 
 const entrySchema = z.object({
   format: z.literal(ENTRY_FORMAT_VERSION),
@@ -39,28 +40,56 @@ export type Verification =
       computedDigest: string;
       originalDigest: string;
       timestamp: number;
+      /** For an entry published into a publication: whether its author was a member then. */
+      membership: MembershipProof | null;
+      /** `describeMembership` of it, or "signed by 0x…" for an entry of the author's own. */
+      summary: string;
     }
-  | { kind: "mirror"; verified: boolean; verdict: MirrorVerdict; /** `describeVerdict` of the verdict. */ summary: string; title: string; contributor: `0x${string}`; digest: string; originalDigest: string }
+  | {
+      kind: "mirror";
+      verified: boolean;
+      verdict: MirrorVerdict;
+      /** `describeVerdict` of the verdict, or `describeMembership` for an archive imported into a publication. */
+      summary: string;
+      title: string;
+      contributor: `0x${string}`;
+      digest: string;
+      originalDigest: string;
+      /** For a publication's archive signed by a member's wallet: whether the signer was a member then. */
+      membership: MembershipProof | null;
+    }
   | { kind: "unreadable"; verified: false; problems: string[] };
 
 /**
  * What a verification shows as: proven, signed only by someone other than the contributor (a state
  * of its own, never "verified"), or failed.
  */
-export const verificationState = (verification: Verification): MirrorVerdict["status"] =>
-  verification.kind === "mirror" ? verification.verdict.status : verification.verified ? "verified" : "failed";
+export const verificationState = (verification: Verification): MirrorVerdict["status"] => {
+  if (verification.kind === "mirror") return verification.verified ? "verified" : verification.verdict.status;
+  if (verification.verified) return "verified";
+  // Signed by its author, who is not proven a member of the publication it names.
+  return verification.kind === "entry" && verification.problems.length === 0 ? "signed-by-other" : "failed";
+};
 
 /**
  * Verifies an entry from its JSON alone: the digest recomputed from the canonical bytes of its
  * content, then the author's EIP-712 signature over it (plain, ERC-1271 or ERC-6492 wallets,
- * through the chain client). Mirror entries are checked by Mirror's own scheme.
+ * through the chain client). An entry naming a publication is verified only when the gateway's
+ * records prove its author a member at the entry's time (proveMembership); its signature alone
+ * shows as "not proven a member". Mirror entries are checked by Mirror's own scheme.
  */
-export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): Promise<Verification> {
+export async function verifyEntryJson(env: Pick<Env, "chain" | "storage">, json: unknown, { mirrorPublication }: { mirrorPublication?: MirrorPublicationLookup } = {}): Promise<Verification> {
   if (typeof json === "object" && json !== null && "authorship" in json && typeof (json as { authorship?: { signingKey?: unknown } }).authorship?.signingKey === "string") {
     const mirror = parseMirrorEntry(json);
     const verdict = await verifyMirrorEntry(mirror);
-    // A signature by anyone but the contributor proves nothing about the contributor.
-    return { kind: "mirror", verified: verdict.status === "verified", verdict, summary: describeVerdict(verdict), title: mirror.title, contributor: mirror.contributor, digest: mirror.digest, originalDigest: mirror.originalDigest };
+    // A signature by anyone but the contributor proves nothing about the contributor, unless the
+    // publication that took in the contributor's archive has granted the signer a role (on Arweave).
+    const publication = verdict.status === "signed-by-other" && mirrorPublication ? await mirrorPublication(mirror.contributor) : null;
+    const at = mirrorSeconds(mirror.timestamp);
+    const membership = publication && verdict.status === "signed-by-other" && at !== undefined ? await proveMembership(env, publication, verdict.signer, at) : null;
+    const summary = membership ? describeMembership(membership) : describeVerdict(verdict);
+    const verified = verdict.status === "verified" || Boolean(membership?.role);
+    return { kind: "mirror", verified, verdict, summary, title: mirror.title, contributor: mirror.contributor, digest: mirror.digest, originalDigest: mirror.originalDigest, membership };
   }
   const parsed = entrySchema.safeParse(json);
   if (!parsed.success) {
@@ -78,9 +107,12 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
   const signed = await checkSignature(chain, { typedData: { address: contributor, signature: entry.authorship.signature as Hex, ...typedData } });
   if (!signed) problems.push(`The signature is not ${contributor}'s signature of this entry.`);
+  const membership = entry.content.publication ? await proveMembership(env, entry.content.publication, contributor, entry.content.timestamp) : null;
   return {
     kind: "entry",
-    verified: problems.length === 0,
+    verified: problems.length === 0 && (!membership || membership.role !== null),
+    membership,
+    summary: membership ? describeMembership(membership) : `signed by ${contributor}`,
     problems,
     title: entry.content.title,
     contributor,
@@ -92,12 +124,19 @@ export async function verifyEntryJson(env: Pick<Env, "chain">, json: unknown): P
   };
 }
 
+/**
+ * The publication (its id) that imported a Mirror contributor's archive, if any. Mirror's entries do
+ * not name a publication; the owner's choice to import the archive makes the link, and the grants
+ * that prove each signer a member are then checked on Arweave like any other.
+ */
+export type MirrorPublicationLookup = (contributor: `0x${string}`) => Promise<`0x${string}` | null>;
+
 const WHOLE_ARWEAVE_ID = new RegExp(`^${ARWEAVE_ID}$`);
 /** An Arweave transaction or data item id, whole: 43 base64url characters. */
 export const isArweaveId = (id: string) => WHOLE_ARWEAVE_ID.test(id);
 
 /** Fetches an entry from the gateway by its Arweave id and verifies it; undefined when not found. */
-export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, arweaveId: string): Promise<Verification | undefined> {
+export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, arweaveId: string, options: { mirrorPublication?: MirrorPublicationLookup } = {}): Promise<Verification | undefined> {
   if (!isArweaveId(arweaveId)) return { kind: "unreadable", verified: false, problems: ["That is not an Arweave id (43 base64url characters)."] };
   const bytes = await fetchData(arweaveId, env.storage.gatewayUrl);
   if (!bytes) return undefined;
@@ -108,7 +147,7 @@ export async function verifyArweaveEntry(env: Pick<Env, "chain" | "storage">, ar
     return { kind: "unreadable", verified: false, problems: ["The data stored under this id is not JSON, so it is not an entry."] };
   }
   try {
-    return await verifyEntryJson(env, json);
+    return await verifyEntryJson(env, json, options);
   } catch (error) {
     // An outage says nothing about the entry: it is reported as such, not as a failed check.
     if (error instanceof DependencyUnavailable) throw error;

@@ -6,7 +6,7 @@ import { parseEnv, type Env } from "~/env.server";
 import { deployMigrations } from "../../scripts/lib/migrations";
 import { freePort } from "../../scripts/local/service";
 import { databaseProviders, freshDatabase, type TestDatabase } from "../support/databases";
-import { essayDocument, publishEntry } from "../support/entries";
+import { essayDocument, publishEntry, writerOf } from "../support/entries";
 import { createPublication, signMembership } from "../support/publications";
 import { signedInBrowser, startChildServer, type Browser } from "../support/web";
 
@@ -70,10 +70,9 @@ describe.each(databaseProviders())("a publication at its own domain on %s", (pro
     const author = account();
     await signMembership(db, env, owner, publication.id, author.address, "writer");
     const title = "Letters from the Quarterly";
-    const published = await publishEntry(db, env, author, { title, document: essayDocument({ words: 60, seed: 3 }) });
     const authorHandle = `author-${port}`;
-    const { writerId } = await db.entry.update({ where: { id: published.entryId }, data: { publicationId: publication.id }, select: { writerId: true } });
-    await db.writer.update({ where: { id: writerId }, data: { handle: authorHandle } });
+    await db.writer.update({ where: { id: (await writerOf(db, author)).id }, data: { handle: authorHandle } });
+    const published = await publishEntry(db, env, author, { title, document: essayDocument({ words: 60, seed: 3 }), publicationId: publication.id });
     entry = { slug: published.slug, authorHandle, title };
   });
   afterAll(async () => {
@@ -95,8 +94,12 @@ describe.each(databaseProviders())("a publication at its own domain on %s", (pro
     expect(page.text).toContain(`<link rel="canonical" href="${canonical}"/>`);
     expect(page.text).toContain(`<meta property="og:url" content="${canonical}"/>`);
 
-    // At the press, under its author, the same entry declares the domain as its canonical URL.
-    const atPress = await ask(press, `/${entry.authorHandle}/${entry.slug}`);
+    // At the press, under the publication's handle, the same entry declares the domain as its
+    // canonical URL; under its author's handle it has moved there for good.
+    const underAuthor = await ask(press, `/${entry.authorHandle}/${entry.slug}`);
+    expect(underAuthor.status).toBe(301);
+    expect(underAuthor.headers.location).toBe(`/${publication.handle}/${entry.slug}`);
+    const atPress = await ask(press, `/${publication.handle}/${entry.slug}`);
     expect(atPress.status).toBe(200);
     expect(atPress.text).toContain(`<link rel="canonical" href="${canonical}"/>`);
 
@@ -125,6 +128,11 @@ describe.each(databaseProviders())("a publication at its own domain on %s", (pro
     const sitemap = await ask(quarterly, "/sitemap.xml");
     expect(sitemap.status).toBe(200);
     expect([...sitemap.text.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1])).toEqual([`${origin}/`, `${origin}/${entry.slug}`]);
+    // The press's own sitemap lists only its own host's pages: the publication is in its domain's.
+    const pressSitemap = (await ask(press, "/sitemap.xml")).text;
+    expect(pressSitemap).toContain(`<loc>http://${press}/${entry.authorHandle}</loc>`);
+    expect(pressSitemap).not.toContain(publication.handle);
+    expect(pressSitemap).not.toContain("quarterly.test");
     const robots = await ask(quarterly, "/robots.txt");
     expect(robots.text).toContain(`Sitemap: ${origin}/sitemap.xml`);
     expect((await ask(press, "/robots.txt")).text).toContain(`Sitemap: http://${press}/sitemap.xml`);
@@ -195,7 +203,7 @@ describe.each(databaseProviders())("a publication at its own domain on %s", (pro
     const moved = await ask(`monthly.test:${port}`, `/${entry.slug}`);
     expect(moved.status).toBe(200);
     expect(moved.text).toContain(`<link rel="canonical" href="http://monthly.test:${port}/${entry.slug}"/>`);
-    const atPress = await ask(press, `/${entry.authorHandle}/${entry.slug}`);
+    const atPress = await ask(press, `/${publication.handle}/${entry.slug}`);
     expect(atPress.text).toContain(`<link rel="canonical" href="http://monthly.test:${port}/${entry.slug}"/>`);
   });
 });

@@ -11,7 +11,7 @@ import { indexOnce } from "~/modules/editions/indexer.server";
 import { createDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
-import { createPublication } from "../support/publications";
+import { createPublication, signMembership } from "../support/publications";
 
 const env = getEnv();
 const chain = createChainClient(env.chain.rpcUrl, env.chain.id);
@@ -37,13 +37,13 @@ describe.each(databaseProviders())("a publication's entry as an edition on %s", 
   async function entryInPublication() {
     const account = await funded("1");
     const writer = await db.writer.create({ data: { address: account.address.toLowerCase(), handle: `w-${crypto.randomBytes(4).toString("hex")}`, displayName: "Wren" } });
-    const { id } = await createDraft(db, writer.id);
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const publication = await createPublication(db, env, owner, { name: "The Quarterly" });
+    await signMembership(db, env, owner, publication.id, account.address, "writer");
+    const { id } = await createDraft(db, writer.id, { publicationId: publication.id });
     await saveDraft(db, writer.id, id, { title: "Shared proceeds", document: { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "Written for the quarterly." }] }] }, baseRevision: 1 });
     const prepared = await preparePublication(db, writer, id);
     const published = await publishDraft(db, env, writer, { draftId: id, revision: prepared.revision, timestamp: prepared.timestamp, signature: await account.signTypedData(prepared.typedData) });
-    const publication = await createPublication(db, env, privateKeyToAccount(generatePrivateKey()), { name: "The Quarterly" });
-    // Publishing into a publication sets this column; here the entry is placed there directly.
-    await db.entry.update({ where: { id: published.entryId }, data: { publicationId: publication.id } });
     return { account, writer, entryId: published.entryId, publication };
   }
 

@@ -67,9 +67,7 @@ describe.each(databaseProviders())("a publication as readers see it on %s", (pro
     await signMembership(db, env, owner.account, pub.id, rex.account.address, "revoked");
 
     solo = await publishEntry(db, env, mira.account, essay("Solo Note", "Written alone."), new Date(Date.now() - 120_000));
-    const published = await publishEntry(db, env, mira.account, essay("Dispatch One", "Written for the Quarterly."), new Date(Date.now() - 60_000));
-    await db.entry.update({ where: { id: published.entryId }, data: { publicationId: pub.id } });
-    dispatch = published;
+    dispatch = await publishEntry(db, env, mira.account, { ...essay("Dispatch One", "Written for the Quarterly."), publicationId: pub.id }, new Date(Date.now() - 60_000));
   });
   afterAll(async () => {
     await server?.stop();

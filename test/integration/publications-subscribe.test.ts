@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db.server";
 import { parseEnv, type Env } from "~/env.server";
 import { createMailer } from "~/modules/mail/outbox.server";
-import { enqueueNewsletter } from "~/modules/newsletters/newsletters.server";
 import { manageToken } from "~/modules/subscriptions/tokens.server";
 import { freePort } from "../../scripts/local/service";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
@@ -95,20 +94,9 @@ describe.each(databaseProviders())("a publication's subscribers on %s", (provide
     return { owner, editor, writer, publication };
   }
 
-  /**
-   * An entry by `author` published into the publication: published as the author signs it, then
-   * placed in the publication with its newsletter going to the publication's list, as publishing
-   * into a publication does.
-   */
-  async function publishInto(author: PrivateKeyAccount, publicationAccountId: string, title: string) {
-    const published = await publishEntry(db, env, author, { title, document: essayDocument({ words: 60, seed: crypto.randomInt(1e6) }) });
-    await db.$transaction(async (tx) => {
-      const entry = await tx.entry.update({ where: { id: published.entryId }, data: { publicationId: publicationAccountId } });
-      await tx.newsletter.deleteMany({ where: { entryId: entry.id } });
-      await enqueueNewsletter(tx, { entryId: entry.id, writerId: entry.writerId, publicationId: entry.publicationId });
-    });
-    return published;
-  }
+  /** An entry by `author` published into the publication, as the author signs it. */
+  const publishInto = (author: PrivateKeyAccount, publicationAccountId: string, title: string) =>
+    publishEntry(db, env, author, { title, document: essayDocument({ words: 60, seed: crypto.randomInt(1e6) }), publicationId: publicationAccountId });
 
   it("subscribes an address to a publication by double opt-in, in mails that name the publication, and one click unsubscribes it", async () => {
     const { publication } = await staffedPublication("Field Notes");

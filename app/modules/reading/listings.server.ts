@@ -9,7 +9,7 @@ export const PAGE_SIZE = 20;
 const writerFields = { handle: true, displayName: true, ensName: true } as const;
 
 /** An entry's writer and the publication it is in, as listings, feeds and cards name them. */
-const byFields = { writer: { select: writerFields }, publication: { select: writerFields } } as const;
+const byFields = { writer: { select: writerFields }, publication: { select: { ...writerFields, publication: { select: { domain: true } } } } } as const;
 
 /**
  * The entries an account's page and feeds list: a writer's all of theirs (those in publications
@@ -115,7 +115,8 @@ export async function feedItems(db: Database, publicUrl: string, gatewayUrl: str
 export async function sitemapUrls(db: Database, publicUrl: string): Promise<{ loc: string; lastmod: Date }[]> {
   const home = { where: READABLE, orderBy: { publishedAt: "asc" }, select: { slug: true, updatedAt: true } } as const;
   const accounts = await db.writer.findMany({
-    where: { handle: { not: null } },
+    // A publication at its own host name is listed in that host's sitemap, not the press's.
+    where: { handle: { not: null }, OR: [{ publication: { is: null } }, { publication: { is: { domain: null } } }] },
     orderBy: { handle: "asc" },
     select: { handle: true, updatedAt: true, entries: { ...home, where: { ...READABLE, publicationId: null } }, published: home },
   });

@@ -12,9 +12,9 @@ import { CollectButton } from "~/components/CollectButton";
 import { WithdrawButton } from "~/components/WithdrawButton";
 import { walletChain } from "~/modules/editions/chain.server";
 import { editionForEntry } from "~/modules/editions/editions.server";
-import { verdictStatusOf } from "~/modules/entries/mirror.server";
 import { entryHistory, entryMovedTo, entryVersion } from "~/modules/entries/read.server";
-import { entryUrl } from "~/modules/reading/entry-urls";
+import { importedVerdict } from "~/modules/publications/publications.server";
+import { entryUrl } from "~/modules/reading/entry-urls.server";
 import { writerName } from "~/modules/reading/listings.server";
 import { hasSession, readerHeaders } from "~/modules/reading/cache.server";
 import { entryPageEtag, entryPageState, requestedVersion } from "~/modules/reading/entry-page.server";
@@ -123,7 +123,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     latestVersion: entry.latestVersion,
     arweaveId: current.arweaveId,
     // An import shows what its signatures prove, whoever accepted it.
-    imported: entry.importedFrom && entry.verification ? { state: verdictStatusOf(entry.verification), verification: entry.verification } : null,
+    imported:
+      entry.importedFrom && entry.verification
+        ? await importedVerdict(getDb(), { publicationId: entry.publicationId, verification: entry.verification, signer: entry.writer.address, publicationName: entry.publication ? writerName(entry.publication) : "" }, current.timestamp)
+        : null,
     isAuthor: viewer?.id === entry.writer.id,
     responses: responses.map((r) => ({ ...r, publishedAt: r.publishedAt.toISOString() })),
     responseCount: Number(state.responses),

@@ -6,7 +6,7 @@ import { getEnv } from "~/env.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { walletChain } from "~/modules/editions/chain.server";
 import { platformFeeBps } from "~/modules/editions/editions.server";
-import { entryPath } from "~/modules/reading/entry-urls";
+import { entryPath } from "~/modules/reading/entry-urls.server";
 import { payoutStatement, payoutTermsFor } from "~/modules/editions/payouts.server";
 
 export const meta: MetaFunction = () => [{ title: "Make it collectible · Permanent Press" }];

@@ -21,8 +21,8 @@ describe("the development wallet", () => {
   });
   afterAll(() => local?.stop());
 
-  const rpc = (base: string, method: string, params: unknown[]) =>
-    fetch(`${base}/dev/wallet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 7, method, params }) });
+  const rpc = (base: string, method: string, params: unknown[], headers: Record<string, string> = {}) =>
+    fetch(`${base}/dev/wallet`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 7, method, params }) });
 
   it("relays personal_sign for a development account, and the signature verifies", async () => {
     const message = `Sign in to the press ${crypto.randomUUID()}`;
@@ -73,22 +73,23 @@ describe("the development wallet", () => {
     expect(response.headers.get("clear-site-data")).toBe('"storage"');
   });
 
-  for (const [reason, settings] of [
-    ["the press is reached on a public address", () => ({ PUBLIC_URL: "https://press.example", SESSION_SECRET: "s".repeat(40), PLATFORM_PRIVATE_KEY: `0x${"ab".repeat(32)}` })],
+  // A press on a public address is reached through its proxy, which names the host it was asked for.
+  for (const [reason, settings, headers] of [
+    ["the press is reached on a public address", () => ({ PUBLIC_URL: "https://press.example", SESSION_SECRET: "s".repeat(40), PLATFORM_PRIVATE_KEY: `0x${"ab".repeat(32)}` }), { "x-forwarded-host": "press.example" }],
     // The very node that holds the keys: only the setting says it is not the local stand-in.
-    ["the chain is set by CHAIN_RPC_URL, even to the local node", () => ({ CHAIN_RPC_URL: getEnv().chain.rpcUrl })],
+    ["the chain is set by CHAIN_RPC_URL, even to the local node", () => ({ CHAIN_RPC_URL: getEnv().chain.rpcUrl }), {}],
   ] as const) {
     it(`does not exist when ${reason}`, async () => {
       const server = await startChildServer(settings());
       try {
-        const relayed = await rpc(server.url, "personal_sign", [toHex("hello"), writer]);
+        const relayed = await rpc(server.url, "personal_sign", [toHex("hello"), writer], headers);
         expect(relayed.status).toBe(404);
         expect(await relayed.text()).not.toContain("0x");
-        const page = await (await fetch(`${server.url}/signin`)).text();
+        const page = await (await fetch(`${server.url}/signin`, { headers })).text();
         expect(page).toContain("Sign in");
         expect(page).not.toContain("development wallet");
         expect(page).not.toContain("press-dev-wallet");
-        expect((await fetch(`${server.url}/signout`, { method: "POST", redirect: "manual" })).headers.get("clear-site-data")).toBeNull();
+        expect((await fetch(`${server.url}/signout`, { method: "POST", redirect: "manual", headers })).headers.get("clear-site-data")).toBeNull();
       } finally {
         await server.stop();
       }

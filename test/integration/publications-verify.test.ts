@@ -8,6 +8,7 @@ import { canonicalJson } from "~/modules/entries/entry";
 import { importMirror } from "~/modules/entries/import-mirror.server";
 import { rebuildContributor, rebuildPublication } from "~/modules/entries/rebuild.server";
 import { mirrorPublicationLookup } from "~/modules/publications/verify.server";
+import { importedVerdict } from "~/modules/publications/publications.server";
 import { verificationState, verifyArweaveEntry, type Verification } from "~/modules/entries/verify.server";
 import { membershipTags, publicationId, publicationTags, publicationTypedData, PUBLICATION_FORMAT_VERSION, type MembershipRecordJson, type PublicationRecord } from "~/modules/publications/records";
 import { runOutboxOnce } from "~/modules/storage/outbox.server";
@@ -202,6 +203,11 @@ describe.each(databaseProviders())("verifying membership of a publication from t
       [second.address.toLowerCase(), second.address, t0 + 86400],
     ]);
 
+    // What the entry's page says beside its Mirror verdict, from the owner's records this press holds.
+    const onPage = (entry: (typeof imported)[number]) =>
+      importedVerdict(db, { publicationId: entry.publicationId, verification: entry.verification!, signer: entry.writer.address, publicationName: "The Archive" }, entry.versions[0]!.timestamp);
+    expect(await onPage(imported[0]!)).toEqual({ state: "signed-by-other", verification: `signed by ${first.address}, not proven a member of The Archive` });
+
     const proof = (id: string) => verifyArweaveEntry(env, id, { mirrorPublication: mirrorPublicationLookup(db) });
     expect(await proof(posted["First hand"]!)).toMatchObject({ kind: "mirror", verified: false, summary: `signed by ${first.address}, not proven a member of The Archive` });
     const cli = () => spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", posted["First hand"]!], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: dbUrl } });
@@ -215,6 +221,8 @@ describe.each(databaseProviders())("verifying membership of a publication from t
     expect(granted).toMatchObject({ kind: "mirror", verified: true, summary: `signed by ${first.address} (writer of The Archive)`, membership: { grant: { arweaveId: record.arweaveId } } });
     expect(verificationState(granted!)).toBe("verified");
     expect(await proof(posted["Second hand"]!)).toMatchObject({ verified: false, summary: `signed by ${second.address}, not proven a member of The Archive` });
+    expect(await onPage(imported[0]!)).toEqual({ state: "verified", verification: `verified: signed by ${first.address} (writer of The Archive)` });
+    expect((await onPage(imported[1]!)).state).toBe("signed-by-other");
     const after = cli();
     expect(after.status, after.stderr).toBe(0);
     expect(after.stdout).toContain(`grant        writer from ${new Date((t0 - 3600) * 1000).toISOString()}, signed by the owner ${owner.address}: ${record.arweaveId}`);

@@ -130,6 +130,11 @@ const ACTIONS: Record<string, { path: string; takes: Record<string, number> }> =
   "routes/following": { path: "/following", takes: { urlencoded: 5000 * 12 + 16 * 1024, multipart: 5000 * 4 + 16 * 1024 } },
   "routes/settings.imports_.$digest": { path: "/settings/imports/x", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/settings.profile": { path: "/settings/profile", takes: { urlencoded: 16 * 1024, multipart: 5 * MB + 16 * 1024 } },
+  // A publication's settings: its avatar and its cover may come in one form.
+  "routes/settings.publications.$id": { path: "/settings/publications/x", takes: { urlencoded: 16 * 1024, multipart: 10 * MB + 16 * 1024 } },
+  "routes/settings.publications.$id_.members": { path: "/settings/publications/x/members", takes: { json: 4 * 1024 } },
+  "routes/settings.publications.record": { path: "/settings/publications/record", takes: { json: 16 * 1024 } },
+  "routes/settings.publications_.$id.domain": { path: "/settings/publications/x/domain", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/settings.responses": { path: "/settings/responses", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },
   "routes/settings.subscribers": { path: "/settings/subscribers", takes: { urlencoded: 16 * 1024, multipart: 10 * MB + 16 * 1024 } },
   "routes/signout": { path: "/signout", takes: { urlencoded: 16 * 1024, multipart: 16 * 1024 } },

@@ -37,18 +37,19 @@ describe("the local mailbox at /dev/mail", () => {
     expect(await message.text()).toContain(token);
   });
 
-  for (const [reason, settings] of [
-    ["the press is reached on a public address", () => ({ PUBLIC_URL: "https://press.example", SESSION_SECRET: "s".repeat(40), PLATFORM_PRIVATE_KEY: `0x${"ab".repeat(32)}` })],
+  for (const [reason, settings, headers] of [
+    // Reached through its proxy, which names the host it was asked for.
+    ["the press is reached on a public address", () => ({ PUBLIC_URL: "https://press.example", SESSION_SECRET: "s".repeat(40), PLATFORM_PRIVATE_KEY: `0x${"ab".repeat(32)}` }), { "x-forwarded-host": "press.example" }],
     // The relay here is the very catcher that holds the message: only the setting differs.
-    ["mail goes to an SMTP relay, even on a loopback address", () => ({ SMTP_URL: getEnv().mail.smtpUrl })],
+    ["mail goes to an SMTP relay, even on a loopback address", () => ({ SMTP_URL: getEnv().mail.smtpUrl }), {}],
     // A loopback PUBLIC_URL is only what links say: listening on every interface lets the network in.
-    ["the press listens on every interface", () => ({ HOST: "0.0.0.0" })],
+    ["the press listens on every interface", () => ({ HOST: "0.0.0.0" }), {}],
   ] as const) {
     it(`answers 404 and shows no captured mail when ${reason}`, async () => {
       const server = await startChildServer(settings());
       try {
         for (const path of ["/dev/mail", `/dev/mail/${id}`]) {
-          const response = await fetch(`${server.url}${path}`);
+          const response = await fetch(`${server.url}${path}`, { headers });
           expect(response.status, path).toBe(404);
           const page = await response.text();
           expect(page, path).not.toContain(subject);

@@ -11,7 +11,7 @@ import { requirePublishable } from "~/modules/text.server";
 import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
-import { entryPath, entryUrl } from "~/modules/reading/entry-urls";
+import { entryPath, entryUrl } from "~/modules/reading/entry-urls.server";
 import { payoutStatement, payoutTermsFor, sharesOf } from "./payouts.server";
 
 /** How long a lazy edition's signature stays usable by a first collector. */

@@ -1,7 +1,7 @@
 import type { Database } from "~/db.server";
 import { UserError } from "~/modules/errors.server";
 import { writerName } from "~/modules/subscriptions/subscribers.server";
-import { entryAt, entryPath, ENTRY_ADDRESS } from "~/modules/reading/entry-urls";
+import { entryAt, entryPath, ENTRY_ADDRESS } from "~/modules/reading/entry-urls.server";
 import { handleSchema } from "~/modules/writers/profile.server";
 import { createDraft, requireDraftRole } from "./drafts.server";
 import { mirrorDocument } from "./import-mirror.server";

@@ -5,7 +5,7 @@ import { RemoteAddressError } from "./address-error.server";
 import { VISIBLE } from "./ids.server";
 import { loadFederation } from "./lazy.server";
 import { reviveHost } from "./inbox-health.server";
-import { entryAt } from "~/modules/reading/entry-urls";
+import { entryAt } from "~/modules/reading/entry-urls.server";
 
 /** The largest activity an inbox reads; Mastodon's own limit for a posted activity is about 1 MB, posts are far smaller. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;

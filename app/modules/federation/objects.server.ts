@@ -4,7 +4,7 @@ import { Article, Create, Endpoints, Group, Image, Link, Note, Person, PUBLIC_CO
 import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { escapeHtml } from "~/modules/entries/document.server";
-import { entryUrl } from "~/modules/reading/entry-urls";
+import { entryUrl } from "~/modules/reading/entry-urls.server";
 
 export { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";
 import { entryActivityId, PATHS, VISIBLE, type Site } from "./ids.server";

@@ -6,7 +6,7 @@ import { loadFederation } from "./lazy.server";
 import { dropFollowers } from "./followers.server";
 import { RESPONSE_STATUSES, type ResponseStatus } from "./response-statuses";
 import { sanitizeRemoteHtml, webUrl } from "./sanitize.server";
-import { ENTRY_ADDRESS, entryHome, entryPath } from "~/modules/reading/entry-urls";
+import { ENTRY_ADDRESS, entryHome, entryPath } from "~/modules/reading/entry-urls.server";
 
 const PAGE_SIZE = 30;
 

@@ -14,7 +14,7 @@ import { canBeCollected } from "~/modules/editions/editions.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
 import { subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
-import { ENTRY_PUBLICATION, entryUrl } from "~/modules/reading/entry-urls";
+import { ENTRY_PUBLICATION, entryUrl } from "~/modules/reading/entry-urls.server";
 
 /** Subscribers turned into delivery rows per statement while planning. */
 const PLAN_BATCH = 5_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Env } from "~/env.server";
-import { publicationOrigin } from "~/modules/reading/entry-urls";
+import { publicationOrigin } from "~/modules/reading/entry-urls.server";
 import { parseDomain, publicationRoute, siteForHost } from "./domains.server";
 
 const press = { publicUrl: "https://press.example" } as Env;

@@ -3,7 +3,7 @@ import { getDb, type Database } from "~/db.server";
 import { isLoopbackUrl, type Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { answersFor } from "~/modules/lru";
-import { publicationOrigin } from "~/modules/reading/entry-urls";
+import { publicationOrigin } from "~/modules/reading/entry-urls.server";
 import { requireRole } from "./publications.server";
 
 /**

@@ -5,6 +5,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { checkSignature, createChainClient } from "~/modules/editions/chain.server";
 import { canonicalJson } from "~/modules/entries/entry";
+import { verdictStatusOf } from "~/modules/entries/mirror.server";
 import { UserError } from "~/modules/errors.server";
 import { queueRecord } from "~/modules/storage/uploads.server";
 import { unpublishableProblem } from "~/modules/text.server";
@@ -199,7 +200,13 @@ export async function saveMembership(db: Database, env: Env, owner: Signer, acco
   const arweaveId = await queueRecord(db, env, owner.id, json, membershipTags(record), now);
   const existing = await db.membershipRecord.findUnique({ where: { arweaveId } });
   if (existing) return existing;
-  return db.membershipRecord.create({ data: { publicationId: accountId, member: fields.member.toLowerCase(), role: fields.role, from: fields.from, signature, json, arweaveId } });
+  // The account's time moves with its members: its pages and its entries' pages (whose proofs
+  // depend on them) are then no longer the copies readers hold.
+  const [created] = await db.$transaction([
+    db.membershipRecord.create({ data: { publicationId: accountId, member: fields.member.toLowerCase(), role: fields.role, from: fields.from, signature, json, arweaveId } }),
+    db.writer.update({ where: { id: accountId }, data: { updatedAt: now } }),
+  ]);
+  return created;
 }
 
 /** The role `address` holds in a publication (by account id) at `at` (seconds; now by default). */
@@ -232,6 +239,22 @@ export async function publicationsOf(db: Database, writer: Signer, now = new Dat
     if (role) result.push({ publication, role });
   }
   return result;
+}
+
+/**
+ * What an entry imported from a Mirror publication's archive shows beside its Mirror verdict: a
+ * version signed by someone other than the archive's contributor is proven by its signer's role in
+ * the publication at the version's time, from the owner's signed records (the proof page reads the
+ * same records from the gateway). Any other verdict stands as it was stored.
+ */
+export async function importedVerdict(db: Database, entry: { publicationId: string | null; verification: string; signer: string; publicationName: string }, at: number) {
+  const state = verdictStatusOf(entry.verification);
+  if (!entry.publicationId || state !== "signed-by-other") return { state, verification: entry.verification };
+  const role = await roleIn(db, entry.publicationId, entry.signer, at);
+  const signer = getAddress(entry.signer);
+  return role
+    ? { state: "verified" as const, verification: `verified: signed by ${signer} (${role} of ${entry.publicationName})` }
+    : { state, verification: `signed by ${signer}, not proven a member of ${entry.publicationName}` };
 }
 
 /** The publication behind an account, for pages: null for a writer's own account. */

@@ -24,7 +24,7 @@ export function requestedVersion(url: URL): number | undefined {
  * The state of an entry page, without its essay, in one indexed query (written in SQL both
  * databases read alike: it runs on every anonymous page view); null when there is no such entry
  * or it is an import held for its writer's review (so the page cache never keeps one). `handle` is
- * the entry's home: its publication's when it is in one (see entry-urls), else its writer's.
+ * the entry's home: its publication's when it is in one (see entry-urls.server), else its writer's.
  * A version's upload state only moves forward, so counting versions by state sees every change.
  * Approved replies are known by their number and their latest change: one hidden and another
  * approved leave the number as it was, but the approved one changed last. Likes and boosts show as

@@ -1,7 +1,7 @@
 import type { Database } from "~/db.server";
 import { currentHtml } from "~/modules/entries/html.server";
 import { READABLE } from "~/modules/entries/import-review.server";
-import { ENTRY_PUBLICATION, entryAt, entryPath, entryUrl } from "./entry-urls";
+import { ENTRY_PUBLICATION, entryAt, entryPath, entryUrl } from "./entry-urls.server";
 
 /** Entries a page lists at once; feeds carry the same number, newest first. */
 export const PAGE_SIZE = 20;

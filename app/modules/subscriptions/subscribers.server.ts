@@ -7,7 +7,7 @@ import { normalizeEmail } from "./email.server";
 import { allowRequest, type Limit } from "./rate-limit.server";
 import { STATUSES, type SubscriberStatus } from "./statuses";
 import { issueConfirmToken, manageToken, readConfirmToken, readManageToken } from "./tokens.server";
-import { entryPath } from "~/modules/reading/entry-urls";
+import { entryPath } from "~/modules/reading/entry-urls.server";
 
 const HOUR = 60 * 60 * 1000;
 /** Subscription requests one client (IP address) may make in an hour, across all writers. */

@@ -41,6 +41,7 @@ const PAGES: Record<string, (w: Writer) => string> = {
   "settings.profile.tsx": () => "/settings/profile",
   "settings.publications._index.tsx": () => "/settings/publications",
   "settings.publications.$id.tsx": (w) => w.publicationPath,
+  "settings.publications_.$id.domain.tsx": (w) => `${w.publicationPath}/domain`,
   "settings.responses.tsx": () => "/settings/responses",
   "settings.subscribers.tsx": () => "/settings/subscribers",
   "signin.tsx": () => "/signin",

@@ -265,6 +265,7 @@ describe("reading pages", () => {
       [`@${bob.handle}`, `/${bob.handle}`],
       ["Following", "/following"],
       ["Drafts", "/drafts"],
+      ["Publications", "/settings/publications"],
       ["Responses", "/settings/responses"],
       ["Profile", "/settings/profile"],
     ]);

@@ -96,7 +96,7 @@ export default function WriterPage() {
           <p className="muted">Each membership is a record signed by the owner’s wallet and stored on Arweave.</p>
         </section>
       ) : null}
-      <SubscribeForm handle={writer.handle} writerName={writer.name} />
+      <SubscribeForm handle={writer.handle} writerName={writer.name} publication={publication !== null} />
       <EntryList entries={entries} page={page} hasMore={hasMore} showWriter={publication !== null} empty={`${writer.name} has not published yet.`} />
       <p className="muted">
         Follow in a reader: <a href={`/${writer.handle}/rss.xml`}>RSS</a> · <a href={`/${writer.handle}/atom.xml`}>Atom</a> · <a href={`/${writer.handle}/feed.json`}>JSON Feed</a>

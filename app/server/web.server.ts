@@ -69,9 +69,11 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
     for (const [name, value] of Object.entries(securityHeaders.everyResponse)) res.setHeader(name, value);
     // A page brings the policy that fits it. Anything else gets the app's locked-down one, set as
     // the head is written: set before, the page's own would be added to it, and two policies both apply.
+    // A 304 gets none: browsers replace the headers they kept with a 304's, so the locked-down
+    // policy would become the kept page's own and block its stylesheet.
     const writeHead = res.writeHead;
     res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
-      if (!res.hasHeader("content-security-policy")) for (const [name, value] of Object.entries(securityHeaders.notAPage)) res.setHeader(name, value);
+      if (args[0] !== 304 && !res.hasHeader("content-security-policy")) for (const [name, value] of Object.entries(securityHeaders.notAPage)) res.setHeader(name, value);
       return writeHead.apply(this, args);
     } as typeof writeHead;
     next();

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { generatePrivateKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BASE_URL, launchBrowser, screenshot } from "./support/browser";
+import { BASE_URL, launchBrowser, screenshot, watch } from "./support/browser";
 import { publishEssay, signInAs } from "./support/writer";
 
 let browser: Browser;
@@ -10,14 +10,6 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(() => browser?.close());
-
-/** Every page error and console error a page meets, to be none. */
-function watch(page: Page, problems: string[]) {
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()} (${message.location().url})`);
-  });
-}
 
 describe("a reader's open tabs after a writer publishes", () => {
   it("show the new essay on the front page and in the site feed the next time the reader opens them", async () => {

@@ -7,11 +7,11 @@
 import crypto from "node:crypto";
 import { Temporal } from "@js-temporal/polyfill";
 import { Create, Note } from "@fedify/vocab";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { generatePrivateKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPeer, type Peer } from "../support/fediverse";
-import { BASE_URL, launchBrowser, screenshot } from "./support/browser";
+import { BASE_URL, launchBrowser, overflowing, screenshot, watch } from "./support/browser";
 import { publishEssay, signInAs } from "./support/writer";
 
 const PHONE = { width: 390, height: 844 };
@@ -25,28 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await peer?.stop();
 });
-
-/** What a page did wrong while the test used it: errors thrown, errors logged, a script run from a reply. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("dialog", (dialog) => {
-    problems.push(`a reply ran a script: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return problems;
-}
-
-/** The elements that stick out past the right edge of the screen, innermost first. */
-const overflowing = (page: Page) =>
-  page.evaluate(() => {
-    const screen = document.documentElement.clientWidth;
-    const wide = [...document.body.querySelectorAll("*")].filter((element) => element.getBoundingClientRect().right > screen + 0.5);
-    return wide.filter((element) => !wide.some((other) => other !== element && element.contains(other))).map((element) => `${element.tagName.toLowerCase()}.${String(element.className)}`);
-  });
 
 describe("a reply from the social web, on the writer's phone", () => {
   it("waits on /settings/responses, is approved there, and shows under the essay without running anything it carried", async () => {

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BASE_URL, devAccountKey, launchBrowser, screenshot } from "./support/browser";
+import { BASE_URL, devAccountKey, launchBrowser, overflowing, screenshot, watch } from "./support/browser";
 import { publishEssay, signInAs } from "./support/writer";
 
 // Dev accounts 3 to 7 sign in elsewhere in the browser tests.
@@ -41,6 +41,7 @@ const PAGES: Record<string, (w: Writer) => string> = {
   "settings.profile.tsx": () => "/settings/profile",
   "settings.publications._index.tsx": () => "/settings/publications",
   "settings.publications.$id.tsx": (w) => w.publicationPath,
+  "settings.publications_.$id.domain.tsx": (w) => `${w.publicationPath}/domain`,
   "settings.responses.tsx": () => "/settings/responses",
   "settings.subscribers.tsx": () => "/settings/subscribers",
   "signin.tsx": () => "/signin",
@@ -65,10 +66,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: DESKTOP });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()} (${message.location().url})`);
-  });
+  watch(page, problems);
 });
 afterAll(() => browser?.close());
 
@@ -146,16 +144,11 @@ describe("every page a signed-in writer opens, with JavaScript on, on a phone", 
     // A page that loads the Remix client is interactive once it has hydrated (reading pages load at most a page script).
     if (await page.evaluate(() => "__remixContext" in window)) await page.waitForFunction(() => "__remixRouter" in window);
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    // The elements that stick out past the right edge of the screen, innermost first.
-    const overflowing = await page.evaluate(() => {
-      const screen = document.documentElement.clientWidth;
-      const wide = [...document.body.querySelectorAll("*")].filter((element) => element.getBoundingClientRect().right > screen + 0.5);
-      return wide.filter((element) => !wide.some((other) => other !== element && element.contains(other))).map((element) => `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).split(" ").join(".")}` : ""} (${Math.round(element.getBoundingClientRect().right)}px)`);
-    });
+    const wide = await overflowing(page);
     const found = [...problems];
     problems.length = 0;
-    if (found.length || overflowing.length) await screenshot(page, `signed-in-${route.replace(/[^a-z0-9]+/gi, "-")}`);
+    if (found.length || wide.length) await screenshot(page, `signed-in-${route.replace(/[^a-z0-9]+/gi, "-")}`);
     expect(found, target).toEqual([]);
-    expect(overflowing, `${target} is wider than a ${PHONE.width}px screen`).toEqual([]);
+    expect(wide, `${target} is wider than a ${PHONE.width}px screen`).toEqual([]);
   });
 });

@@ -680,6 +680,8 @@ describe("caching", () => {
       expect(again.headers.get("etag"), path).toBe(etag);
       expect(again.headers.get("cache-control"), path).toBe(SHARED);
       expect(await again.text(), path).toBe("");
+      // Browsers take a 304's headers for the ones they kept: any policy it carries must be the page's own.
+      expect([null, response.headers.get("content-security-policy")], path).toContain(again.headers.get("content-security-policy"));
     }
     // A page drawn for a signed-in reader names them: no cache keeps it.
     for (const path of ["/", entry, `/verify/${first!.arweaveId}`]) {

@@ -33,6 +33,34 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * What a page does wrong while a test uses it, gathered in `problems` (a fresh list unless one is
+ * given, so several pages can share one): errors thrown, errors logged to the console (a failed
+ * hydration logs one), and dialogs it opens, which are dismissed. A test expects it empty.
+ */
+export function watch(page: Page, problems: string[] = []): string[] {
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message} (${page.url()})`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  page.on("dialog", (dialog) => {
+    problems.push(`a dialog opened: ${dialog.message()} (${page.url()})`);
+    void dialog.dismiss();
+  });
+  return problems;
+}
+
+/** The elements of the page that stick out past the right edge of the screen, innermost first, with where they end. */
+export function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const screen = document.documentElement.clientWidth;
+    const wide = [...document.body.querySelectorAll("*")].filter((element) => element.getBoundingClientRect().right > screen + 0.5);
+    return wide
+      .filter((element) => !wide.some((other) => other !== element && element.contains(other)))
+      .map((element) => `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).split(" ").join(".")}` : ""} (${Math.round(element.getBoundingClientRect().right)}px)`);
+  });
+}
+
 export interface WalletOptions {
   /** Called with the hash of every transaction the wallet sends, as soon as it is sent. */
   onTransaction?(hash: Hex): void;

@@ -22,10 +22,7 @@ export async function openMail(page: Page, to: string, subject: string, timeoutM
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await page.goto(`${BASE_URL()}/dev/mail`);
-    const row = page
-      .locator("tbody tr")
-      .filter({ has: page.locator("td", { hasText: to }) })
-      .filter({ has: page.getByRole("link", { name: subject, exact: true }) });
+    const row = mailRows(page, to, subject);
     if ((await row.count()) > 0) {
       await row.first().getByRole("link", { name: subject, exact: true }).click();
       await page.waitForURL(/\/dev\/mail\/[0-9]+-[0-9a-f]+$/);
@@ -45,6 +42,20 @@ export async function openMail(page: Page, to: string, subject: string, timeoutM
     if (Date.now() > deadline) throw new Error(`no message to ${to} with the subject “${subject}” arrived within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** The rows of the local mailbox's list (the page open in `page`) that are messages to `to` with the subject `subject`. */
+function mailRows(page: Page, to: string, subject: string) {
+  return page
+    .locator("tbody tr")
+    .filter({ has: page.locator("td", { hasText: to }) })
+    .filter({ has: page.getByRole("link", { name: subject, exact: true }) });
+}
+
+/** How many messages to `to` with the subject `subject` the local mailbox holds now. */
+export async function countMail(page: Page, to: string, subject: string): Promise<number> {
+  await page.goto(`${BASE_URL()}/dev/mail`);
+  return mailRows(page, to, subject).count();
 }
 
 /** The first URL in a message's text that starts with `prefix`. */

@@ -20,14 +20,18 @@ export async function signInAs(page: Page, key: `0x${string}`, name: string) {
   return { account, handle };
 }
 
-/** From the drafts page: a new draft with a title and one paragraph, saved, published and signed; the entry's URL. */
-export async function publishEssay(page: Page, title: string, text: string): Promise<string> {
+/**
+ * From the drafts page: a new draft with a title and one paragraph, saved, published and signed;
+ * the entry's URL. With `publication` (its name), the draft is published in it ("Publish in").
+ */
+export async function publishEssay(page: Page, title: string, text: string, publication?: string): Promise<string> {
   await page.goto(`${BASE_URL()}/drafts`);
   await page.getByRole("button", { name: "New draft" }).click();
   await page.waitForURL(/\/drafts\/[a-z0-9]+$/);
   await page.getByTestId("title").fill(title);
   await page.getByTestId("editor").click();
   await page.keyboard.type(text);
+  if (publication) await page.getByLabel("Publish in").selectOption({ label: publication });
   await expect.poll(() => page.getByTestId("save-status").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
   await page.getByRole("button", { name: "Publish", exact: true }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/drafts"), { timeout: 30_000 });

@@ -198,6 +198,10 @@ describe.each(databaseProviders())("verifying membership of a publication from t
     expect(report.imported.map((item) => [item.title, item.verdict.status])).toEqual([["First hand", "signed-by-other"], ["Second hand", "signed-by-other"]]);
     expect((await db.publication.findUniqueOrThrow({ where: { writerId: pub.id } })).mirrorAddress).toBe(mirrorAddress.toLowerCase());
     const imported = await db.entry.findMany({ where: { publicationId: pub.id }, include: { writer: true, versions: true }, orderBy: { publishedAt: "asc" } });
+    // Each is its signer's own writing, signed by their wallet: shown on the publication's page at
+    // once, not held for anyone's review; what is not yet proven is the signer's membership.
+    expect(imported.map((entry) => entry.importReview)).toEqual(["none", "none"]);
+    expect(report.imported.map((item) => item.heldForReview)).toEqual([false, false]);
     expect(imported.map((entry) => [entry.writer.address, entry.versions[0]!.contributor, entry.publishedAt.getTime() / 1000])).toEqual([
       [first.address.toLowerCase(), first.address, t0],
       [second.address.toLowerCase(), second.address, t0 + 86400],

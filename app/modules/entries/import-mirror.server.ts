@@ -188,7 +188,10 @@ function importRows(contributor: `0x${string}`, chosen: Candidate, earliest: num
       excerpt: summary.excerpt,
       wordCount: summary.wordCount,
       verification,
-      importReview: reviewFor(chosen.verdict),
+      // Imported into a publication, a version signed by someone other than the contributor is put
+      // under the wallet that signed it: its author's own signature, shown at once on the
+      // publication's page as "not proven a member" until the owner grants that wallet a role.
+      importReview: publicationId && chosen.verdict.status === "signed-by-other" ? NO_REVIEW : reviewFor(chosen.verdict),
       publicationId,
       publishedAt: new Date(earliest * 1000),
       updatedAt: new Date(chosen.timestamp * 1000),

@@ -14,6 +14,7 @@ import { arweaveImageIds } from "~/modules/entries/extensions";
 import type { TiptapDocument } from "~/modules/entries/document.server";
 import { UserError } from "~/modules/errors.server";
 import { pendingImageUrls } from "~/modules/storage/uploads.server";
+import { PublicationOptions } from "~/components/PublicationOptions";
 
 export const links: LinksFunction = () => editorLinks;
 
@@ -84,12 +85,7 @@ export default function DraftEditor() {
           <label>
             Publish in{" "}
             <select value={publicationId ?? ""} onChange={(event) => choose(event.target.value)} disabled={author !== null || draft.editing}>
-              <option value="">{author ? "The author's own page" : "My own page"}</option>
-              {publications.map((publication) => (
-                <option key={publication.id} value={publication.id}>
-                  {publication.name}
-                </option>
-              ))}
+              <PublicationOptions publications={publications} own={author ? "The author's own page" : "My own page"} />
             </select>
           </label>
         ) : null}

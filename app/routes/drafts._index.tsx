@@ -9,6 +9,7 @@ import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { readForm } from "~/modules/forms.server";
 import { FORM_FIELDS } from "~/modules/body-limits";
+import { PublicationOptions } from "~/components/PublicationOptions";
 
 export const meta: MetaFunction = () => [{ title: "Drafts · Permanent Press" }];
 
@@ -53,12 +54,7 @@ export default function Drafts() {
     <label>
       Publish in{" "}
       <select name="publication" defaultValue="">
-        <option value="">My own page</option>
-        {publications.map((publication) => (
-          <option key={publication.id} value={publication.id}>
-            {publication.name}
-          </option>
-        ))}
+        <PublicationOptions publications={publications} own="My own page" />
       </select>
     </label>
   ) : null;

@@ -242,14 +242,29 @@ describe.each(databaseProviders())("a publication at its own domain on %s", (pro
     expect((await ask(quarterly, "/")).status).toBe(200);
     expect((await ask(press, `/${publication.handle}/${entry.slug}`)).text).toContain(canonical(quarterly));
 
+    // Saving the name it is served at drops the waiting claim; claimed again, it has a new record.
+    const firstRecord = await recordShown(ownerTab, publication.id, "monthly.test");
+    const kept = await setDomain(ownerTab, publication.id, "quarterly.test");
+    expect(kept.status).toBe(200);
+    expect(await kept.text()).not.toContain("_permanent-press.");
+    expect(await checkNow(ownerTab, publication.id).then((response) => response.status)).toBe(409);
+    expect((await setDomain(ownerTab, publication.id, "monthly.test")).status).toBe(200);
+    const record = await recordShown(ownerTab, publication.id, "monthly.test");
+    expect(record).not.toBe(firstRecord);
+
     // Proved: the old name is refused at once, and the entry names the new one.
-    zone.set("_permanent-press.monthly.test", [await recordShown(ownerTab, publication.id, "monthly.test")]);
+    zone.set("_permanent-press.monthly.test", [record]);
     expect((await checkNow(ownerTab, publication.id)).status).toBe(200);
     expect((await ask(quarterly, "/")).status).toBe(421);
     const moved = await ask(monthly, `/${entry.slug}`);
     expect(moved.status).toBe(200);
     expect(moved.text).toContain(canonical(monthly));
     expect((await ask(press, `/${publication.handle}/${entry.slug}`)).text).toContain(canonical(monthly));
+
+    // Cleared: served at the press only, its canonical URL there again.
+    expect(await (await setDomain(ownerTab, publication.id, "")).text()).toContain("Served at the press only.");
+    expect((await ask(monthly, "/")).status).toBe(421);
+    expect((await ask(press, `/${publication.handle}/${entry.slug}`)).text).toContain(canonical(`${press}/${publication.handle}`));
   });
 
   it("serves a claimed name only once its TXT record holds the claim's token, and names no unproved name as canonical", async () => {

@@ -100,8 +100,8 @@ export async function publicationDomain(db: Database, env: Env, writer: { addres
     select: { domain: true, pendingDomain: true, domainToken: true, account: { select: { displayName: true, handle: true } } },
   });
   const { pendingDomain, domainToken } = found;
-  const lostTo = pendingDomain && (await heldElsewhere(db, pendingDomain, accountId)) ? lost(pendingDomain).message : null;
-  const pending = pendingDomain && domainToken ? { domain: pendingDomain, record: lostTo ? null : proofRecord(pendingDomain, domainToken), lost: lostTo } : null;
+  const lostMessage = pendingDomain && (await heldElsewhere(db, pendingDomain, accountId)) ? lost(pendingDomain).message : null;
+  const pending = pendingDomain && domainToken ? { domain: pendingDomain, record: lostMessage ? null : proofRecord(pendingDomain, domainToken), lost: lostMessage } : null;
   return {
     name: found.account.displayName ?? found.account.handle ?? "Publication",
     domain: found.domain,
@@ -111,8 +111,8 @@ export async function publicationDomain(db: Database, env: Env, writer: { addres
 }
 
 /**
- * Serves a publication at no domain, with its entries' canonical URLs at the press again (or at
- * `domain`, once proved). Every page of its entries names its canonical URL anew: their state
+ * Serves a publication at a proved `domain` (null: at the press only) and drops its waiting claim,
+ * if it is still `claim`. Every page of its entries names its canonical URL anew: their state
  * changes, so no kept copy outlives the change; the host lookup forgets the old name at once.
  */
 async function serveAt(db: Database, accountId: string, domain: string | null, claim: { pendingDomain: string; domainToken: string } | null, now: Date) {

@@ -64,6 +64,14 @@ describe("configuration", () => {
     expect(() => parseEnv({ FEDERATION_TEST_ORIGINS: "ftp://127.0.0.2:4001" })).toThrow(/FEDERATION_TEST_ORIGINS/);
   });
 
+  it("asks the system's DNS servers unless DNS_SERVERS names others, each an IP address with an optional port", () => {
+    expect(parseEnv({}).dnsServers).toEqual([]);
+    expect(parseEnv({ DNS_SERVERS: "192.0.2.53, 127.0.0.1:5353,[::1]:5353, 2001:db8::53" }).dnsServers).toEqual(["192.0.2.53", "127.0.0.1:5353", "[::1]:5353", "2001:db8::53"]);
+    for (const bad of ["dns.example", "127.0.0.1:99999", "[::1]", "[127.0.0.1]:53", "udp://127.0.0.1"]) {
+      expect(problemsOf({ DNS_SERVERS: bad }), bad).toEqual([expect.stringMatching(/^DNS_SERVERS\.0: each must be an IP address, with a port when not 53/)]);
+    }
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ CHAIN_RPC_URL: "", PORT: " " }).local.chain).toBe(true);
   });

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -69,6 +70,14 @@ const databaseUrl = z.preprocess(
     .optional(),
 );
 
+/** A DNS server as node:dns takes it: an IP address, with a port when not 53 (`127.0.0.1:5353`, `[::1]:5353`). */
+export function isDnsServer(value: string): boolean {
+  if (isIP(value)) return true;
+  const withPort = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  if (!withPort || Number(withPort[3]) > 65535) return false;
+  return withPort[1] !== undefined ? isIP(withPort[1]) === 6 : isIP(withPort[2]!) === 4;
+}
+
 const schema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("production")),
   PORT: port(3000),
@@ -118,6 +127,14 @@ const schema = z.object({
   FEDERATION_INBOX_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(600)),
   FEDERATION_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(16)),
   FEDERATION_DEAD_AFTER_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(24 * 365).default(7 * 24)),
+  DNS_SERVERS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(",").map((server) => server.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isDnsServer, "each must be an IP address, with a port when not 53, such as 192.0.2.53, 127.0.0.1:5353 or [2001:db8::53]:53")))
+      .default([]),
+  ),
   LOCAL_CHAIN_PORT: port(8545),
   LOCAL_ARWEAVE_PORT: port(1984),
   LOCAL_BUNDLER_PORT: port(1985),
@@ -233,6 +250,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
       /** How long an inbox may keep failing before it is no longer tried (until its server is heard from). */
       deadAfterMs: Math.round(raw.FEDERATION_DEAD_AFTER_HOURS * 60 * 60 * 1000),
     },
+    /**
+     * The DNS servers that TXT records proving a publication's domain are asked of; empty: the
+     * system's (/etc/resolv.conf).
+     */
+    dnsServers: raw.DNS_SERVERS,
     sessionSecret,
     /** Secrets used before SESSION_SECRET: what they signed (sessions, links in old mail) still verifies. */
     previousSessionSecrets: raw.SESSION_SECRET_PREVIOUS,

@@ -31,6 +31,46 @@ describe.each(databaseProviders())("migrations on %s", (provider) => {
   });
 });
 
+describe.each(databaseProviders())("the migration that makes domains wait for their proof, on %s", (provider) => {
+  it("moves a domain saved before the proof existed to a claim with a fresh token, each its own", async () => {
+    const database = await freshDatabase(provider);
+    created.push(database);
+    await deployMigrations(database.url);
+    const migration = readMigrations(provider).migrationDirectories.find((directory) => directory.path.endsWith("_publication_pending_domain"))!;
+    const content = migration.migrationFile.content;
+    const update = (content.tag === "ok" ? content.value : "").split("\n").find((line) => line.startsWith("UPDATE"))!;
+    expect(update).toContain('"domain" = NULL');
+
+    const db = createDatabase(database.url);
+    try {
+      const owner = await db.writer.create({ data: { address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" } });
+      const publication = (address: string, domain: string | null) => ({
+        account: { create: { address, kind: "publication" } },
+        owner: { connect: { id: owner.id } },
+        ownerAddress: owner.address,
+        salt: "00".repeat(32),
+        recordJson: "{}",
+        recordId: address.slice(2, 45),
+        recordTimestamp: 0,
+        domain,
+      });
+      const saved = await db.publication.create({ data: publication(`0x${"1".repeat(64)}`, "quarterly.example") });
+      const other = await db.publication.create({ data: publication(`0x${"2".repeat(64)}`, "monthly.example") });
+      const none = await db.publication.create({ data: publication(`0x${"3".repeat(64)}`, null) });
+      await db.$executeRawUnsafe(update);
+
+      const after = async (writerId: string) => db.publication.findUniqueOrThrow({ where: { writerId }, select: { domain: true, pendingDomain: true, domainToken: true } });
+      const [first, second] = [await after(saved.writerId), await after(other.writerId)];
+      expect(first).toMatchObject({ domain: null, pendingDomain: "quarterly.example", domainToken: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      expect(second).toMatchObject({ domain: null, pendingDomain: "monthly.example" });
+      expect(second.domainToken).not.toBe(first.domainToken);
+      expect(await after(none.writerId)).toEqual({ domain: null, pendingDomain: null, domainToken: null });
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
 describe("migrations on a SQLite file another process is writing", () => {
   it("say so, instead of the engine's own words", async () => {
     const database = await freshDatabase("sqlite");

@@ -1,16 +1,19 @@
 import { isIP } from "node:net";
 import { getDb, type Database } from "~/db.server";
 import { isLoopbackUrl, type Env } from "~/env.server";
-import { UserError } from "~/modules/errors.server";
+import { TooManyRequests, UserError, utcTime } from "~/modules/errors.server";
 import { answersFor } from "~/modules/lru";
 import { publicationOrigin } from "~/modules/reading/entry-urls.server";
+import { allowRequest, windowEnd, type Limit } from "~/modules/subscriptions/rate-limit.server";
+import { checkProof, newDomainToken, proofRecord } from "./domain-proof.server";
 import { requireRole } from "./publications.server";
 
 /**
  * A publication served at its own host name. The press answers a request by its Host: its own
  * host serves the press; a publication's domain serves that publication (its page at `/`, its
  * entries at `/<slug>`, its feeds, sitemap and robots.txt); any other host is refused, so no host
- * name pointed at the press can show another site's content.
+ * name pointed at the press can show another site's content. A publication is served at a name
+ * only once its owner proved control of it (domain-proof.server.ts).
  */
 
 /** The longest host name DNS can carry. */
@@ -73,32 +76,104 @@ export async function siteForHost(env: Env, host: string | undefined): Promise<S
   return publication ? { origin: publicationOrigin(env.publicUrl, hostname), publication: { ...publication, domain: hostname } } : null;
 }
 
-/** A publication's name and domain, for its owner only (403 otherwise). */
+/** Checks of one publication's claim the press makes in an hour: each asks DNS servers on its behalf. */
+export const CHECKS_PER_HOUR: Limit = { limit: 20, windowMs: 60 * 60 * 1000 };
+
+/** Whether another publication is served at `domain`: it proved the name, so no claim here can. */
+async function heldElsewhere(db: Database, domain: string, accountId: string): Promise<boolean> {
+  const holder = await db.publication.findUnique({ where: { domain }, select: { writerId: true } });
+  return holder !== null && holder.writerId !== accountId;
+}
+
+const lost = (domain: string) =>
+  new UserError(`Another publication proved it holds ${domain} first and is served there, so this claim is dropped. Choose another host name.`, 409);
+
+/**
+ * A publication's name, the domain it is served at, and the claim waiting for its TXT record (with
+ * the record to add, or `lost` once another publication proved the name first): for its owner only
+ * (403 otherwise).
+ */
 export async function publicationDomain(db: Database, env: Env, writer: { address: string }, accountId: string) {
   await requireRole(db, accountId, writer.address, "manage-profile");
-  const found = await db.publication.findUniqueOrThrow({ where: { writerId: accountId }, select: { domain: true, account: { select: { displayName: true, handle: true } } } });
-  return { name: found.account.displayName ?? found.account.handle ?? "Publication", domain: found.domain, origin: found.domain ? publicationOrigin(env.publicUrl, found.domain) : null };
+  const found = await db.publication.findUniqueOrThrow({
+    where: { writerId: accountId },
+    select: { domain: true, pendingDomain: true, domainToken: true, account: { select: { displayName: true, handle: true } } },
+  });
+  const { pendingDomain, domainToken } = found;
+  const lostMessage = pendingDomain && (await heldElsewhere(db, pendingDomain, accountId)) ? lost(pendingDomain).message : null;
+  const pending = pendingDomain && domainToken ? { domain: pendingDomain, record: lostMessage ? null : proofRecord(pendingDomain, domainToken), lost: lostMessage } : null;
+  return {
+    name: found.account.displayName ?? found.account.handle ?? "Publication",
+    domain: found.domain,
+    origin: found.domain ? publicationOrigin(env.publicUrl, found.domain) : null,
+    pending,
+  };
 }
 
 /**
- * Sets (or, given an empty value, clears) the domain a publication is served at. Only its owner
- * may (403 otherwise); a domain another publication has is refused (409). Every page of its entries
- * names its canonical URL anew: their state changes, so no kept copy outlives the change.
+ * Serves a publication at a proved `domain` (null: at the press only) and drops its waiting claim,
+ * if it is still `claim`. Every page of its entries names its canonical URL anew: their state
+ * changes, so no kept copy outlives the change; the host lookup forgets the old name at once.
+ */
+async function serveAt(db: Database, accountId: string, domain: string | null, claim: { pendingDomain: string; domainToken: string } | null, now: Date) {
+  await db.$transaction([
+    // Conditional on the claim being the one checked: a claim saved meanwhile waits for its own proof.
+    db.publication.update({ where: { writerId: accountId, ...claim }, data: { domain, pendingDomain: null, domainToken: null } }),
+    db.entry.updateMany({ where: { publicationId: accountId }, data: { updatedAt: now } }),
+  ]);
+  byHost.forget();
+}
+
+/**
+ * Claims (or, given an empty value, stops) the domain a publication is served at. Only its owner
+ * may (403 otherwise); a domain another publication is served at is refused (409). A new name waits
+ * for its proof (`checkPublicationDomain`) while the publication stays where it is served; several
+ * publications may claim one name, since only who holds it can prove it. Saving the name it is
+ * served at drops a waiting claim.
  */
 export async function setPublicationDomain(db: Database, env: Env, writer: { address: string }, accountId: string, input: unknown, now = new Date()): Promise<string | null> {
   await requireRole(db, accountId, writer.address, "manage-profile", now);
   const domain = parseDomain(env, input);
+  const current = await db.publication.findUniqueOrThrow({ where: { writerId: accountId }, select: { domain: true, pendingDomain: true, domainToken: true } });
+  if (domain === current.domain) {
+    await db.publication.update({ where: { writerId: accountId }, data: { pendingDomain: null, domainToken: null } });
+  } else if (domain === null) {
+    await serveAt(db, accountId, null, null, now);
+  } else {
+    if (await heldElsewhere(db, domain, accountId)) throw new UserError(`Another publication is already served at ${domain}.`, 409);
+    // Saving the same claim again keeps its token, so a record already added still proves it.
+    const domainToken = current.pendingDomain === domain && current.domainToken ? current.domainToken : newDomainToken();
+    await db.publication.update({ where: { writerId: accountId }, data: { pendingDomain: domain, domainToken } });
+  }
+  return domain;
+}
+
+/**
+ * Checks the TXT record of a publication's waiting claim and, once it holds the claim's token,
+ * serves the publication at that name (and at no other). Only its owner may (403), at most
+ * `CHECKS_PER_HOUR` times (429). A name another publication proved first is refused (409): the
+ * first to prove a name gets it. What DNS answered otherwise is `checkProof`'s message.
+ */
+export async function checkPublicationDomain(db: Database, env: Env, writer: { address: string }, accountId: string, now = new Date()): Promise<string> {
+  await requireRole(db, accountId, writer.address, "manage-profile", now);
+  const { pendingDomain, domainToken } = await db.publication.findUniqueOrThrow({ where: { writerId: accountId }, select: { pendingDomain: true, domainToken: true } });
+  if (!pendingDomain || !domainToken) throw new UserError("No host name is waiting for its TXT record: save one first.", 409);
+  if (await heldElsewhere(db, pendingDomain, accountId)) throw lost(pendingDomain);
+  if (!(await allowRequest(db, `domain-check:${accountId}`, CHECKS_PER_HOUR, now))) {
+    const again = windowEnd(now, CHECKS_PER_HOUR.windowMs);
+    throw new TooManyRequests(`This publication's domain was checked ${CHECKS_PER_HOUR.limit} times this hour, the most the press asks DNS for one publication; try again at ${utcTime(again)}.`, again);
+  }
+  await checkProof(env, pendingDomain, domainToken);
   try {
-    await db.$transaction([
-      db.publication.update({ where: { writerId: accountId }, data: { domain } }),
-      db.entry.updateMany({ where: { publicationId: accountId }, data: { updatedAt: now } }),
-    ]);
+    await serveAt(db, accountId, pendingDomain, { pendingDomain, domainToken }, now);
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") throw new UserError(`Another publication is already served at ${domain}.`, 409);
+    const code = (error as { code?: string }).code;
+    // Another publication proved the name between the check above and now.
+    if (code === "P2002") throw lost(pendingDomain);
+    if (code === "P2025") throw new UserError("The host name was changed while it was checked: check the new one.", 409);
     throw error;
   }
-  byHost.forget();
-  return domain;
+  return pendingDomain;
 }
 
 /** What a request on a publication's domain becomes: the same request at another path, a redirect, or a 404. */

@@ -78,8 +78,9 @@ export default function Responses() {
     <section>
       <h1>Responses</h1>
       <p className="muted">
-        Replies to your entries from the social web (Mastodon and its kin). Readers see only the ones you approve, under the entry they answer.
-        Blocking an account or a whole server hides its replies, removes it from your followers and turns away whatever it sends next.
+        Replies to your entries, and to every entry in the publications you own, from the social web (Mastodon and its kin). Readers see only the
+        ones approved, under the entry they answer. Blocking an account or a whole server hides its replies, removes it from the followers of
+        your account and of your publications, and turns away whatever it sends next.
       </p>
       {result?.error ? (
         <p role="alert" className="error">

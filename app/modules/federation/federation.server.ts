@@ -276,8 +276,8 @@ async function react(ctx: InboxContext<void>, db: Database, activity: Like | Ann
   if (!activity.id || !activity.actorId) return;
   const entryId = entryIdOf(ctx, activity.objectId);
   if (!entryId) return;
-  const entry = await db.entry.findFirst({ where: { id: entryId, ...VISIBLE }, select: { writerId: true } });
-  if (!entry || (await isBlocked(db, entry.writerId, activity.actorId))) return;
+  const entry = await db.entry.findFirst({ where: { id: entryId, ...VISIBLE }, select: { writerId: true, publicationId: true } });
+  if (!entry || (await isBlocked(db, [entry.writerId, entry.publicationId], activity.actorId))) return;
   try {
     await db.reaction.create({ data: { id: activity.id.href, entryId, actorId: activity.actorId.href, type } });
   } catch {
@@ -291,9 +291,9 @@ async function saveResponse(
   reply: { activity: Create | Update; object: Note | Article; entryId: string; html: string; published: Date; url: string | null },
 ) {
   const { activity, object, entryId } = reply;
-  const entry = await db.entry.findFirst({ where: { id: entryId, ...VISIBLE }, select: { writerId: true } });
+  const entry = await db.entry.findFirst({ where: { id: entryId, ...VISIBLE }, select: { writerId: true, publicationId: true } });
   if (!entry || !object.id || !activity.actorId) return;
-  if (await isBlocked(db, entry.writerId, activity.actorId)) return;
+  if (await isBlocked(db, [entry.writerId, entry.publicationId], activity.actorId)) return;
   const existing = await db.response.findUnique({ where: { id: object.id.href } });
   if (existing) {
     if (existing.actorId !== activity.actorId.href) return;
@@ -314,6 +314,7 @@ async function saveResponse(
       id: object.id.href,
       entryId,
       writerId: entry.writerId,
+      publicationId: entry.publicationId,
       actorId: activity.actorId.href,
       handle: actor ? handleOf(actor) : `@unknown@${activity.actorId.host}`,
       name: text(actor?.name)?.slice(0, 200) ?? null,

@@ -271,6 +271,9 @@ export default function EntryPage() {
             </>
           ) : null}
         </p>
+      ) : data.publication ? (
+        // An essay in a publication is one of the publication's: its readers subscribe to the publication.
+        <SubscribeForm handle={data.publication.handle} writerName={data.publication.name} publication />
       ) : (
         <SubscribeForm handle={data.handle} writerName={data.byline} />
       )}

@@ -135,6 +135,11 @@ describe.each(databaseProviders())("a publication as readers see it on %s", (pro
     expect(runnableScripts(text)).toEqual([]);
     const doc = html(text);
     expect(doc.querySelector(".byline")!.textContent!.replace(/\s+/g, " ")).toMatch(/^by Mira Member in The Quarterly · /);
+    // Its readers subscribe to the publication, whose essay it is.
+    const subscribe = doc.querySelector("section.subscribe")!;
+    expect(subscribe.getAttribute("aria-label")).toBe("Subscribe to The Quarterly");
+    expect([...subscribe.querySelectorAll("form")].map((form) => form.getAttribute("action"))).toEqual([`/subscribe/${handles.pub}`, `/subscribe/${handles.pub}`]);
+    expect(subscribe.textContent).toContain("New essays in The Quarterly");
     expect(doc.querySelector('link[rel="canonical"]')!.getAttribute("href")).toBe(canonical());
     expect(meta(doc, "og:url")).toBe(canonical());
     expect(meta(doc, "og:title")).toBe("Dispatch One · Mira Member in The Quarterly");

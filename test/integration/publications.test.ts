@@ -30,6 +30,20 @@ describe.each(databaseProviders())("publications on %s", (provider) => {
     expect(stored).toMatchObject({ type: "publication", id: created.publicationId, owner: owner.address, name: "Field Notes" });
   });
 
+  it("renames a publication within the second it was made, its new record coming after the first", async () => {
+    const owner = account();
+    const now = new Date();
+    const created = await createPublication(db, env, owner, { name: "First Name" }, now);
+    const writer = await writerOf(db, owner);
+    const input = { handle: created.handle, name: "Second Name", description: "", publicationId: created.id };
+    const prepared = await preparePublicationRecord(db, writer, input, now);
+    const signature = await owner.signTypedData(prepared.typedData);
+    await savePublicationRecord(db, env, writer, { ...input, salt: prepared.fields.salt, timestamp: prepared.fields.timestamp, signature }, now);
+    const details = await db.publication.findUniqueOrThrow({ where: { writerId: created.id }, include: { account: true } });
+    expect(details.account.displayName).toBe("Second Name");
+    expect(details.recordTimestamp).toBe(Math.floor(now.getTime() / 1000) + 1);
+  });
+
   it("refuses a record signed by anyone but the owner, and a handle a writer holds", async () => {
     const owner = account();
     const writer = await writerOf(db, owner);

@@ -87,10 +87,13 @@ export async function preparePublicationRecord(db: Database, owner: Signer, inpu
   const profile = parseProfile(input);
   const ownerAddress = getAddress(owner.address);
   let salt: `0x${string}`;
+  let timestamp = Math.floor(now.getTime() / 1000);
   if (input.publicationId) {
     const existing = await ownedPublication(db, owner, input.publicationId);
     salt = existing.salt as `0x${string}`;
     await handleFree(db, profile.handle, existing.writerId);
+    // The latest record names the publication: a change within the second of the last one still comes after it.
+    timestamp = Math.max(timestamp, existing.recordTimestamp + 1);
   } else {
     salt = `0x${crypto.randomBytes(32).toString("hex")}`;
     await handleFree(db, profile.handle);
@@ -102,7 +105,7 @@ export async function preparePublicationRecord(db: Database, owner: Signer, inpu
     handle: profile.handle,
     name: profile.name,
     description: profile.description,
-    timestamp: Math.floor(now.getTime() / 1000),
+    timestamp,
   };
   return { fields, typedData: publicationTypedData(fields) };
 }

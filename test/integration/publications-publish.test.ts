@@ -155,6 +155,16 @@ describe.each(databaseProviders())("publishing into a publication on %s", (provi
     expect((await refusal(saveDraft(db, writers.author.id, first.draftId, { title: draft.title, document: draft.document, baseRevision: draft.revision, publicationId: null }))).status).toBe(409);
   });
 
+  it("gives two members publishing the same title at the same moment each an address of their own", async () => {
+    const title = `Dispatch at once ${Date.now().toString(36)}`;
+    const drafts = await Promise.all((["writer", "author"] as const).map(async (who) => ({ who, draftId: await draftOf(who, title) })));
+    const signed = await Promise.all(drafts.map(async ({ who, draftId }) => ({ who, input: await signPublication(db, accounts[who], writers[who], draftId) })));
+    const published = await Promise.all(signed.map(({ who, input }) => publishDraft(db, env, writers[who], input)));
+    const base = published[0]!.slug.replace(/-2$/, "");
+    expect(published.map((result) => result.slug).sort()).toEqual([base, `${base}-2`]);
+    expect(await db.entry.count({ where: { publicationId: publication.id, title } })).toBe(2);
+  });
+
   it("refuses a member revoked between preparing and publishing, and writes nothing", async () => {
     const member = privateKeyToAccount(generatePrivateKey());
     const writer = await writerOf(db, member);

@@ -89,6 +89,9 @@ export async function preparePublication(db: Database, writer: { id: string; add
 }
 
 /** A slug free among the author's entries and, for an entry in a publication, among the publication's. */
+/** A new entry's address taken meanwhile: the unique key on (writer, slug) or (publication, slug). */
+const isSlugClash = (error: unknown) => (error as { code?: string }).code === "P2002" && JSON.stringify((error as { meta?: unknown }).meta ?? {}).includes("slug");
+
 async function uniqueSlug(db: Database, source: PublishSource, title: string): Promise<string> {
   const under = [{ writerId: source.author.id }, ...(source.publication ? [{ publicationId: source.publication.accountId }] : [])];
   const taken = await db.entry.findMany({ where: { OR: under, slug: { startsWith: slugify(title) } }, select: { slug: true } });
@@ -162,11 +165,10 @@ export async function publishDraft(
   const { html, renderer } = storedHtml(prepared.content.json);
   const { excerpt, wordCount } = entrySummary(prepared.content.json);
   const publishedAt = new Date(input.timestamp * 1000);
-  const newSlug = source.entry ? null : await uniqueSlug(db, source, entry.content.title);
   // Subscribers and followers of the page the entry appears on hear of it: the publication's, or the author's.
   const announcer = source.publication ? source.publication.accountId : source.author.id;
 
-  const written = await db.$transaction(async (tx) => {
+  const write = (newSlug: string | null) => db.$transaction(async (tx) => {
     let entryId: string;
     let slug: string;
     if (source.entry) {
@@ -218,6 +220,18 @@ export async function publishDraft(
     await enqueueEntryActivity(tx, { publicUrl: env.publicUrl, writerId: announcer, entryId, version: entry.version });
     return { entryId, slug, versionId: version.id };
   });
+  let written: Awaited<ReturnType<typeof write>>;
+  for (let attempt = 1; ; attempt++) {
+    const newSlug = source.entry ? null : await uniqueSlug(db, source, entry.content.title);
+    try {
+      written = await write(newSlug);
+      break;
+    } catch (error) {
+      // Two entries published at once under one writer or publication can claim the same free
+      // address; the one written second takes the next free one.
+      if (newSlug === null || attempt === 3 || !isSlugClash(error)) throw error;
+    }
+  }
 
   const { status } = await uploadQueued(db, env, "version", written.versionId, now);
   return { entryId: written.entryId, slug: written.slug, version: entry.version, arweaveId: item.id, digest: entry.digest, status, handle };

@@ -286,14 +286,6 @@ export async function importMirror(
     if (!takenBy.has(writer.id)) takenBy.set(writer.id, await slugsOf({ writerId: writer.id }));
     return { writer, address: getAddress(address) };
   };
-  const claim = (writerId: string, title: string) => {
-    const taken = takenBy.get(writerId)!;
-    if (!inPublication) return claimSlug(taken, title);
-    const slug = claimSlug(new Set([...taken, ...inPublication]), title);
-    taken.add(slug);
-    inPublication.add(slug);
-    return slug;
-  };
   // Oldest post first, so slugs are claimed in the order the writer published.
   const ordered = [...posts.entries()].sort(([, a], [, b]) => Math.min(...a.map((c) => c.timestamp)) - Math.min(...b.map((c) => c.timestamp)));
 
@@ -381,7 +373,7 @@ export async function importMirror(
         replaced = [db.entry.delete({ where: { id: held.id } })];
         notes.push(`replaced the copy imported for ${held.writer.address} (${describeVerdict(heldVerdict)})`);
       }
-      const slug = claim(writer.id, chosen.entry.title);
+      const slug = claimSlug([takenBy.get(writer.id)!, ...(inPublication ? [inPublication] : [])], chosen.entry.title);
       await db.$transaction([
         ...replaced,
         db.entry.create({

@@ -11,13 +11,18 @@ export function entrySummary(doc: TiptapDocument): { excerpt: string; wordCount:
   return { excerpt: text.slice(0, EXCERPT_LENGTH).join(""), wordCount: documentStats(doc).words };
 }
 
-/** A slug not yet used among `taken`, which it then joins: `title`, `title-2`, ... as publishing picks them. */
-export function claimSlug(taken: Set<string>, title: string): string {
+/**
+ * A slug not yet used in any of `taken`, which it then joins: `title`, `title-2`, ... as publishing
+ * picks them. An entry in a publication is read under the publication and kept under its writer, so
+ * its slug is claimed in both sets.
+ */
+export function claimSlug(taken: Set<string> | ReadonlyArray<Set<string>>, title: string): string {
+  const sets = taken instanceof Set ? [taken] : taken;
   const base = slugify(title);
   for (let n = 1; ; n++) {
     const slug = n === 1 ? base : `${base}-${n}`;
-    if (!taken.has(slug)) {
-      taken.add(slug);
+    if (!sets.some((set) => set.has(slug))) {
+      for (const set of sets) set.add(slug);
       return slug;
     }
   }

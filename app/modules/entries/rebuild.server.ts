@@ -286,18 +286,8 @@ export async function rebuildContributor(
   const writer = existingWriter ?? (await writerForAddress(db, contributor));
   const taken = new Set((await db.entry.findMany({ where: { writerId: writer.id }, select: { slug: true } })).map((entry) => entry.slug));
   // An entry in a publication has a slug free under both its writer and the publication.
-  const takenIn = new Map<string, Set<string>>();
-  for (const accountId of new Set(accounts.values())) {
-    takenIn.set(accountId, new Set((await db.entry.findMany({ where: { publicationId: accountId }, select: { slug: true } })).map((entry) => entry.slug)));
-  }
-  const slugFor = (title: string, publicationId: string | null) => {
-    if (!publicationId) return claimSlug(taken, title);
-    const inPublication = takenIn.get(publicationId)!;
-    const slug = claimSlug(new Set([...taken, ...inPublication]), title);
-    taken.add(slug);
-    inPublication.add(slug);
-    return slug;
-  };
+  const takenIn = new Map([...accounts.values()].map((accountId) => [accountId, new Set<string>()]));
+  for (const entry of await db.entry.findMany({ where: { publicationId: { in: [...takenIn.keys()] } }, select: { publicationId: true, slug: true } })) takenIn.get(entry.publicationId!)!.add(entry.slug);
   const existingByOriginal = new Map(existing.map((entry) => [entry.originalDigest, entry]));
 
   for (const group of groups) {
@@ -314,7 +304,7 @@ export async function rebuildContributor(
           writerId: writer.id,
           publicationId,
           originalDigest: group.originalDigest,
-          slug: slugFor(first.content.title, publicationId),
+          slug: claimSlug(publicationId ? [taken, takenIn.get(publicationId)!] : taken, first.content.title),
           publishedAt: new Date(first.content.timestamp * 1000),
           ...latestFields(group),
           versions: { create: group.versions.map((item) => versionRow(item, now)) },

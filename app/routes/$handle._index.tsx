@@ -1,6 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { getAddress, isAddress } from "viem";
+import { getAddress } from "viem";
 import { useLoaderData } from "@remix-run/react";
 import { shortAddress } from "~/components/addresses";
 import { EntryList } from "~/components/EntryList";

@@ -88,10 +88,10 @@ export async function preparePublication(db: Database, writer: { id: string; add
   return { revision: source.draft.revision, timestamp, digest: prepared.digest, version: prepared.version, typedData: prepared.typedData };
 }
 
-/** A slug free among the author's entries and, for an entry in a publication, among the publication's. */
 /** A new entry's address taken meanwhile: the unique key on (writer, slug) or (publication, slug). */
 const isSlugClash = (error: unknown) => (error as { code?: string }).code === "P2002" && JSON.stringify((error as { meta?: unknown }).meta ?? {}).includes("slug");
 
+/** A slug free among the author's entries and, for an entry in a publication, among the publication's. */
 async function uniqueSlug(db: Database, source: PublishSource, title: string): Promise<string> {
   const under = [{ writerId: source.author.id }, ...(source.publication ? [{ publicationId: source.publication.accountId }] : [])];
   const taken = await db.entry.findMany({ where: { OR: under, slug: { startsWith: slugify(title) } }, select: { slug: true } });

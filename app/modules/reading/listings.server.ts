@@ -138,8 +138,6 @@ export async function publicationSitemapUrls(db: Database, publicUrl: string, pu
   return entries.map((e) => ({ loc: entryUrl(publicUrl, e), lastmod: e.updatedAt }));
 }
 
-/** What an entry's share card shows: its title and its writer's name. */
-
 /** "Writer", or "Writer in Publication" for an entry published into one: how bylines and cards name who it is by. */
 export const bylineOf = (e: { writer: Parameters<typeof writerName>[0]; publication?: Parameters<typeof writerName>[0] | null }) =>
   e.publication ? `${writerName(e.writer)} in ${writerName(e.publication)}` : writerName(e.writer);

@@ -1,26 +1,15 @@
 import { parseArgs } from "node:util";
 import { createDatabase, type Database } from "../../app/db.server";
 import { parseEnv, type Env } from "../../app/env.server";
-import { parseContributor } from "../../app/modules/entries/rebuild.server";
 import { loadDotEnv } from "../../app/server/dotenv.server";
 import { deployMigrations } from "./migrations";
 
 /**
- * The shared shell of the commands that work on one contributor's entries (`rebuild`,
- * `import:mirror`): `--contributor 0x… [--database <url>]`, a database named here is migrated
- * first (it may be new), and errors end the process with a readable message and exit code 1.
- */
-export function runForContributor(usage: string, work: (db: Database, env: Env, contributor: `0x${string}`) => Promise<void>): void {
-  runForTarget(usage, (values) => {
-    if (!values.contributor) throw new Error(`usage: ${usage}`);
-    const contributor = parseContributor(values.contributor);
-    return (db, env) => work(db, env, contributor);
-  });
-}
-
-/**
- * The same shell for a command that takes `--contributor 0x…` or `--publication 0x…`: `choose`
- * reads the options (and refuses bad ones) before anything is opened.
+ * The shared shell of the commands that work on one contributor's or one publication's entries
+ * (`rebuild`, `import:mirror`): `--contributor 0x…`, `--publication 0x…`, `[--database <url>]`.
+ * `choose` reads the options (and refuses bad ones) before anything is opened; a database named
+ * here is migrated first (it may be new), and errors end the process with a readable message and
+ * exit code 1.
  */
 export function runForTarget(usage: string, choose: (values: { contributor?: string; publication?: string }) => (db: Database, env: Env) => Promise<void>): void {
   const main = async () => {

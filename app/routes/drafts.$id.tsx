@@ -33,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return {
       draft: { id: draft.id, title: draft.title, document: draft.document, revision: draft.revision, editing: draft.entryId !== null, publicationId: draft.publicationId },
       author: author && writerName(author),
-      publications: [...choices, ...(current ? [current] : [])].map((account) => ({ id: account.id, name: account.displayName ?? `@${account.handle}` })),
+      publications: [...choices, ...(current ? [current] : [])].map((account) => ({ id: account.id, name: writerName(account) })),
       address: writer.address,
       gatewayUrl: getEnv().storage.gatewayUrl,
       pendingImages: await pendingImageUrls(db, writer.id, arweaveImageIds(draft.document)),

@@ -16,7 +16,8 @@ export const meta: MetaFunction = () => [{ title: "Drafts · Permanent Press" }]
 export async function loader({ request }: LoaderFunctionArgs) {
   const writer = await requireWriter(request);
   const db = getDb();
-  const [drafts, publications] = await Promise.all([listDrafts(db, writer), publicationsOf(db, writer)]);
+  const publications = await publicationsOf(db, writer);
+  const drafts = await listDrafts(db, writer, publications);
   return {
     drafts: drafts.map((draft) => ({
       id: draft.id,
@@ -25,9 +26,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       updatedAt: draft.updatedAt.toISOString(),
       // Another member's draft, listed for the publication's editors and owner.
       author: draft.writerId === writer.id ? null : writerName(draft.writer),
-      publication: draft.publication ? (draft.publication.displayName ?? `@${draft.publication.handle}`) : null,
+      publication: draft.publication && writerName(draft.publication),
     })),
-    publications: publications.map(({ publication }) => ({ id: publication.writerId, name: publication.account.displayName ?? `@${publication.account.handle}` })),
+    publications: publications.map(({ publication }) => ({ id: publication.writerId, name: writerName(publication.account) })),
   };
 }
 

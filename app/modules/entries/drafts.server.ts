@@ -29,7 +29,8 @@ interface Member {
   address: string;
 }
 
-async function memberOf(db: Database, writerId: string): Promise<Member> {
+/** The writer as a publication's records name them: by their address. */
+export async function memberOf(db: Database, writerId: string): Promise<Member> {
   return db.writer.findUniqueOrThrow({ where: { id: writerId }, select: { id: true, address: true } });
 }
 
@@ -90,10 +91,11 @@ export async function createDraft(db: Database, writerId: string, init: { title?
 
 /**
  * The writer's drafts, and beside them the other members' drafts in the publications the writer
- * edits or owns now, each with its author and publication.
+ * edits or owns now (`memberships`, read here unless the caller already has them), each with its
+ * author and publication.
  */
-export async function listDrafts(db: Database, writer: Member, now = new Date()) {
-  const edited = (await publicationsOf(db, writer, now)).filter(({ role }) => can(role, "edit-others")).map(({ publication }) => publication.writerId);
+export async function listDrafts(db: Database, writer: Member, memberships?: Awaited<ReturnType<typeof publicationsOf>>) {
+  const edited = (memberships ?? (await publicationsOf(db, writer))).filter(({ role }) => can(role, "edit-others")).map(({ publication }) => publication.writerId);
   return db.draft.findMany({
     where: { OR: [{ writerId: writer.id }, ...(edited.length ? [{ publicationId: { in: edited } }] : [])] },
     orderBy: { updatedAt: "desc" },
@@ -104,7 +106,7 @@ export async function listDrafts(db: Database, writer: Member, now = new Date())
       updatedAt: true,
       writerId: true,
       writer: { select: { handle: true, displayName: true, ensName: true, address: true } },
-      publication: { select: { handle: true, displayName: true } },
+      publication: { select: { handle: true, displayName: true, ensName: true, address: true } },
     },
   });
 }

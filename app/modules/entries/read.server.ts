@@ -3,7 +3,7 @@ import { UserError } from "~/modules/errors.server";
 import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { entryAt, entryPath, ENTRY_ADDRESS } from "~/modules/reading/entry-urls.server";
 import { handleSchema } from "~/modules/writers/profile.server";
-import { createDraft, requireDraftRole } from "./drafts.server";
+import { createDraft, memberOf, requireDraftRole } from "./drafts.server";
 import { mirrorDocument } from "./import-mirror.server";
 import { HELD_FOR_REVIEW, READABLE } from "./import-review.server";
 import type { TiptapDocument } from "./extensions";
@@ -88,10 +88,7 @@ export async function versionOnPlatform(db: Database, arweaveId: string) {
 export async function draftForEntry(db: Database, writerId: string, entryId: string, now = new Date()): Promise<string> {
   const entry = await db.entry.findUnique({ where: { id: entryId }, include: { draft: { select: { id: true } } } });
   if (!entry || (entry.writerId !== writerId && !entry.publicationId)) throw new UserError("There is no such entry of yours.", 404);
-  if (entry.publicationId) {
-    const member = await db.writer.findUniqueOrThrow({ where: { id: writerId }, select: { id: true, address: true } });
-    await requireDraftRole(db, entry, member, now);
-  }
+  if (entry.publicationId) await requireDraftRole(db, entry, await memberOf(db, writerId), now);
   if (entry.draft) return entry.draft.id;
   const latest = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId, version: entry.latestVersion } }, select: { entryJson: true } });
   // Entries imported from Mirror carry Mirror's JSON: Markdown only, converted as on import.

@@ -212,19 +212,25 @@ export async function saveMembership(db: Database, env: Env, owner: Signer, acco
   return created;
 }
 
+/** The role the owner's records give `address` in the publication at `at` (seconds). */
+async function recordedRole(db: Database, publication: { writerId: string; ownerAddress: string }, address: string, at: number): Promise<Role | null> {
+  const records = await db.membershipRecord.findMany({ where: { publicationId: publication.writerId, member: address.toLowerCase() }, select: { member: true, role: true, from: true } });
+  return roleAt(records as Array<{ member: string; role: RecordRole; from: number }>, publication.ownerAddress, address, at);
+}
+
+const publicationOwner = (db: Database, accountId: string) => db.publication.findUnique({ where: { writerId: accountId }, select: { writerId: true, ownerAddress: true } });
+
 /** The role `address` holds in a publication (by account id) at `at` (seconds; now by default). */
 export async function roleIn(db: Database, accountId: string, address: string, at = Math.floor(Date.now() / 1000)): Promise<Role | null> {
-  const publication = await db.publication.findUnique({ where: { writerId: accountId }, select: { ownerAddress: true } });
-  if (!publication) return null;
-  const records = await db.membershipRecord.findMany({ where: { publicationId: accountId, member: address.toLowerCase() }, select: { member: true, role: true, from: true } });
-  return roleAt(records as Array<{ member: string; role: RecordRole; from: number }>, publication.ownerAddress, address, at);
+  const publication = await publicationOwner(db, accountId);
+  return publication ? recordedRole(db, publication, address, at) : null;
 }
 
 /** Throws 403 (404 for no publication) unless `address` may do `action` in the publication now. */
 export async function requireRole(db: Database, accountId: string, address: string, action: PublicationAction, now = new Date()): Promise<Role> {
-  const exists = await db.publication.findUnique({ where: { writerId: accountId }, select: { writerId: true } });
-  if (!exists) throw new UserError("There is no such publication.", 404);
-  const role = await roleIn(db, accountId, address, Math.floor(now.getTime() / 1000));
+  const publication = await publicationOwner(db, accountId);
+  if (!publication) throw new UserError("There is no such publication.", 404);
+  const role = await recordedRole(db, publication, address, Math.floor(now.getTime() / 1000));
   if (!can(role, action)) throw new UserError(role ? `A ${role} of this publication cannot do that.` : "You are not a member of this publication.", 403);
   return role!;
 }

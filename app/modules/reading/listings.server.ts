@@ -9,7 +9,7 @@ export const PAGE_SIZE = 20;
 const writerFields = { handle: true, displayName: true, ensName: true } as const;
 
 /** An entry's writer and the publication it is in, as listings, feeds and cards name them. */
-const byFields = { writer: { select: writerFields }, publication: { select: { ...writerFields, publication: { select: { domain: true } } } } } as const;
+const byFields = { writer: { select: writerFields }, publication: { select: { ...writerFields, ...ENTRY_PUBLICATION.publication.select } } } as const;
 
 /**
  * The entries an account's page and feeds list: a writer's all of theirs (those in publications

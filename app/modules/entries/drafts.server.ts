@@ -49,9 +49,15 @@ export async function requireDraftRole(db: Database, draft: { writerId: string; 
  * refused with a 403; a draft for someone's own page is as absent as a missing one.
  */
 export async function reachDraft(db: Database, writerId: string, id: string, now = new Date()) {
+  const draft = await findDraft(db, writerId, id);
+  if (draft.writerId !== writerId) await requireDraftRole(db, draft, await memberOf(db, writerId), now);
+  return draft;
+}
+
+/** The draft if it is the writer's own or in a publication (whose roles the caller checks); 404 otherwise. */
+export async function findDraft(db: Database, writerId: string, id: string) {
   const draft = await db.draft.findUnique({ where: { id } });
   if (!draft || (draft.writerId !== writerId && !draft.publicationId)) throw new UserError("There is no such draft.", 404);
-  if (draft.writerId !== writerId) await requireDraftRole(db, draft, await memberOf(db, writerId), now);
   return draft;
 }
 

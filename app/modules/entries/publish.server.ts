@@ -9,7 +9,7 @@ import { enqueueEntryActivity } from "~/modules/federation/outbox.server";
 import { enqueueNewsletter } from "~/modules/newsletters/newsletters.server";
 import { documentStats, documentToMarkdown } from "./document.server";
 import { storedHtml } from "./html.server";
-import { reachDraft, requireDraftRole, slugify } from "./drafts.server";
+import { findDraft, requireDraftRole, slugify } from "./drafts.server";
 import { claimSlug, entrySummary } from "./listing.server";
 import { canonicalJson, contentDigest, entryTags, entryTypedData, ENTRY_FORMAT_VERSION, type Entry, type EntryContent } from "./entry";
 import type { TiptapDocument } from "./extensions";
@@ -33,7 +33,8 @@ interface PublishSource {
  * of its publication, another member's. A role missing at any of them is refused with a 403.
  */
 async function loadSource(db: Database, writer: { id: string; address: string }, draftId: string, moments: Date[]): Promise<PublishSource> {
-  const draft = await reachDraft(db, writer.id, draftId, moments[moments.length - 1]);
+  const draft = await findDraft(db, writer.id, draftId);
+  // The author's own draft needs them a member where it goes; another member's, its editor or owner.
   for (const at of moments) await requireDraftRole(db, draft, writer, at);
   let entry: PublishSource["entry"] = null;
   if (draft.entryId) {

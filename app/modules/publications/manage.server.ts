@@ -8,21 +8,12 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { pendingImageUrls, uploadImage } from "~/modules/storage/uploads.server";
-import { publicationOfAccount, requireRole, roleIn } from "./publications.server";
+import { publicationOfAccount, requireMember, requireRole } from "./publications.server";
 import { can, PAYOUTS, roleAt, type RecordRole, type Role } from "./records";
 
 interface Signer {
   id: string;
   address: string;
-}
-
-/** The role `viewer` holds now, or 404 (no such publication) / 403 (not a member). */
-async function requireMember(db: Database, accountId: string, viewer: Signer, now: Date): Promise<Role> {
-  const publication = await db.publication.findUnique({ where: { writerId: accountId }, select: { writerId: true } });
-  if (!publication) throw new UserError("There is no such publication.", 404);
-  const role = await roleIn(db, accountId, viewer.address, Math.floor(now.getTime() / 1000));
-  if (!role) throw new UserError("You are not a member of this publication.", 403);
-  return role;
 }
 
 /**
@@ -52,7 +43,7 @@ export async function currentMembers(db: Database, accountId: string, ownerAddre
 
 /** What the settings page of a publication shows `viewer` (any member); 403 for anyone else. */
 export async function publicationSettings(db: Database, env: Env, viewer: Signer, accountId: string, now = new Date()) {
-  const role = await requireMember(db, accountId, viewer, now);
+  const role = await requireMember(db, accountId, viewer.address, now);
   const publication = (await publicationOfAccount(db, accountId))!;
   const images = [publication.account.avatarId, publication.coverId].filter((id): id is string => Boolean(id));
   // Images the gateway does not serve yet are shown from the press's own copy.

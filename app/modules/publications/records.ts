@@ -130,20 +130,25 @@ export interface MembershipFact {
   from: number;
 }
 
-/**
- * The role `member` holds at `at` (seconds): the owner always holds "owner"; anyone else holds what
- * the record with the latest `from` at or before `at` says, a revocation winning a tie. Null when
- * no record covers that moment or the latest one revokes.
- */
-export function roleAt(records: readonly MembershipFact[], owner: string, member: string, at: number): Role | null {
+/** The record that decides `member`'s role at `at`: the latest `from` at or before it, a revocation winning a tie. */
+export function decidingRecord<T extends MembershipFact>(records: readonly T[], member: string, at: number): T | undefined {
   const who = member.toLowerCase();
-  if (who === owner.toLowerCase()) return "owner";
-  let best: MembershipFact | undefined;
+  let best: T | undefined;
   for (const record of records) {
     if (record.member.toLowerCase() !== who || record.from > at) continue;
     if (!best || record.from > best.from || (record.from === best.from && record.role === "revoked")) best = record;
   }
-  return !best || best.role === "revoked" ? null : best.role;
+  return best;
+}
+
+/**
+ * The role `member` holds at `at` (seconds): the owner always holds "owner"; anyone else holds what
+ * their deciding record says. Null when no record covers that moment or the latest one revokes.
+ */
+export function roleAt(records: readonly MembershipFact[], owner: string, member: string, at: number): Role | null {
+  if (member.toLowerCase() === owner.toLowerCase()) return "owner";
+  const deciding = decidingRecord(records, member, at);
+  return !deciding || deciding.role === "revoked" ? null : deciding.role;
 }
 
 /** What each role may do in a publication. */

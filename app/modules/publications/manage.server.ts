@@ -9,36 +9,20 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { pendingImageUrls, uploadImage } from "~/modules/storage/uploads.server";
 import { publicationOfAccount, requireMember, requireRole } from "./publications.server";
-import { can, PAYOUTS, roleAt, type RecordRole, type Role } from "./records";
+import { can, membersAt, PAYOUTS, type MembershipFact } from "./records";
 
 interface Signer {
   id: string;
   address: string;
 }
 
-/**
- * Everyone who holds a role now, with the time the record that gives it holds from: the owner
- * first, then the members in the order they joined.
- */
+/** Everyone who holds a role now (membersAt), the owner first, then the members in the order they joined. */
 export async function currentMembers(db: Database, accountId: string, ownerAddress: string, now = new Date()) {
   const nowS = Math.floor(now.getTime() / 1000);
-  const records = (await db.membershipRecord.findMany({ where: { publicationId: accountId, from: { lte: nowS } }, select: { member: true, role: true, from: true } })) as Array<{
-    member: string;
-    role: RecordRole;
-    from: number;
-  }>;
-  const members: Array<{ address: string; role: Role; from: number | null }> = [{ address: getAddress(ownerAddress), role: "owner", from: null }];
-  for (const member of new Set(records.map((record) => record.member))) {
-    // Oldest first; at the same moment a revocation comes last, as it wins there.
-    const own = records.filter((record) => record.member === member).sort((a, b) => a.from - b.from || Number(a.role === "revoked") - Number(b.role === "revoked"));
-    const role = roleAt(own, ownerAddress, member, nowS);
-    if (!role) continue;
-    // The role holds since the first of the latest unbroken run of records giving it: granting it again changes nothing.
-    let since = own.at(-1)!.from;
-    for (let i = own.length - 1; i >= 0 && own[i]!.role === role; i--) since = own[i]!.from;
-    members.push({ address: getAddress(member), role, from: since });
-  }
-  return members.sort((a, b) => (a.from ?? -1) - (b.from ?? -1));
+  const records = await db.membershipRecord.findMany({ where: { publicationId: accountId, from: { lte: nowS } }, select: { member: true, role: true, from: true } });
+  return membersAt(records as MembershipFact[], ownerAddress, nowS)
+    .map((member) => ({ ...member, address: getAddress(member.address) }))
+    .sort((a, b) => (a.from ?? -1) - (b.from ?? -1));
 }
 
 /** What the settings page of a publication shows `viewer` (any member); 403 for anyone else. */

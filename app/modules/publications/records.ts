@@ -151,6 +151,36 @@ export function roleAt(records: readonly MembershipFact[], owner: string, member
   return !deciding || deciding.role === "revoked" ? null : deciding.role;
 }
 
+/** Someone who holds a role, since the time their role holds from (null for the owner: always). */
+export interface CurrentMember {
+  /** Lower-case hex. */
+  address: string;
+  role: Role;
+  from: number | null;
+}
+
+/**
+ * Everyone who holds a role at `at`: the owner first, then each member whose records give them one,
+ * since the first of the latest unbroken run of records giving it (granting it again changes nothing).
+ */
+export function membersAt(records: readonly MembershipFact[], owner: string, at: number): CurrentMember[] {
+  const ownerAddress = owner.toLowerCase();
+  const members: CurrentMember[] = [{ address: ownerAddress, role: "owner", from: null }];
+  for (const member of new Set(records.map((record) => record.member.toLowerCase()))) {
+    if (member === ownerAddress) continue;
+    // Oldest first; at the same moment a revocation comes last, as it wins there.
+    const own = records
+      .filter((record) => record.member.toLowerCase() === member && record.from <= at)
+      .sort((a, b) => a.from - b.from || Number(a.role === "revoked") - Number(b.role === "revoked"));
+    const role = roleAt(own, owner, member, at);
+    if (!role) continue;
+    let since = own.at(-1)!.from;
+    for (let i = own.length - 1; i >= 0 && own[i]!.role === role; i--) since = own[i]!.from;
+    members.push({ address: member, role, from: since });
+  }
+  return members;
+}
+
 /** What each role may do in a publication. */
 export type PublicationAction =
   | "write" // draft and publish one's own entries into the publication

@@ -17,7 +17,7 @@ interface Signer {
 }
 
 /** Everyone who holds a role now (membersAt), the owner first, then the members in the order they joined. */
-export async function currentMembers(db: Database, accountId: string, ownerAddress: string, now = new Date()) {
+async function currentMembers(db: Database, accountId: string, ownerAddress: string, now = new Date()) {
   const nowS = Math.floor(now.getTime() / 1000);
   const records = await db.membershipRecord.findMany({ where: { publicationId: accountId, from: { lte: nowS } }, select: { member: true, role: true, from: true } });
   return membersAt(records as MembershipFact[], ownerAddress, nowS)

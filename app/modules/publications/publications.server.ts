@@ -39,7 +39,7 @@ const publishable = (what: string) => (value: string, context: z.RefinementCtx) 
   if (problem) context.addIssue({ code: "custom", message: problem });
 };
 
-export const publicationProfileSchema = z.object({
+const publicationProfileSchema = z.object({
   handle: handleSchema,
   name: z.string().superRefine(publishable("The name")).trim().min(1, "Give the publication a name.").max(80, "A name has at most 80 characters."),
   description: z.string().superRefine(publishable("The description")).trim().max(500, "A description has at most 500 characters."),
@@ -156,7 +156,11 @@ export async function savePublicationRecord(
   }
 }
 
-/** The publication (account and details) `owner` owns, or a 404/403 UserError. */
+/**
+ * The publication (account and details) `owner` owns, or a 404/403 UserError: for the records only
+ * the owner's wallet signs, so it checks the owner outright and hands back the row the record needs
+ * (requireRole would read it again).
+ */
 export async function ownedPublication(db: Database, owner: Signer, accountId: string) {
   const publication = await db.publication.findUnique({ where: { writerId: accountId }, include: { account: true } });
   if (!publication) throw new UserError("There is no such publication.", 404);

@@ -6,7 +6,7 @@ import { createRemixHeaders, sendRemixResponse } from "@remix-run/express/dist/s
 import { createRequestHandler as createFetchHandler, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Database } from "../db.server";
-import type { Site } from "../modules/publications/domains.server";
+import type { PublicationRoute, Site } from "../modules/publications/domains.server";
 import { PageCache } from "./page-cache.server";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -33,7 +33,7 @@ interface AppServerEntry {
   };
   sites?: {
     of(headers: http.IncomingHttpHeaders): Promise<Site | null>;
-    route(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>): Promise<{ path: string } | { redirect: string } | { notFound: true }>;
+    route(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>): PublicationRoute;
   };
   requestBodies?(routes: ServerBuild["routes"]): {
     admit(url: URL, headers: http.IncomingHttpHeaders, source: Readable): { stream: ReadableStream<Uint8Array>; answer(response: Response): Promise<Response> } | undefined;
@@ -94,7 +94,7 @@ export async function startWebServer(opts: { host: string; port: number }): Prom
         if (!site) return res.status(421).type("text/plain").send("This press does not serve that host name.");
         res.locals.site = site;
         if (!site.publication) return next();
-        const route = await sites.route(site as Required<Site>, req.path, pressPages);
+        const route = sites.route(site as Required<Site>, req.path, pressPages);
         if ("redirect" in route) return res.redirect(302, `${route.redirect}${req.originalUrl.slice(req.path.length)}`);
         if ("notFound" in route) return res.status(404).type("text/plain").send("There is no such page.");
         req.url = req.originalUrl = `${route.path}${req.originalUrl.slice(req.path.length)}`;

@@ -44,17 +44,17 @@ describe("a publication's domain", () => {
     expect(await siteForHost(press, undefined)).toBeNull();
   });
 
-  it("maps its paths to the press's: its page, its feeds, sign-in in place, the press's pages at the press", async () => {
+  it("maps its paths to the press's: its page, its feeds, sign-in in place, the press's pages at the press", () => {
     const site = { origin: "https://quarterly.example", publication: { id: "p1", handle: "quarterly", domain: "quarterly.example" } };
     const pages = new Set(["drafts", "settings", "rss.xml"]);
     const route = (path: string) => publicationRoute(site, path, pages, press.publicUrl);
-    expect(await route("/")).toEqual({ path: "/quarterly" });
-    expect(await route("/atom.xml")).toEqual({ path: "/quarterly/atom.xml" });
-    expect(await route("/auth/siwe")).toEqual({ path: "/auth/siwe" });
-    expect(await route("/robots.txt")).toEqual({ path: "/robots.txt" });
-    expect(await route("/drafts/abc")).toEqual({ redirect: "https://press.example/drafts/abc" });
-    expect(await route("/quarterly/on-time")).toEqual({ redirect: "https://quarterly.example/on-time" });
-    expect(await route("/a/b/c")).toEqual({ notFound: true });
-    expect(await route("//")).toEqual({ notFound: true });
+    expect(route("/")).toEqual({ path: "/quarterly" });
+    expect(route("/atom.xml")).toEqual({ path: "/quarterly/atom.xml" });
+    expect(route("/auth/siwe")).toEqual({ path: "/auth/siwe" });
+    expect(route("/robots.txt")).toEqual({ path: "/robots.txt" });
+    expect(route("/drafts/abc")).toEqual({ redirect: "https://press.example/drafts/abc" });
+    expect(route("/quarterly/on-time")).toEqual({ redirect: "https://quarterly.example/on-time" });
+    expect(route("/a/b/c")).toEqual({ notFound: true });
+    expect(route("//")).toEqual({ notFound: true });
   });
 });

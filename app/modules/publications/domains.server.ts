@@ -190,7 +190,7 @@ const FEEDS = new Set(["rss.xml", "atom.xml", "feed.json"]);
  * assets answer here as on the press; any other page of the press (`pressPages`, the first
  * segments of its routes) is at the press's own host, and `/<handle>/…` at the domain's root.
  */
-export async function publicationRoute(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>, pressOrigin: string): Promise<PublicationRoute> {
+export function publicationRoute(site: Required<Site>, pathname: string, pressPages: ReadonlySet<string>, pressOrigin: string): PublicationRoute {
   const segments = pathname.split("/").slice(1);
   const first = segments[0] ?? "";
   const { handle } = site.publication;

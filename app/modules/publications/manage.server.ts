@@ -8,51 +8,26 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { pendingImageUrls, uploadImage } from "~/modules/storage/uploads.server";
-import { publicationOfAccount, requireRole, roleIn } from "./publications.server";
-import { can, PAYOUTS, roleAt, type RecordRole, type Role } from "./records";
+import { publicationOfAccount, requireMember, requireRole } from "./publications.server";
+import { can, membersAt, PAYOUTS, type MembershipFact } from "./records";
 
 interface Signer {
   id: string;
   address: string;
 }
 
-/** The role `viewer` holds now, or 404 (no such publication) / 403 (not a member). */
-async function requireMember(db: Database, accountId: string, viewer: Signer, now: Date): Promise<Role> {
-  const publication = await db.publication.findUnique({ where: { writerId: accountId }, select: { writerId: true } });
-  if (!publication) throw new UserError("There is no such publication.", 404);
-  const role = await roleIn(db, accountId, viewer.address, Math.floor(now.getTime() / 1000));
-  if (!role) throw new UserError("You are not a member of this publication.", 403);
-  return role;
-}
-
-/**
- * Everyone who holds a role now, with the time the record that gives it holds from: the owner
- * first, then the members in the order they joined.
- */
-export async function currentMembers(db: Database, accountId: string, ownerAddress: string, now = new Date()) {
+/** Everyone who holds a role now (membersAt), the owner first, then the members in the order they joined. */
+async function currentMembers(db: Database, accountId: string, ownerAddress: string, now = new Date()) {
   const nowS = Math.floor(now.getTime() / 1000);
-  const records = (await db.membershipRecord.findMany({ where: { publicationId: accountId, from: { lte: nowS } }, select: { member: true, role: true, from: true } })) as Array<{
-    member: string;
-    role: RecordRole;
-    from: number;
-  }>;
-  const members: Array<{ address: string; role: Role; from: number | null }> = [{ address: getAddress(ownerAddress), role: "owner", from: null }];
-  for (const member of new Set(records.map((record) => record.member))) {
-    // Oldest first; at the same moment a revocation comes last, as it wins there.
-    const own = records.filter((record) => record.member === member).sort((a, b) => a.from - b.from || Number(a.role === "revoked") - Number(b.role === "revoked"));
-    const role = roleAt(own, ownerAddress, member, nowS);
-    if (!role) continue;
-    // The role holds since the first of the latest unbroken run of records giving it: granting it again changes nothing.
-    let since = own.at(-1)!.from;
-    for (let i = own.length - 1; i >= 0 && own[i]!.role === role; i--) since = own[i]!.from;
-    members.push({ address: getAddress(member), role, from: since });
-  }
-  return members.sort((a, b) => (a.from ?? -1) - (b.from ?? -1));
+  const records = await db.membershipRecord.findMany({ where: { publicationId: accountId, from: { lte: nowS } }, select: { member: true, role: true, from: true } });
+  return membersAt(records as MembershipFact[], ownerAddress, nowS)
+    .map((member) => ({ ...member, address: getAddress(member.address) }))
+    .sort((a, b) => (a.from ?? -1) - (b.from ?? -1));
 }
 
 /** What the settings page of a publication shows `viewer` (any member); 403 for anyone else. */
 export async function publicationSettings(db: Database, env: Env, viewer: Signer, accountId: string, now = new Date()) {
-  const role = await requireMember(db, accountId, viewer, now);
+  const role = await requireMember(db, accountId, viewer.address, now);
   const publication = (await publicationOfAccount(db, accountId))!;
   const images = [publication.account.avatarId, publication.coverId].filter((id): id is string => Boolean(id));
   // Images the gateway does not serve yet are shown from the press's own copy.

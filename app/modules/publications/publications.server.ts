@@ -20,6 +20,7 @@ import {
   publicationTypedData,
   RECORD_ROLES,
   roleAt,
+  type MembershipFact,
   type MembershipRecordJson,
   type PublicationAction,
   type PublicationFields,
@@ -38,7 +39,7 @@ const publishable = (what: string) => (value: string, context: z.RefinementCtx) 
   if (problem) context.addIssue({ code: "custom", message: problem });
 };
 
-export const publicationProfileSchema = z.object({
+const publicationProfileSchema = z.object({
   handle: handleSchema,
   name: z.string().superRefine(publishable("The name")).trim().min(1, "Give the publication a name.").max(80, "A name has at most 80 characters."),
   description: z.string().superRefine(publishable("The description")).trim().max(500, "A description has at most 500 characters."),
@@ -155,7 +156,11 @@ export async function savePublicationRecord(
   }
 }
 
-/** The publication (account and details) `owner` owns, or a 404/403 UserError. */
+/**
+ * The publication (account and details) `owner` owns, or a 404/403 UserError: for the records only
+ * the owner's wallet signs, so it checks the owner outright and hands back the row the record needs
+ * (requireRole would read it again).
+ */
 export async function ownedPublication(db: Database, owner: Signer, accountId: string) {
   const publication = await db.publication.findUnique({ where: { writerId: accountId }, include: { account: true } });
   if (!publication) throw new UserError("There is no such publication.", 404);
@@ -212,42 +217,50 @@ export async function saveMembership(db: Database, env: Env, owner: Signer, acco
   return created;
 }
 
-/** The role the owner's records give `address` in the publication at `at` (seconds). */
-async function recordedRole(db: Database, publication: { writerId: string; ownerAddress: string }, address: string, at: number): Promise<Role | null> {
-  const records = await db.membershipRecord.findMany({ where: { publicationId: publication.writerId, member: address.toLowerCase() }, select: { member: true, role: true, from: true } });
-  return roleAt(records as Array<{ member: string; role: RecordRole; from: number }>, publication.ownerAddress, address, at);
+/** The role `address` holds at `at` in the publication owned by `ownerAddress`, from its membership records. */
+async function roleFromRecords(db: Database, accountId: string, ownerAddress: string, address: string, at: number): Promise<Role | null> {
+  const records = await db.membershipRecord.findMany({ where: { publicationId: accountId, member: address.toLowerCase() }, select: { member: true, role: true, from: true } });
+  return roleAt(records as MembershipFact[], ownerAddress, address, at);
 }
-
-const publicationOwner = (db: Database, accountId: string) => db.publication.findUnique({ where: { writerId: accountId }, select: { writerId: true, ownerAddress: true } });
 
 /** The role `address` holds in a publication (by account id) at `at` (seconds; now by default). */
 export async function roleIn(db: Database, accountId: string, address: string, at = Math.floor(Date.now() / 1000)): Promise<Role | null> {
-  const publication = await publicationOwner(db, accountId);
-  return publication ? recordedRole(db, publication, address, at) : null;
+  const publication = await db.publication.findUnique({ where: { writerId: accountId }, select: { ownerAddress: true } });
+  return publication ? roleFromRecords(db, accountId, publication.ownerAddress, address, at) : null;
+}
+
+/** The role `address` holds in the publication now, or 404 (no such publication) / 403 (not a member). */
+export async function requireMember(db: Database, accountId: string, address: string, now = new Date()): Promise<Role> {
+  const publication = await db.publication.findUnique({ where: { writerId: accountId }, select: { ownerAddress: true } });
+  if (!publication) throw new UserError("There is no such publication.", 404);
+  const role = await roleFromRecords(db, accountId, publication.ownerAddress, address, Math.floor(now.getTime() / 1000));
+  if (!role) throw new UserError("You are not a member of this publication.", 403);
+  return role;
 }
 
 /** Throws 403 (404 for no publication) unless `address` may do `action` in the publication now. */
 export async function requireRole(db: Database, accountId: string, address: string, action: PublicationAction, now = new Date()): Promise<Role> {
-  const publication = await publicationOwner(db, accountId);
-  if (!publication) throw new UserError("There is no such publication.", 404);
-  const role = await recordedRole(db, publication, address, Math.floor(now.getTime() / 1000));
-  if (!can(role, action)) throw new UserError(role ? `A ${role} of this publication cannot do that.` : "You are not a member of this publication.", 403);
-  return role!;
+  const role = await requireMember(db, accountId, address, now);
+  if (!can(role, action)) throw new UserError(`A ${role} of this publication cannot do that.`, 403);
+  return role;
 }
 
-/** The publications a writer belongs to now, with their role in each. */
+/** The publications a writer belongs to now (owns, or holds a role in by the owner's records), with their role in each. */
 export async function publicationsOf(db: Database, writer: Signer, now = new Date()) {
   const nowS = Math.floor(now.getTime() / 1000);
-  const owned = await db.publication.findMany({ where: { ownerId: writer.id }, include: { account: true } });
-  const records = await db.membershipRecord.findMany({ where: { member: writer.address.toLowerCase() }, select: { publicationId: true, member: true, role: true, from: true } });
-  const memberOf = [...new Set(records.map((record) => record.publicationId))].filter((id) => !owned.some((p) => p.writerId === id));
-  const others = memberOf.length ? await db.publication.findMany({ where: { writerId: { in: memberOf } }, include: { account: true } }) : [];
-  const result: Array<{ publication: (typeof owned)[number]; role: Role }> = owned.map((publication) => ({ publication, role: "owner" as const }));
-  for (const publication of others) {
-    const role = roleAt(records.filter((r) => r.publicationId === publication.writerId) as Array<{ member: string; role: RecordRole; from: number }>, publication.ownerAddress, writer.address, nowS);
-    if (role) result.push({ publication, role });
-  }
-  return result;
+  const records = (await db.membershipRecord.findMany({ where: { member: writer.address.toLowerCase() }, select: { publicationId: true, member: true, role: true, from: true } })) as Array<
+    MembershipFact & { publicationId: string }
+  >;
+  const publications = await db.publication.findMany({
+    where: { OR: [{ ownerId: writer.id }, { writerId: { in: [...new Set(records.map((record) => record.publicationId))] } }] },
+    include: { account: true },
+    orderBy: { createdAt: "asc" },
+  });
+  return publications.flatMap((publication) => {
+    // roleAt names the owner by address: the owner's writer is the one at that address.
+    const role = roleAt(records.filter((record) => record.publicationId === publication.writerId), publication.ownerAddress, writer.address, nowS);
+    return role ? [{ publication, role }] : [];
+  });
 }
 
 /**

@@ -130,20 +130,55 @@ export interface MembershipFact {
   from: number;
 }
 
-/**
- * The role `member` holds at `at` (seconds): the owner always holds "owner"; anyone else holds what
- * the record with the latest `from` at or before `at` says, a revocation winning a tie. Null when
- * no record covers that moment or the latest one revokes.
- */
-export function roleAt(records: readonly MembershipFact[], owner: string, member: string, at: number): Role | null {
+/** The record that decides `member`'s role at `at`: the latest `from` at or before it, a revocation winning a tie. */
+export function decidingRecord<T extends MembershipFact>(records: readonly T[], member: string, at: number): T | undefined {
   const who = member.toLowerCase();
-  if (who === owner.toLowerCase()) return "owner";
-  let best: MembershipFact | undefined;
+  let best: T | undefined;
   for (const record of records) {
     if (record.member.toLowerCase() !== who || record.from > at) continue;
     if (!best || record.from > best.from || (record.from === best.from && record.role === "revoked")) best = record;
   }
-  return !best || best.role === "revoked" ? null : best.role;
+  return best;
+}
+
+/**
+ * The role `member` holds at `at` (seconds): the owner always holds "owner"; anyone else holds what
+ * their deciding record says. Null when no record covers that moment or the latest one revokes.
+ */
+export function roleAt(records: readonly MembershipFact[], owner: string, member: string, at: number): Role | null {
+  if (member.toLowerCase() === owner.toLowerCase()) return "owner";
+  const deciding = decidingRecord(records, member, at);
+  return !deciding || deciding.role === "revoked" ? null : deciding.role;
+}
+
+/** Someone who holds a role, since the time their role holds from (null for the owner: always). */
+export interface CurrentMember {
+  /** Lower-case hex. */
+  address: string;
+  role: Role;
+  from: number | null;
+}
+
+/**
+ * Everyone who holds a role at `at`: the owner first, then each member whose records give them one,
+ * since the first of the latest unbroken run of records giving it (granting it again changes nothing).
+ */
+export function membersAt(records: readonly MembershipFact[], owner: string, at: number): CurrentMember[] {
+  const ownerAddress = owner.toLowerCase();
+  const members: CurrentMember[] = [{ address: ownerAddress, role: "owner", from: null }];
+  for (const member of new Set(records.map((record) => record.member.toLowerCase()))) {
+    if (member === ownerAddress) continue;
+    // Oldest first; at the same moment a revocation comes last, as it wins there.
+    const own = records
+      .filter((record) => record.member.toLowerCase() === member && record.from <= at)
+      .sort((a, b) => a.from - b.from || Number(a.role === "revoked") - Number(b.role === "revoked"));
+    const role = roleAt(own, owner, member, at);
+    if (!role) continue;
+    let since = own.at(-1)!.from;
+    for (let i = own.length - 1; i >= 0 && own[i]!.role === role; i--) since = own[i]!.from;
+    members.push({ address: member, role, from: since });
+  }
+  return members;
 }
 
 /** What each role may do in a publication. */

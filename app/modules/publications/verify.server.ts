@@ -3,13 +3,14 @@
  * records and a member's membership records are found by their tags, each is checked against the
  * owner's signature, and the member's role at a moment follows from the ones that hold.
  */
-import { getAddress, isAddress, type Hex, type VerifyTypedDataParameters } from "viem";
+import { getAddress, isAddress, isHex, type Hex, type VerifyTypedDataParameters } from "viem";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { checkSignature, createChainClient, type ChainClient } from "~/modules/editions/chain.server";
 import { APP_NAME } from "~/modules/entries/entry";
 import { fetchData, findByTags, type FoundTransaction } from "~/modules/storage/gateway.server";
 import {
+  decidingRecord,
   membershipTypedData,
   publicationId,
   publicationTypedData,
@@ -35,7 +36,6 @@ export interface ValidRecord<T> {
 }
 
 const HEX32 = /^0x[0-9a-f]{64}$/;
-const HEX = /^0x[0-9a-fA-F]*$/;
 
 async function readJson(tx: FoundTransaction, gatewayUrl: string): Promise<{ json: string; value: Record<string, unknown> } | string> {
   const bytes = await fetchData(tx.id, gatewayUrl);
@@ -75,7 +75,7 @@ async function publicationProblem(chain: ChainClient, id: string, value: Record<
   if (typeof salt !== "string" || !HEX32.test(salt)) return "its salt is not 32 bytes of lower-case hex";
   if (typeof handle !== "string" || typeof name !== "string" || typeof description !== "string") return "its handle, name or description is missing";
   if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp) || timestamp < 0) return "its timestamp is not a time";
-  if (typeof signature !== "string" || !HEX.test(signature)) return "its signature is missing";
+  if (typeof signature !== "string" || !isHex(signature)) return "its signature is missing";
   const ownerAddress = getAddress(owner);
   // The id binds the owner: a record naming anyone else cannot be this publication's.
   if (publicationId(ownerAddress, salt as `0x${string}`) !== id) return `its owner ${ownerAddress} and salt do not make the publication's id: it claims a publication that is not theirs`;
@@ -92,7 +92,7 @@ async function membershipProblem(chain: ChainClient, id: string, owner: `0x${str
   if (typeof member !== "string" || !isAddress(member, { strict: false })) return "its member is not an address";
   if (typeof role !== "string" || !RECORD_ROLES.includes(role as RecordRole)) return `its role ${JSON.stringify(role)} is not one of ${RECORD_ROLES.join(", ")}`;
   if (typeof from !== "number" || !Number.isSafeInteger(from) || from < 0) return "its time is not a time";
-  if (typeof signature !== "string" || !HEX.test(signature)) return "its signature is missing";
+  if (typeof signature !== "string" || !isHex(signature)) return "its signature is missing";
   const fields = { publication: id as `0x${string}`, member: getAddress(member), role: role as RecordRole, from };
   if (!(await signedBy(chain, owner, signature as Hex, membershipTypedData(fields)))) return `it is not signed by the publication's owner ${owner}`;
   return undefined;
@@ -164,14 +164,11 @@ export async function proveMembership(env: Pick<Env, "chain" | "storage">, id: `
   proof.owner = owner;
   const memberships = await findMembershipRecords(env, id, owner, member);
   proof.forged.push(...memberships.forged);
-  const facts = memberships.valid.map(({ record }) => ({ member: record.member, role: record.role, from: record.from }));
+  const facts = memberships.valid.map(({ arweaveId, record }) => ({ arweaveId, member: record.member, role: record.role, from: record.from }));
   proof.role = roleAt(facts, owner, member, at);
   if (proof.role && proof.role !== "owner") {
-    // The record roleAt chose: the latest grant at or before `at` for this role.
-    const deciding = memberships.valid
-      .filter(({ record }) => record.from <= at && record.role === proof.role)
-      .sort((a, b) => b.record.from - a.record.from)[0]!;
-    proof.grant = { arweaveId: deciding.arweaveId, role: deciding.record.role, from: deciding.record.from };
+    const { arweaveId, role, from } = decidingRecord(facts, member, at)!;
+    proof.grant = { arweaveId, role, from };
   }
   return proof;
 }

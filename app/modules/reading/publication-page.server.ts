@@ -1,6 +1,6 @@
 import { getAddress } from "viem";
 import type { Database } from "~/db.server";
-import { roleAt, ROLES, type RecordRole, type Role } from "~/modules/publications/records";
+import { membersAt, ROLES, type MembershipFact, type Role } from "~/modules/publications/records";
 import { writerName } from "./listings.server";
 
 export interface PublicationMember {
@@ -14,7 +14,7 @@ export interface PublicationMember {
 
 /**
  * What a publication's page shows besides its entries: its cover and who writes for it now, as
- * the owner-signed membership records say (`roleAt`): the owner first, then editors, then writers.
+ * the owner-signed membership records say (`membersAt`): the owner first, then editors, then writers.
  * Null for an account that is not a publication.
  */
 export async function publicationPage(db: Database, gatewayUrl: string, accountId: string, now = new Date()) {
@@ -22,10 +22,7 @@ export async function publicationPage(db: Database, gatewayUrl: string, accountI
   if (!publication) return null;
   const records = await db.membershipRecord.findMany({ where: { publicationId: accountId }, select: { member: true, role: true, from: true } });
   const at = Math.floor(now.getTime() / 1000);
-  const addresses = [publication.ownerAddress.toLowerCase(), ...new Set(records.map((r) => r.member.toLowerCase()))];
-  const roles = [...new Set(addresses)]
-    .map((address) => ({ address, role: roleAt(records as Array<{ member: string; role: RecordRole; from: number }>, publication.ownerAddress, address, at) }))
-    .filter((m): m is { address: string; role: Role } => m.role !== null);
+  const roles = membersAt(records as MembershipFact[], publication.ownerAddress, at);
   const writers = await db.writer.findMany({ where: { address: { in: roles.map((m) => m.address) } }, select: { address: true, handle: true, displayName: true, ensName: true } });
   const byAddress = new Map(writers.map((w) => [w.address.toLowerCase(), w]));
   const members: PublicationMember[] = roles

@@ -4,7 +4,7 @@ import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
 import { resolveArweaveUrl } from "~/modules/entries/extensions";
 import { UserError } from "~/modules/errors.server";
-import { createSignedDataItem, dataItemPayload } from "./data-item.server";
+import { createSignedDataItem, dataItemPayload, type Tag } from "./data-item.server";
 import { imagePath } from "./image-path";
 import { chargeWriter } from "./quota.server";
 
@@ -30,18 +30,14 @@ export type UploadKind = "image" | "cover" | "metadata" | "record";
 const onGateway = (env: Env, arweaveId: string) => resolveArweaveUrl(`ar://${arweaveId}`, env.storage.gatewayUrl);
 
 /**
- * Signs a file into a data item tagged with its type and uploader, charges it to the writer's
- * quota, and queues it in the outbox with its bytes: its id is known now, the worker uploads it.
- * Nothing here talks to the bundler, so a bundler outage never fails the writer's request. The
- * same file, tags and key give the same id, so uploading a file twice keeps one row and one item.
+ * Signs a file into a data item under `tags`, charges it to the writer's quota, and queues it in the
+ * outbox with its bytes: its id is known now, the worker uploads it. Nothing here talks to the
+ * bundler, so a bundler outage never fails the writer's request. The same file, tags and key give
+ * the same id, so queueing a file twice keeps one row and one item.
  */
-export async function queueUpload(db: Database, env: Env, writerId: string, file: { data: Buffer; contentType: string; kind: UploadKind; uploader: string }) {
-  const item = await createSignedDataItem(file.data, [
-    { name: "Content-Type", value: file.contentType },
-    { name: "App-Name", value: "PermanentPress" },
-    { name: "Uploader", value: file.uploader },
-  ], env.storage.platformKey);
-  await chargeWriter(db, env, writerId, "upload", item.bytes.length);
+async function queueDataItem(db: Database, env: Env, writerId: string, file: { data: Buffer; contentType: string; kind: UploadKind }, tags: Tag[], now?: Date) {
+  const item = await createSignedDataItem(file.data, tags, env.storage.platformKey);
+  await chargeWriter(db, env, writerId, "upload", item.bytes.length, now);
   const sha256 = crypto.createHash("sha256").update(file.data).digest("hex");
   const row = await db.upload.upsert({
     where: { writerId_arweaveId: { writerId, arweaveId: item.id } },
@@ -52,20 +48,21 @@ export async function queueUpload(db: Database, env: Env, writerId: string, file
   return { id: item.id, status: row.status === "confirmed" ? ("confirmed" as const) : ("pending" as const) };
 }
 
+/** Queues a writer's file (an image, an edition's cover or metadata) tagged with its type and uploader. */
+export async function queueUpload(db: Database, env: Env, writerId: string, file: { data: Buffer; contentType: string; kind: UploadKind; uploader: string }) {
+  return queueDataItem(db, env, writerId, file, [
+    { name: "Content-Type", value: file.contentType },
+    { name: "App-Name", value: "PermanentPress" },
+    { name: "Uploader", value: file.uploader },
+  ]);
+}
+
 /**
  * Queues a signed JSON record (a publication's or a membership's) for Arweave under its own tags,
  * charged to `writerId` like any upload; returns its Arweave id, known now.
  */
-export async function queueRecord(db: Database, env: Env, writerId: string, json: string, tags: Array<{ name: string; value: string }>, now = new Date()) {
-  const item = await createSignedDataItem(json, tags, env.storage.platformKey);
-  await chargeWriter(db, env, writerId, "upload", item.bytes.length, now);
-  const data = Buffer.from(json);
-  await db.upload.upsert({
-    where: { writerId_arweaveId: { writerId, arweaveId: item.id } },
-    create: { arweaveId: item.id, writerId, kind: "record", contentType: "application/json", size: data.length, sha256: crypto.createHash("sha256").update(data).digest("hex"), dataItem: new Uint8Array(item.bytes) },
-    update: {},
-  });
-  return item.id;
+export async function queueRecord(db: Database, env: Env, writerId: string, json: string, tags: Tag[], now = new Date()) {
+  return (await queueDataItem(db, env, writerId, { data: Buffer.from(json), contentType: "application/json", kind: "record" }, tags, now)).id;
 }
 
 /**

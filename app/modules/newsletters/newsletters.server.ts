@@ -28,8 +28,8 @@ const PLAN_LOCK_MS = 60_000;
  * into a publication goes to the publication's subscribers only (its author's own list is not
  * sent, so a reader on both lists gets it once, under the name they will see on the page).
  */
-export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string; publicationId?: string | null }): Promise<void> {
-  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.publicationId ?? entry.writerId } });
+export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string }): Promise<void> {
+  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.writerId } });
 }
 
 /**

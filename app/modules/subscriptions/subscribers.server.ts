@@ -33,6 +33,9 @@ export interface WriterRef {
 /** The name and kind a list's mails are written for. */
 export const listName = (writer: Omit<WriterRef, "id">) => ({ writerName: writerName(writer), publication: writer.kind === "publication" });
 
+/** A list as its pages (subscribe, confirm, preferences) name it. */
+export const listShown = (writer: Omit<WriterRef, "id">) => ({ handle: writer.handle, name: writerName(writer), publication: writer.kind === "publication" });
+
 export function writerName(writer: Omit<WriterRef, "id">): string {
   return writer.displayName ?? writer.ensName ?? (writer.handle ? `@${writer.handle}` : `${writer.address.slice(0, 6)}…${writer.address.slice(-4)}`);
 }
@@ -119,7 +122,7 @@ async function subscriberForConfirmation(db: Database, env: Env, token: string, 
 /** What a confirmation link is for, without using it: link scanners open links, people press the button. */
 export async function inspectConfirmation(db: Database, env: Env, token: string, now = new Date()) {
   const { subscriber } = await subscriberForConfirmation(db, env, token, now);
-  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" } };
+  return { email: subscriber.email, writer: listShown(subscriber.writer) };
 }
 
 /**
@@ -149,7 +152,7 @@ export async function confirmSubscription(db: Database, env: Env, token: string,
       await queueMail(tx, subscriber.email, welcomeMail({ ...listName(subscriber.writer), writerUrl, ...links }));
     }
   });
-  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" } };
+  return { email: subscriber.email, writer: listShown(subscriber.writer) };
 }
 
 /** The subscription a preferences or unsubscribe link is for. */
@@ -162,7 +165,7 @@ export async function subscriptionForToken(db: Database, env: Env, token: string
     email: subscriber.email,
     wallet: subscriber.wallet,
     status: subscriber.status as SubscriberStatus,
-    writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" },
+    writer: listShown(subscriber.writer),
   };
 }
 

@@ -8,10 +8,10 @@ import { getDb, type Database } from "~/db.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { ownedPublication } from "~/modules/publications/publications.server";
-import { writerName, type WriterRef } from "./subscribers.server";
+import { writerName, type ListRef } from "./subscribers.server";
 
 /** The list `publicationId` names, if the writer owns it; the writer's own without one. */
-async function managedList(db: Database, writer: WriterRef, publicationId: string | undefined): Promise<WriterRef> {
+async function managedList(db: Database, writer: ListRef, publicationId: string | undefined): Promise<ListRef> {
   if (!publicationId) return writer;
   return (await ownedPublication(db, writer, publicationId)).account;
 }

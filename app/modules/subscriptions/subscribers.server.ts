@@ -26,15 +26,16 @@ export interface WriterRef {
   handle: string | null;
   displayName: string | null;
   ensName: string | null;
-  /** "publication" for a publication's account: its mails speak of the essays published in it. */
-  kind?: string;
 }
 
+/** A list's account: its kind must be read, or a publication's mails would speak of one writer. */
+export type ListRef = WriterRef & { kind: string };
+
 /** The name and kind a list's mails are written for. */
-export const listName = (writer: Omit<WriterRef, "id">) => ({ writerName: writerName(writer), publication: writer.kind === "publication" });
+export const listName = (writer: Omit<ListRef, "id">) => ({ writerName: writerName(writer), publication: writer.kind === "publication" });
 
 /** A list as its pages (subscribe, confirm, preferences) name it. */
-export const listShown = (writer: Omit<WriterRef, "id">) => ({ handle: writer.handle, name: writerName(writer), publication: writer.kind === "publication" });
+export const listShown = (writer: Omit<ListRef, "id">) => ({ handle: writer.handle, name: writerName(writer), publication: writer.kind === "publication" });
 
 export function writerName(writer: Omit<WriterRef, "id">): string {
   return writer.displayName ?? writer.ensName ?? (writer.handle ? `@${writer.handle}` : `${writer.address.slice(0, 6)}…${writer.address.slice(-4)}`);
@@ -52,7 +53,7 @@ export function queueMail(tx: Tx, to: string, content: MailContent) {
 }
 
 /** A fresh confirmation token on the row and the message that carries it, in one transaction. */
-export async function queueConfirmation(tx: Tx, env: Env, subscriber: { id: string; email: string }, writer: Omit<WriterRef, "id">, now: Date, wallet?: string) {
+export async function queueConfirmation(tx: Tx, env: Env, subscriber: { id: string; email: string }, writer: Omit<ListRef, "id">, now: Date, wallet?: string) {
   const { token, hash, expiresAt } = issueConfirmToken(env, now, wallet);
   await tx.subscriber.update({ where: { id: subscriber.id }, data: { confirmTokenHash: hash, confirmExpiresAt: expiresAt } });
   await queueMail(
@@ -78,7 +79,7 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 export async function subscribeByEmail(
   db: Database,
   env: Env,
-  input: { writer: WriterRef; email: string; client: string; wallet?: string; honeypot?: string },
+  input: { writer: ListRef; email: string; client: string; wallet?: string; honeypot?: string },
   now = new Date(),
 ): Promise<{ email: string }> {
   // A form robot fills in the field people never see; it gets the same answer and nothing happens.

@@ -7,7 +7,7 @@ import { getWriter, requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
 import { assertSameOrigin } from "~/modules/http.server";
 import { clientKey } from "~/modules/subscriptions/rate-limit.server";
-import { follow, isFollowing, subscribeByEmail, unfollow, writerName } from "~/modules/subscriptions/subscribers.server";
+import { follow, isFollowing, listShown, subscribeByEmail, unfollow } from "~/modules/subscriptions/subscribers.server";
 import { writerByHandle } from "~/modules/writers/profile.server";
 import type { PageHandle } from "~/components/page-scripts";
 import { readForm } from "~/modules/forms.server";
@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const writer = await writerOf(params.handle);
   const viewer = await getWriter(request);
   return {
-    writer: { handle: writer.handle!, name: writerName(writer), publication: writer.kind === "publication" },
+    writer: { ...listShown(writer), handle: writer.handle! },
     viewer: viewer ? { address: viewer.address, isWriter: viewer.id === writer.id, following: await isFollowing(getDb(), writer.id, viewer) } : null,
   };
 }

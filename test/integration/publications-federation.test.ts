@@ -199,6 +199,10 @@ describe.each(databaseProviders())("a publication on the social web on %s", (pro
 
     expect((await post(people.owner, "/settings/responses?status=approved", { id: replyId, intent: "block-actor" })).status).toBe(303);
     expect((await db.response.findUniqueOrThrow({ where: { id: replyId } })).status).toBe("hidden");
+    // The essay's author cannot approve it past the owner's block.
+    const approved = await post(people.member, "/settings/responses?status=hidden", { id: replyId, intent: "approve" });
+    expect(approved.status).toBe(409);
+    expect((await db.response.findUniqueOrThrow({ where: { id: replyId } })).status).toBe("hidden");
     const page = parse(await (await fetch(`${server.url}/${publication.handle}/${essay.slug}`)).text());
     expect(page.querySelector('[data-testid="reactions"]')).toBeNull();
     expect(page.querySelector('[data-testid="response"]')).toBeNull();

@@ -12,9 +12,9 @@ async function blockers(db: Database, writerIds: Array<string | null>): Promise<
 }
 
 /** Whether one of these accounts (an entry's writer and its publication, say; see `blockers`) blocked this actor, or its whole server. */
-export async function isBlocked(db: Database, writerIds: string | Array<string | null>, actorId: URL | string): Promise<boolean> {
+export async function isBlocked(db: Database, writerIds: Array<string | null>, actorId: URL | string): Promise<boolean> {
   const url = new URL(String(actorId));
-  const writerId = { in: await blockers(db, [writerIds].flat()) };
+  const writerId = { in: await blockers(db, writerIds) };
   const found = await db.fediBlock.findFirst({ where: { writerId, OR: [{ kind: "actor", value: url.href }, { kind: "instance", value: url.host.toLowerCase() }] }, select: { id: true } });
   return found !== null;
 }

@@ -171,7 +171,7 @@ function inboxHandlers(db: Database, site: Site, addresses: RemoteAddresses) {
       if (!(await deliverable(addresses, actor.inboxId))) return;
       const sharedInbox = actor.endpoints?.sharedInbox ?? null;
       const actorUri = ctx.getActorUri(writer.id);
-      if (await isBlocked(db, writer.id, actor.id)) {
+      if (await isBlocked(db, [writer.id], actor.id)) {
         const reject = new Reject({ id: newId(actorUri, "reject"), actor: actorUri, object: follow, to: actor.id });
         await enqueueDirect(db, ctx, { writerId: writer.id, activity: reject, inbox: actor.inboxId });
         return;
@@ -325,6 +325,3 @@ async function saveResponse(
     },
   });
 }
-
-
-export { isBlocked };

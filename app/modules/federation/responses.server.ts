@@ -87,12 +87,14 @@ export async function listResponses(db: Database, writer: { id: string; handle: 
 /**
  * The writer approves a reply (it shows under the entry, also after it was hidden) or hides it
  * (it shows nowhere). Only replies they moderate (`moderation`): anyone else's is not found. A reply from
- * an account or server they blocked cannot be approved until they unblock it.
+ * an account or server they blocked, or the owner of the entry's publication blocked, cannot be
+ * approved until it is unblocked.
  */
 export async function setResponseStatus(db: Database, writerId: string, id: string, status: "approved" | "hidden"): Promise<void> {
-  const response = await db.response.findFirst({ where: { id, ...(await moderation(db, writerId)).where }, select: { actorId: true } });
+  const response = await db.response.findFirst({ where: { id, ...(await moderation(db, writerId)).where }, select: { actorId: true, publicationId: true } });
   if (!response) throw new UserError(NOT_FOUND, 404);
-  if (status === "approved" && (await isBlocked(db, writerId, response.actorId))) {
+  // The owner's blocks hold for their publication's entries, as when a reply arrives: its author cannot approve past them.
+  if (status === "approved" && (await isBlocked(db, [writerId, response.publicationId], response.actorId))) {
     throw new UserError("You blocked this account or its server: unblock it before you approve its replies.", 409);
   }
   // Unchanged, the row is left alone: its time of change moves the entry page's ETag.

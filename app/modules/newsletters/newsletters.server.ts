@@ -13,7 +13,7 @@ import type { Env } from "~/env.server";
 import { canBeCollected } from "~/modules/editions/editions.server";
 import { databaseTime } from "~/modules/jobs/clock.server";
 import { newsletterTemplate, sender } from "~/modules/mail/templates.server";
-import { subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
+import { listName, subscriberLinks, writerName } from "~/modules/subscriptions/subscribers.server";
 import { ENTRY_PUBLICATION, entryUrl } from "~/modules/reading/entry-urls.server";
 
 /** Subscribers turned into delivery rows per statement while planning. */
@@ -28,8 +28,8 @@ const PLAN_LOCK_MS = 60_000;
  * into a publication goes to the publication's subscribers only (its author's own list is not
  * sent, so a reader on both lists gets it once, under the name they will see on the page).
  */
-export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string; publicationId?: string | null }): Promise<void> {
-  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.publicationId ?? entry.writerId } });
+export async function enqueueNewsletter(tx: Pick<Database, "newsletter">, entry: { entryId: string; writerId: string }): Promise<void> {
+  await tx.newsletter.create({ data: { entryId: entry.entryId, writerId: entry.writerId } });
 }
 
 /**
@@ -105,13 +105,12 @@ export async function newsletterContent(db: Database, env: Env, newsletterId: st
   const version = await db.entryVersion.findUniqueOrThrow({ where: { entryId_version: { entryId: entry.id, version: 1 } }, select: { id: true, title: true, html: true, renderer: true, entryJson: true } });
   const { content } = JSON.parse(version.entryJson) as { content: { body: string } };
   // Sent under the name of the list it goes to (a publication's, for an entry published into one).
-  const name = writerName(list);
+  const named = listName(list);
   const url = entryUrl(env.publicUrl, entry);
   return {
-    from: sender(env, name),
+    from: sender(env, named.writerName),
     template: newsletterTemplate({
-      writerName: name,
-      publication: list.kind === "publication",
+      ...named,
       authorName: writerName(entry.writer),
       title: version.title,
       essayHtml: await currentHtml(db, env.storage.gatewayUrl, version),

@@ -4,7 +4,7 @@ import type { Env } from "~/env.server";
 import { UserError } from "~/modules/errors.server";
 import { confirmationMail } from "~/modules/mail/templates.server";
 import { normalizeEmail } from "./email.server";
-import { listName, subscriberLinks, type WriterRef } from "./subscribers.server";
+import { listName, subscriberLinks, type ListRef } from "./subscribers.server";
 import { issueConfirmToken } from "./tokens.server";
 
 export const CSV_COLUMNS = ["email", "wallet", "date"] as const;
@@ -211,7 +211,7 @@ async function existingKeys(db: Database, writerId: string, rows: ImportRow[]) {
  * a confirmation link, like a form subscription. Anyone already on the list (including people who
  * unsubscribed) is left exactly as they are: an import never brings back someone who left.
  */
-export async function importSubscribers(db: Database, env: Env, writer: WriterRef, text: string, opts: { consent: boolean }, now = new Date()) {
+export async function importSubscribers(db: Database, env: Env, writer: ListRef, text: string, opts: { consent: boolean }, now = new Date()) {
   const rows = validate(parseCsv(text.replace(/^\uFEFF/, "")), now);
   const existing = await existingKeys(db, writer.id, rows);
   const fresh = rows.filter((r) => !(r.email && existing.emails.has(r.email)) && !(r.wallet && existing.wallets.has(r.wallet)));

@@ -7,23 +7,19 @@ import { z } from "zod";
 import { getDb, type Database } from "~/db.server";
 import { requireWriter } from "~/modules/auth/session.server";
 import { errorHeaders, UserError } from "~/modules/errors.server";
-import { publicationsOf, requireRole } from "~/modules/publications/publications.server";
-import { can } from "~/modules/publications/records";
-import { writerName, type WriterRef } from "./subscribers.server";
+import { ownedPublication } from "~/modules/publications/publications.server";
+import { writerName, type ListRef } from "./subscribers.server";
 
-/** The list `publicationId` names, if the writer may manage it; the writer's own without one. */
-export async function managedList(db: Database, writer: WriterRef, publicationId: string | undefined, now = new Date()): Promise<WriterRef> {
+/** The list `publicationId` names, if the writer owns it; the writer's own without one. */
+async function managedList(db: Database, writer: ListRef, publicationId: string | undefined): Promise<ListRef> {
   if (!publicationId) return writer;
-  await requireRole(db, publicationId, writer.address, "manage-profile", now);
-  return db.writer.findUniqueOrThrow({ where: { id: publicationId } });
+  return (await ownedPublication(db, writer, publicationId)).account;
 }
 
-/** The publications whose lists a writer manages, for the page's choice of list. */
-export async function managedPublications(db: Database, writer: { id: string; address: string }, now = new Date()) {
-  const memberships = await publicationsOf(db, writer, now);
-  return memberships
-    .filter(({ role }) => can(role, "manage-profile"))
-    .map(({ publication }) => ({ id: publication.writerId, name: writerName(publication.account), handle: publication.account.handle }));
+/** The publications whose lists a writer manages (those they own), for the page's choice of list. */
+export async function managedPublications(db: Database, writer: { id: string }) {
+  const owned = await db.publication.findMany({ where: { ownerId: writer.id }, include: { account: true } });
+  return owned.map(({ writerId, account }) => ({ id: writerId, name: writerName(account), handle: account.handle }));
 }
 
 const listQuery = z.object({ publication: z.string().max(64).regex(/^[A-Za-z0-9_-]+$/).optional() });

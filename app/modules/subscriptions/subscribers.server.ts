@@ -26,12 +26,16 @@ export interface WriterRef {
   handle: string | null;
   displayName: string | null;
   ensName: string | null;
-  /** "publication" for a publication's account: its mails speak of the essays published in it. */
-  kind?: string;
 }
 
+/** A list's account: its kind must be read, or a publication's mails would speak of one writer. */
+export type ListRef = WriterRef & { kind: string };
+
 /** The name and kind a list's mails are written for. */
-export const listName = (writer: Omit<WriterRef, "id">) => ({ writerName: writerName(writer), publication: writer.kind === "publication" });
+export const listName = (writer: Omit<ListRef, "id">) => ({ writerName: writerName(writer), publication: writer.kind === "publication" });
+
+/** A list as its pages (subscribe, confirm, preferences) name it. */
+export const listShown = (writer: Omit<ListRef, "id">) => ({ handle: writer.handle, name: writerName(writer), publication: writer.kind === "publication" });
 
 export function writerName(writer: Omit<WriterRef, "id">): string {
   return writer.displayName ?? writer.ensName ?? (writer.handle ? `@${writer.handle}` : `${writer.address.slice(0, 6)}…${writer.address.slice(-4)}`);
@@ -49,7 +53,7 @@ export function queueMail(tx: Tx, to: string, content: MailContent) {
 }
 
 /** A fresh confirmation token on the row and the message that carries it, in one transaction. */
-export async function queueConfirmation(tx: Tx, env: Env, subscriber: { id: string; email: string }, writer: Omit<WriterRef, "id">, now: Date, wallet?: string) {
+export async function queueConfirmation(tx: Tx, env: Env, subscriber: { id: string; email: string }, writer: Omit<ListRef, "id">, now: Date, wallet?: string) {
   const { token, hash, expiresAt } = issueConfirmToken(env, now, wallet);
   await tx.subscriber.update({ where: { id: subscriber.id }, data: { confirmTokenHash: hash, confirmExpiresAt: expiresAt } });
   await queueMail(
@@ -75,7 +79,7 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 export async function subscribeByEmail(
   db: Database,
   env: Env,
-  input: { writer: WriterRef; email: string; client: string; wallet?: string; honeypot?: string },
+  input: { writer: ListRef; email: string; client: string; wallet?: string; honeypot?: string },
   now = new Date(),
 ): Promise<{ email: string }> {
   // A form robot fills in the field people never see; it gets the same answer and nothing happens.
@@ -119,7 +123,7 @@ async function subscriberForConfirmation(db: Database, env: Env, token: string, 
 /** What a confirmation link is for, without using it: link scanners open links, people press the button. */
 export async function inspectConfirmation(db: Database, env: Env, token: string, now = new Date()) {
   const { subscriber } = await subscriberForConfirmation(db, env, token, now);
-  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" } };
+  return { email: subscriber.email, writer: listShown(subscriber.writer) };
 }
 
 /**
@@ -149,7 +153,7 @@ export async function confirmSubscription(db: Database, env: Env, token: string,
       await queueMail(tx, subscriber.email, welcomeMail({ ...listName(subscriber.writer), writerUrl, ...links }));
     }
   });
-  return { email: subscriber.email, writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" } };
+  return { email: subscriber.email, writer: listShown(subscriber.writer) };
 }
 
 /** The subscription a preferences or unsubscribe link is for. */
@@ -162,7 +166,7 @@ export async function subscriptionForToken(db: Database, env: Env, token: string
     email: subscriber.email,
     wallet: subscriber.wallet,
     status: subscriber.status as SubscriberStatus,
-    writer: { handle: subscriber.writer.handle, name: writerName(subscriber.writer), publication: subscriber.writer.kind === "publication" },
+    writer: listShown(subscriber.writer),
   };
 }
 

@@ -9,9 +9,14 @@ export function userErrorResponse(error: unknown, extra: Record<string, unknown>
   throw error;
 }
 
-/** A JSON answer that may hold bigints (EIP-712 typed data does): as decimal strings, as wallets take them. */
+/**
+ * A JSON answer that may hold bigints (EIP-712 typed data does): as decimal strings, as wallets take them.
+ * Never stored: typed data to sign is prepared afresh for each request.
+ */
 export function jsonWithBigints(value: unknown): Response {
-  return new Response(JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item)), { headers: { "content-type": "application/json; charset=utf-8" } });
+  return new Response(JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item)), {
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 /** A JSON request body, read within the limits the route declares (its `bodyLimits`). */

@@ -5,7 +5,7 @@ import { getEnv } from "~/env.server";
 import { requireWriterForApi } from "~/modules/auth/session.server";
 import { confirmEdition, prepareEdition } from "~/modules/editions/editions.server";
 import { UserError } from "~/modules/errors.server";
-import { assertSameOrigin, readJson, userErrorResponse } from "~/modules/http.server";
+import { assertSameOrigin, jsonWithBigints, readJson, userErrorResponse } from "~/modules/http.server";
 import type { BodyLimits } from "~/modules/body-limits";
 
 /**
@@ -32,10 +32,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!parsed.success) throw new UserError("Send {intent: 'prepare', terms} or {intent: 'confirm', editionId, confirmation: {mode, txHash | signature}}.");
     const db = getDb();
     if (parsed.data.intent === "prepare") {
-      const prepared = await prepareEdition(db, getEnv(), writer, params.id ?? "", parsed.data.terms);
-      // Amounts are uint256 in the typed data: decimal strings in JSON, as wallets take them.
-      const body = JSON.stringify(prepared, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
-      return new Response(body, { headers: { "content-type": "application/json", "cache-control": "no-store" } });
+      return jsonWithBigints(await prepareEdition(db, getEnv(), writer, params.id ?? "", parsed.data.terms));
     }
     const edition = await confirmEdition(db, getEnv(), writer, parsed.data.editionId, parsed.data.confirmation);
     return Response.json({ status: edition.status, address: edition.address });

@@ -12,6 +12,7 @@ import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
 import { entryPath, entryUrl } from "~/modules/reading/entry-urls.server";
+import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { payoutStatement, payoutTermsFor, sharesOf } from "./payouts.server";
 
 /** How long a lazy edition's signature stays usable by a first collector. */
@@ -264,10 +265,9 @@ export async function collectCall(db: Database, env: Env, editionId: string, inp
  * each payee gets from it (see {@link heldByPayee}).
  */
 export async function withdrawCall(db: Database, editionId: string) {
-  const edition = await db.edition.findUnique({ where: { id: editionId } });
-  if (!edition || edition.status !== "live") throw new UserError("There is no such live edition.", 404);
-  const held = await heldByPayee(db, editionId);
-  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0", shares: held?.shares ?? null };
+  const shown = await shownEdition(db, { id: editionId });
+  if (!shown || shown.status !== "live") throw new UserError("There is no such live edition.", 404);
+  return { to: shown.address, data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0", shares: payeeShares(shown).shares };
 }
 
 /**
@@ -276,9 +276,11 @@ export async function withdrawCall(db: Database, editionId: string) {
  * edition that does not exist.
  */
 export async function heldByPayee(db: Database, editionId: string) {
-  const edition = await db.edition.findUnique({ where: { id: editionId }, select: { entryId: true } });
-  const shown = edition ? await editionForEntry(db, edition.entryId) : null;
-  if (!shown) return null;
+  const shown = await shownEdition(db, { id: editionId });
+  return shown ? payeeShares(shown) : null;
+}
+
+function payeeShares(shown: NonNullable<Awaited<ReturnType<typeof shownEdition>>>) {
   const publication = shown.publicationShare;
   return {
     heldEth: shown.heldEth,
@@ -303,9 +305,13 @@ export function canBeCollected(edition: { status: string; supplyLimit: number; m
 }
 
 /** What an entry page shows of its edition, from indexed rows only. */
-export async function editionForEntry(db: Database, entryId: string) {
+export function editionForEntry(db: Database, entryId: string) {
+  return shownEdition(db, { entryId });
+}
+
+async function shownEdition(db: Database, where: { id: string } | { entryId: string }) {
   const edition = await db.edition.findUnique({
-    where: { entryId },
+    where,
     include: {
       purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 },
       withdrawals: { select: { amount: true, payee: true } },
@@ -323,7 +329,8 @@ export async function editionForEntry(db: Database, entryId: string) {
   const paidOut = edition.withdrawals.filter((w) => w.payee !== PAYEE.referrer).reduce((sum, w) => sum + BigInt(w.amount), 0n);
   const held = sold - rewards - paidOut;
   const shares = sharesOf(held, edition);
-  const publication = edition.splitBps > 0 ? await payoutTermsFor(db, edition.entry) : null;
+  // The publication's name for its share: its account alone, not its payout settings (the terms fixed the share).
+  const publication = edition.splitBps > 0 && edition.entry.publicationId ? await db.writer.findUnique({ where: { id: edition.entry.publicationId }, select: { address: true, handle: true, displayName: true, ensName: true } }) : null;
   // What each payee has been paid so far, by the payee the contract named in each Withdrawn.
   const paidTo = (payee: number) => edition.withdrawals.filter((w) => w.payee === payee).reduce((sum, w) => sum + BigInt(w.amount), 0n);
   return {
@@ -348,7 +355,7 @@ export async function editionForEntry(db: Database, entryId: string) {
     paidToWriterEth: formatEther(paidTo(PAYEE.funding)),
     publicationShare: edition.splitRecipient
       ? {
-          name: publication?.publicationName ?? "the publication",
+          name: publication ? writerName(publication) : "the publication",
           percent: edition.splitBps / 100,
           recipient: getAddress(edition.splitRecipient),
           toPublicationEth: formatEther(shares.publication),

@@ -6,10 +6,11 @@ import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { writingEditionsAbi } from "~/generated/contracts";
 import { chainFor, createChainClient } from "~/modules/editions/chain.server";
-import { collectCall, confirmEdition, editionForEntry, heldByPayee, PAYEE, prepareEdition, withdrawCall } from "~/modules/editions/editions.server";
+import { collectCall, confirmEdition, editionForEntry, heldByPayee, prepareEdition, withdrawCall } from "~/modules/editions/editions.server";
 import { indexOnce } from "~/modules/editions/indexer.server";
 import { createDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
+import { PAYEE } from "../../contracts/typed-data";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
 import { createPublication, signMembership } from "../support/publications";
 

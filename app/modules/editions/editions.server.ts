@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { encodeFunctionData, formatEther, getAddress, isAddress, isHex, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
-import { editionTypedData, type EditionParams } from "../../../contracts/typed-data";
+import { editionTypedData, PAYEE, type EditionParams } from "../../../contracts/typed-data";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
@@ -53,9 +53,6 @@ export const termsSchema = z.object({
 export type EditionTerms = z.input<typeof termsSchema>;
 
 const bytes32OfArweaveId = (id: string): Hex => toHex(Buffer.from(id, "base64url"));
-
-/** `WritingEditions.Payee`: whose share a `Withdrawn` paid. */
-export const PAYEE = { funding: 0, platform: 1, referrer: 2, split: 3 } as const;
 
 /** The most copies one collect buys (`MAX_QUANTITY` in the edition contract). */
 export const MAX_COPIES = 50;

@@ -1,5 +1,8 @@
 import type { Address, Hex } from "viem";
 
+/** `WritingEditions.Payee`: whose share a `Withdrawn` or `PaymentDeferred` names. */
+export const PAYEE = { funding: 0, platform: 1, referrer: 2, split: 3 } as const;
+
 /** The terms of one edition, as `WritingEditionsFactory` takes them (`EditionParams` in Solidity). */
 export type EditionParams = {
   name: string;

@@ -11,21 +11,19 @@ export function WithdrawButton(props: {
   toWriterEth: string;
   feePercent: number;
   fundingRecipient: string;
-  publicationShare: { name: string; percent: number; toPublicationEth: string } | null;
+  publicationShare: { name: string; toPublicationEth: string } | null;
   chain: ChainInfo;
 }) {
   const share = props.publicationShare;
   return (
     <p className="withdraw" data-withdraw="" data-edition-id={props.editionId} data-held={props.heldEth} data-chain={JSON.stringify(props.chain)}>
       Held in the edition: <strong data-testid="held">{props.heldEth} ETH</strong>
-      {share && props.heldEth !== "0" ? (
+      {props.heldEth !== "0" && (share || props.feePercent > 0) ? (
         <span className="muted" data-testid="shares">
           {" "}
-          ({props.toWriterEth} ETH to you, {share.toPublicationEth} ETH to {share.name}
+          ({props.toWriterEth} ETH to you{share ? `, ${share.toPublicationEth} ETH to ${share.name}` : ""}
           {props.feePercent > 0 ? ` after the platform's ${props.feePercent}% fee` : ""})
         </span>
-      ) : props.feePercent > 0 && props.heldEth !== "0" ? (
-        <span className="muted"> ({props.toWriterEth} ETH to you after the platform's {props.feePercent}% fee)</span>
       ) : null}{" "}
       <span className="muted" data-testid="funding-recipient">
         Proceeds go to {shortAddress(props.fundingRecipient)}.

@@ -7,7 +7,7 @@ import { requireWriter } from "~/modules/auth/session.server";
 import { walletChain } from "~/modules/editions/chain.server";
 import { platformFeeBps } from "~/modules/editions/editions.server";
 import { entryPath } from "~/modules/reading/entry-urls.server";
-import { payoutStatement, payoutTermsFor } from "~/modules/editions/payouts.server";
+import { payoutStatement, payoutTermsFor, writerShare } from "~/modules/editions/payouts.server";
 
 export const meta: MetaFunction = () => [{ title: "Make it collectible · Permanent Press" }];
 
@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const feeBps = exists ? null : await platformFeeBps(getEnv());
   // An entry in a publication: the publication's payout settings fix the split; the writer signs it.
   const payout = await payoutTermsFor(getDb(), entry);
-  return { entryId: entry.id, title: entry.title, entryUrl: entryPath({ ...entry, writer }), exists, feeBps, chain: walletChain(getEnv()), address: writer.address, payout: { statement: payoutStatement(payout), splitBps: payout.splitBps, publicationName: payout.publicationName } };
+  return { entryId: entry.id, title: entry.title, entryUrl: entryPath({ ...entry, writer }), exists, feeBps, chain: walletChain(getEnv()), address: writer.address, payout: { statement: payoutStatement(payout), writerShare: writerShare(payout.splitBps), publicationName: payout.publicationName } };
 }
 
 export default function MakeEdition() {
@@ -54,7 +54,7 @@ export default function MakeEdition() {
               </span>
             ) : null}
           </p>
-          <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} writerShare={data.payout.splitBps === 0 ? "all" : data.payout.splitBps < 10_000 ? "part" : "none"} />
+          <EditionForm entryId={data.entryId} entryUrl={data.entryUrl} chain={data.chain} defaultRecipient={data.address} writerShare={data.payout.writerShare} />
         </>
       )}
     </section>

@@ -250,8 +250,8 @@ contract WritingEditions is EditionERC721, IERC2981, ReentrancyGuardTransient {
     /// @param newRecipient Non-zero.
     function setSplitRecipient(address newRecipient) external {
         address current = splitRecipient();
-        // An edition without a split has no split recipient: the zero address can never call.
-        if (msg.sender != current || current == address(0)) revert Unauthorized(msg.sender);
+        // An edition without a split has the zero address as its split recipient, which never sends.
+        if (msg.sender != current) revert Unauthorized(msg.sender);
         if (newRecipient == address(0)) revert ZeroAddress();
         _split.recipient = newRecipient;
         emit SplitRecipientChanged(current, newRecipient);

@@ -105,6 +105,17 @@ export async function createEdition(system: System, overrides: Partial<EditionPa
   return { params, address, receipt, edition: await editionAt(address) };
 }
 
+/**
+ * Creates an edition directly (as {@link createEdition}) and sells `sales` copies to alice, one purchase
+ * each; `proceeds` is what they paid.
+ */
+export async function createEditionWithSales(system: System, sales: number, overrides: Partial<EditionParams> = {}) {
+  const { address, params } = await createEdition(system, overrides);
+  const edition = await editionAt(address, system.alice);
+  for (let i = 0; i < sales; i++) await edition.write.purchase([system.alice.account.address, MESSAGE], { value: params.price });
+  return { address, edition, proceeds: BigInt(sales) * params.price };
+}
+
 /** The author's EIP-712 signature authorising lazy creation of `params`. */
 export async function signEdition(
   system: System,

@@ -3,6 +3,7 @@
 import hre from "hardhat";
 import { getAddress, zeroAddress } from "viem";
 import { beforeEach, describe, expect, it } from "vitest";
+import { PAYEE } from "../../contracts/typed-data";
 import {
   FEE_BPS,
   MESSAGE,
@@ -12,6 +13,7 @@ import {
   balanceOf,
   bytes32,
   createEdition,
+  createEditionWithSales,
   deploySystem,
   editionAt,
   eventsNamed,
@@ -20,9 +22,7 @@ import {
   receiptOf,
 } from "./fixtures";
 
-const FUNDING = 0;
-const PLATFORM = 1;
-const REFERRER = 2;
+const { funding: FUNDING, platform: PLATFORM, referrer: REFERRER } = PAYEE;
 const fee = (amount: bigint, bps = BigInt(FEE_BPS)) => (amount * bps) / 10_000n;
 
 const loadSystem = fixture(async () => {
@@ -42,15 +42,9 @@ describe("WritingEditions: withdraw and claim", () => {
   });
 
   /** Creates an edition (optionally paying `fundingRecipient`) and sells `sales` tokens. */
-  async function editionWithSales(sales: number, overrides: Parameters<typeof createEdition>[1] = {}, n = 1) {
-    // Distinct terms give distinct editions: the address depends on the author and the terms alone.
-    const { address } = await createEdition(system, { contentId: bytes32(0x40 + n), ...overrides });
-    const edition = await editionAt(address, system.alice);
-    const price = await edition.read.price();
-    for (let i = 0; i < sales; i++)
-      await edition.write.purchase([system.alice.account.address, MESSAGE], { value: price });
-    return { address, edition, proceeds: BigInt(sales) * price };
-  }
+  // Distinct terms give distinct editions: the address depends on the author and the terms alone.
+  const editionWithSales = (sales: number, overrides: Parameters<typeof createEdition>[1] = {}, n = 1) =>
+    createEditionWithSales(system, sales, { contentId: bytes32(0x40 + n), ...overrides });
 
   it("splits the proceeds between the funding recipient and the platform, callable by anyone", async () => {
     const { address, edition, proceeds } = await editionWithSales(3);

@@ -4,7 +4,7 @@
 // could have been made (SIGNATURE_LIFETIME before its deadline).
 import { type Hex, zeroAddress } from "viem";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { EditionParams } from "../../contracts/typed-data";
+import { type EditionParams, PAYEE } from "../../contracts/typed-data";
 import {
   FEE_BPS,
   PRICE,
@@ -28,8 +28,7 @@ import {
 
 const DAY = 24n * 60n * 60n;
 const LIFETIME = 366n * DAY;
-const FUNDING = 0;
-const PLATFORM = 1;
+const { funding: FUNDING, platform: PLATFORM } = PAYEE;
 
 const loadSystem = fixture(() => deploySystem());
 

@@ -4,6 +4,7 @@
 import hre from "hardhat";
 import { type Address, getAddress, parseEther, zeroAddress } from "viem";
 import { beforeEach, describe, expect, it } from "vitest";
+import { PAYEE } from "../../contracts/typed-data";
 import {
   FEE_BPS,
   type System,
@@ -11,6 +12,7 @@ import {
   balanceOf,
   bytes32,
   createEdition,
+  createEditionWithSales,
   deploySystem,
   editionAt,
   editionParams,
@@ -23,9 +25,7 @@ import {
   signEdition,
 } from "./fixtures";
 
-const FUNDING = 0;
-const PLATFORM = 1;
-const SPLIT = 3;
+const { funding: FUNDING, platform: PLATFORM, split: SPLIT } = PAYEE;
 
 const loadSystem = fixture(async () => {
   const system = await deploySystem();
@@ -45,12 +45,8 @@ describe("WritingEditions: proceeds split with a publication", () => {
   });
 
   /** Creates an edition with `overrides` (distinct content per `n`) and sells `sales` copies to alice. */
-  async function sold(sales: number, overrides: Parameters<typeof createEdition>[1] = {}, n = 1) {
-    const { address, params } = await createEdition(system, { contentId: bytes32(0x60 + n), ...overrides });
-    const edition = await editionAt(address, system.alice);
-    for (let i = 0; i < sales; i++) await edition.write.buy([""], { value: params.price });
-    return { address, edition, proceeds: BigInt(sales) * params.price };
-  }
+  const sold = (sales: number, overrides: Parameters<typeof createEdition>[1] = {}, n = 1) =>
+    createEditionWithSales(system, sales, { contentId: bytes32(0x60 + n), ...overrides });
 
   /** Sends withdraw from bob (a bystander) and returns the Withdrawn and PaymentDeferred events. */
   async function withdraw(address: Address) {

@@ -6,10 +6,11 @@ import type { Database } from "~/db.server";
 import { getEnv } from "~/env.server";
 import { writingEditionsAbi } from "~/generated/contracts";
 import { chainFor, createChainClient } from "~/modules/editions/chain.server";
-import { collectCall, confirmEdition, editionForEntry, heldByPayee, PAYEE, prepareEdition, withdrawCall } from "~/modules/editions/editions.server";
+import { collectCall, confirmEdition, editionForEntry, heldByPayee, prepareEdition, withdrawCall } from "~/modules/editions/editions.server";
 import { indexOnce } from "~/modules/editions/indexer.server";
 import { createDraft, saveDraft } from "~/modules/entries/drafts.server";
 import { preparePublication, publishDraft } from "~/modules/entries/publish.server";
+import { PAYEE } from "../../contracts/typed-data";
 import { databaseProviders, useMigratedDatabase } from "../support/databases";
 import { createPublication, signMembership } from "../support/publications";
 
@@ -111,6 +112,22 @@ describe.each(databaseProviders())("a publication's entry as an edition on %s", 
         publication: { name: "The Quarterly", recipient: getAddress(publicationPayee), toEth: "0", paidEth: formatEther(toPublication) },
       },
     });
+  });
+
+  it("follows the publication moving its share on chain: the index and the writer's page name the new address", async () => {
+    const { account, writer, entryId, publication } = await entryInPublication();
+    const publicationWallet = await funded("0.1");
+    const moved = payee();
+    await db.publication.update({ where: { writerId: publication.id }, data: { payout: "split", splitBps: 2_500, payoutAddress: publicationWallet.address.toLowerCase() } });
+    const prepared = await prepareEdition(db, env, writer, entryId, { price: "0.01", supply: "0", royaltyPercent: "0", fundingRecipient: "" });
+    const created = await chain.waitForTransactionReceipt({ hash: await walletOf(account).sendTransaction({ to: prepared.createCall.to, data: prepared.createCall.data as Hex }) });
+    expect((await confirmEdition(db, env, writer, prepared.editionId, { mode: "direct", txHash: created.transactionHash })).status).toBe("live");
+    const hash = await walletOf(publicationWallet).writeContract({ address: prepared.address, abi: writingEditionsAbi, functionName: "setSplitRecipient", args: [moved] });
+    expect((await chain.waitForTransactionReceipt({ hash })).status).toBe("success");
+
+    await indexOnce(db, env);
+    expect(await db.edition.findUniqueOrThrow({ where: { id: prepared.editionId }, select: { splitRecipient: true } })).toEqual({ splitRecipient: moved.toLowerCase() });
+    expect((await heldByPayee(db, prepared.editionId))?.shares.publication).toMatchObject({ name: "The Quarterly", recipient: getAddress(moved) });
   });
 
   it("pays a publication-only edition's proceeds to the publication's owner when it names no payout address", async () => {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { encodeFunctionData, formatEther, getAddress, isAddress, isHex, parseEther, toHex, zeroAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
-import { editionTypedData, type EditionParams } from "../../../contracts/typed-data";
+import { editionTypedData, PAYEE, type EditionParams } from "../../../contracts/typed-data";
 import { writingEditionsAbi, writingEditionsFactoryAbi } from "~/generated/contracts";
 import type { Database } from "~/db.server";
 import type { Env } from "~/env.server";
@@ -12,6 +12,7 @@ import { checkSignature, createChainClient } from "./chain.server";
 import { editionCover } from "./cover.server";
 import { factoryAddress } from "./deployment.server";
 import { entryPath, entryUrl } from "~/modules/reading/entry-urls.server";
+import { writerName } from "~/modules/subscriptions/subscribers.server";
 import { payoutStatement, payoutTermsFor, sharesOf } from "./payouts.server";
 
 /** How long a lazy edition's signature stays usable by a first collector. */
@@ -52,9 +53,6 @@ export const termsSchema = z.object({
 export type EditionTerms = z.input<typeof termsSchema>;
 
 const bytes32OfArweaveId = (id: string): Hex => toHex(Buffer.from(id, "base64url"));
-
-/** `WritingEditions.Payee`: whose share a `Withdrawn` paid. */
-export const PAYEE = { funding: 0, platform: 1, referrer: 2, split: 3 } as const;
 
 /** The most copies one collect buys (`MAX_QUANTITY` in the edition contract). */
 export const MAX_COPIES = 50;
@@ -264,10 +262,9 @@ export async function collectCall(db: Database, env: Env, editionId: string, inp
  * each payee gets from it (see {@link heldByPayee}).
  */
 export async function withdrawCall(db: Database, editionId: string) {
-  const edition = await db.edition.findUnique({ where: { id: editionId } });
-  if (!edition || edition.status !== "live") throw new UserError("There is no such live edition.", 404);
-  const held = await heldByPayee(db, editionId);
-  return { to: getAddress(edition.address), data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0", shares: held?.shares ?? null };
+  const shown = await shownEdition(db, { id: editionId });
+  if (!shown || shown.status !== "live") throw new UserError("There is no such live edition.", 404);
+  return { to: shown.address, data: encodeFunctionData({ abi: writingEditionsAbi, functionName: "withdraw" }), value: "0x0", shares: payeeShares(shown).shares };
 }
 
 /**
@@ -276,9 +273,11 @@ export async function withdrawCall(db: Database, editionId: string) {
  * edition that does not exist.
  */
 export async function heldByPayee(db: Database, editionId: string) {
-  const edition = await db.edition.findUnique({ where: { id: editionId }, select: { entryId: true } });
-  const shown = edition ? await editionForEntry(db, edition.entryId) : null;
-  if (!shown) return null;
+  const shown = await shownEdition(db, { id: editionId });
+  return shown ? payeeShares(shown) : null;
+}
+
+function payeeShares(shown: NonNullable<Awaited<ReturnType<typeof shownEdition>>>) {
   const publication = shown.publicationShare;
   return {
     heldEth: shown.heldEth,
@@ -303,9 +302,13 @@ export function canBeCollected(edition: { status: string; supplyLimit: number; m
 }
 
 /** What an entry page shows of its edition, from indexed rows only. */
-export async function editionForEntry(db: Database, entryId: string) {
+export function editionForEntry(db: Database, entryId: string) {
+  return shownEdition(db, { entryId });
+}
+
+async function shownEdition(db: Database, where: { id: string } | { entryId: string }) {
   const edition = await db.edition.findUnique({
-    where: { entryId },
+    where,
     include: {
       purchases: { orderBy: [{ blockNumber: "desc" }, { logIndex: "desc" }], take: 100 },
       withdrawals: { select: { amount: true, payee: true } },
@@ -323,7 +326,8 @@ export async function editionForEntry(db: Database, entryId: string) {
   const paidOut = edition.withdrawals.filter((w) => w.payee !== PAYEE.referrer).reduce((sum, w) => sum + BigInt(w.amount), 0n);
   const held = sold - rewards - paidOut;
   const shares = sharesOf(held, edition);
-  const publication = edition.splitBps > 0 ? await payoutTermsFor(db, edition.entry) : null;
+  // The publication's name for its share: its account alone, not its payout settings (the terms fixed the share).
+  const publication = edition.splitBps > 0 && edition.entry.publicationId ? await db.writer.findUnique({ where: { id: edition.entry.publicationId }, select: { address: true, handle: true, displayName: true, ensName: true } }) : null;
   // What each payee has been paid so far, by the payee the contract named in each Withdrawn.
   const paidTo = (payee: number) => edition.withdrawals.filter((w) => w.payee === payee).reduce((sum, w) => sum + BigInt(w.amount), 0n);
   return {
@@ -348,7 +352,7 @@ export async function editionForEntry(db: Database, entryId: string) {
     paidToWriterEth: formatEther(paidTo(PAYEE.funding)),
     publicationShare: edition.splitRecipient
       ? {
-          name: publication?.publicationName ?? "the publication",
+          name: publication ? writerName(publication) : "the publication",
           percent: edition.splitBps / 100,
           recipient: getAddress(edition.splitRecipient),
           toPublicationEth: formatEther(shares.publication),

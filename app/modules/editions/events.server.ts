@@ -83,7 +83,7 @@ export interface Mint extends LogPosition {
 }
 
 /** The writer moved its proceeds (`FundingRecipientChanged`) or the publication its share (`SplitRecipientChanged`). */
-export interface FundingRecipientChange extends LogPosition {
+export interface RecipientChange extends LogPosition {
   edition: string;
   recipient: string;
 }
@@ -105,8 +105,8 @@ export interface ChainEvents {
   mints: Mint[];
   payouts: Payout[];
   limitChanges: LimitChange[];
-  fundingRecipientChanges: FundingRecipientChange[];
-  splitRecipientChanges: FundingRecipientChange[];
+  fundingRecipientChanges: RecipientChange[];
+  splitRecipientChanges: RecipientChange[];
 }
 
 /** The base64url Arweave id of a raw 32-byte id, as the app stores ids. */

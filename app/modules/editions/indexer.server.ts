@@ -388,13 +388,7 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
           logIndex: payout.logIndex,
         }));
       await insertRows(tx, "Withdrawal", WITHDRAWAL_COLUMNS, withdrawals);
-      // In chain order, so the last change of an edition's limit wins.
-      const limits = new Map(range.events.limitChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.limit]));
-      for (const [id, limit] of limits) await tx.edition.update({ where: { id }, data: { supplyLimit: asInt(limit) } });
-      const recipients = new Map(range.events.fundingRecipientChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.recipient]));
-      for (const [id, fundingRecipient] of recipients) await tx.edition.update({ where: { id }, data: { fundingRecipient } });
-      const splitRecipients = new Map(range.events.splitRecipientChanges.filter((change) => ids.has(change.edition)).map((change) => [ids.get(change.edition)!, change.recipient]));
-      for (const [id, splitRecipient] of splitRecipients) await tx.edition.update({ where: { id }, data: { splitRecipient } });
+      for (const [id, data] of movedTerms(range.events, ids)) await tx.edition.update({ where: { id }, data });
       await recountMinted(tx, purchases.map((purchase) => purchase.editionId));
 
       if (range.unconfirmed.length > 0) {
@@ -409,6 +403,22 @@ async function writeRange(ctx: Context, live: Map<string, string>, cursor: Curso
 
 /** What can change on chain after creation: the writer's limit and recipient, a publication's recipient. */
 type MovableTerms = { supplyLimit?: number; fundingRecipient?: string; splitRecipient?: string | null };
+
+/**
+ * The terms each known edition (`ids`: address to id) moved in a range, one update each. The events are
+ * in chain order, so an edition's last change of each term wins.
+ */
+function movedTerms(events: ChainEvents, ids: Map<string, string>): Map<string, MovableTerms> {
+  const moved = new Map<string, MovableTerms>();
+  const move = (change: { edition: string }, terms: MovableTerms) => {
+    const id = ids.get(change.edition);
+    if (id) moved.set(id, { ...moved.get(id), ...terms });
+  };
+  for (const change of events.limitChanges) move(change, { supplyLimit: asInt(change.limit) });
+  for (const change of events.fundingRecipientChanges) move(change, { fundingRecipient: change.recipient });
+  for (const change of events.splitRecipientChanges) move(change, { splitRecipient: change.recipient });
+  return moved;
+}
 
 /**
  * Each live edition's limit, funding recipient and split recipient as of block `number`, where they
@@ -443,13 +453,13 @@ async function termsAt(ctx: Context, number: number): Promise<Map<string, Movabl
 
 /**
  * Undoes every block after `fork` (all of them when `fork` is null): their purchases and
- * withdrawals go, editions created in them are no longer deployed, counts, limits and funding
+ * withdrawals go, editions created in them are no longer deployed, counts, limits and both
  * recipients are as they were at the fork.
  */
 async function rollBack(ctx: Context, cursor: Cursor, fork: Cursor | null) {
   const { chainId } = ctx;
   const last = fork?.blockNumber ?? -1;
-  const terms = fork ? await retrying(ctx, () => `reading limits and funding recipients at block ${last}`, () => termsAt(ctx, last)) : new Map<string, MovableTerms>();
+  const terms = fork ? await retrying(ctx, () => `reading limits and recipients at block ${last}`, () => termsAt(ctx, last)) : new Map<string, MovableTerms>();
   await ctx.db.$transaction(
     async (tx) => {
       await moveCursor(tx, chainId, cursor, fork);

@@ -31,19 +31,30 @@ export async function payoutTermsFor(db: Database, entry: { publicationId: strin
   });
   if (!publication) return { splitRecipient: zeroAddress, splitBps: 0, publicationName: null };
   const publicationName = writerName(publication.account);
-  const splitBps = publication.payout === "publication" ? BPS : publication.payout === "split" ? Math.min(BPS, Math.max(0, publication.splitBps)) : 0;
+  // The settings take 0 to 10,000 basis points only (updatePayouts).
+  const splitBps = publication.payout === "publication" ? BPS : publication.payout === "split" ? publication.splitBps : 0;
   if (splitBps === 0) return { splitRecipient: zeroAddress, splitBps: 0, publicationName };
   return { splitRecipient: getAddress(publication.payoutAddress ?? publication.ownerAddress), splitBps, publicationName };
 }
 
 const percent = (bps: number) => `${bps / 100}%`;
 
+/** How much of the proceeds after the fee the writer keeps under a split of `splitBps`. */
+export function writerShare(splitBps: number): "all" | "part" | "none" {
+  return splitBps === 0 ? "all" : splitBps < BPS ? "part" : "none";
+}
+
 /** The terms in words, as the writer's form states them: "Proceeds: 70% to you, 30% to The Quarterly." */
 export function payoutStatement(terms: Pick<PayoutTerms, "splitBps" | "publicationName">): string {
   const name = terms.publicationName ?? "the publication";
-  if (terms.splitBps === 0) return "Proceeds: 100% to you.";
-  if (terms.splitBps === BPS) return `Proceeds: 100% to ${name}.`;
-  return `Proceeds: ${percent(BPS - terms.splitBps)} to you, ${percent(terms.splitBps)} to ${name}.`;
+  switch (writerShare(terms.splitBps)) {
+    case "all":
+      return "Proceeds: 100% to you.";
+    case "none":
+      return `Proceeds: 100% to ${name}.`;
+    case "part":
+      return `Proceeds: ${percent(BPS - terms.splitBps)} to you, ${percent(terms.splitBps)} to ${name}.`;
+  }
 }
 
 /**
